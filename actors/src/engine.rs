@@ -1,0 +1,129 @@
+//! Starting and stopping the whole engine.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix::{Actor, Addr, Arbiter, Recipient};
+use flatline_types::MonitorStatus;
+
+use crate::board::{LiveStatus, StatusBoard};
+use crate::incident::IncidentActor;
+use crate::messages::{Flush, StopAll, Sync, Transition};
+use crate::monitor::MonitorDeps;
+use crate::registry::Registry;
+use crate::stats::EngineStats;
+use crate::store::{Store, StoreResult};
+use crate::sweeper::Sweeper;
+use crate::writer::CheckWriter;
+
+/// Tunables of the engine.
+#[derive(Clone, Debug)]
+pub struct EngineConfig {
+    /// How often buffered checks are written.
+    pub flush_interval: Duration,
+    /// Rows that trigger a write before the interval is up.
+    pub max_batch: usize,
+    /// How often old checks are swept.
+    pub sweep_interval: Duration,
+    /// How long checks are kept.
+    pub retention: Duration,
+    /// Threads the monitor actors are spread over.
+    pub workers: usize,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        Self {
+            flush_interval: Duration::from_millis(250),
+            max_batch: 1000,
+            sweep_interval: Duration::from_secs(60),
+            retention: Duration::from_secs(90 * 86_400),
+            workers: std::thread::available_parallelism().map_or(2, |n| n.get()),
+        }
+    }
+}
+
+/// The running engine: what the API needs to reach it, and what shutdown must stop.
+pub struct Engine {
+    pub registry: Addr<Registry>,
+    pub board: StatusBoard,
+    pub stats: Arc<EngineStats>,
+    writer: Addr<CheckWriter>,
+    incidents: Addr<IncidentActor>,
+    sweeper: Addr<Sweeper>,
+    arbiters: Vec<Arbiter>,
+}
+
+impl Engine {
+    /// Loads every monitor and starts checking the enabled ones. Must run inside an actix
+    /// system. `subscribers` receive every transition after the incident actor does.
+    pub async fn start(
+        store: Store,
+        config: EngineConfig,
+        subscribers: Vec<Recipient<Transition>>,
+    ) -> StoreResult<Self> {
+        // awc builds its default TLS configuration with the process-wide provider.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+
+        let board = StatusBoard::default();
+        let stats = Arc::new(EngineStats::default());
+        let monitors = store.list_monitors().await?;
+        for m in &monitors {
+            let status = if m.spec.enabled {
+                m.status
+            } else {
+                MonitorStatus::Paused
+            };
+            let last_check = store.last_check(m.id).await?;
+            board.insert(m.id, LiveStatus { status, last_check });
+        }
+
+        let writer = CheckWriter::new(
+            store.clone(),
+            board.clone(),
+            stats.clone(),
+            config.flush_interval,
+            config.max_batch,
+        )
+        .start();
+        let incidents = IncidentActor::new(store.clone()).start();
+        let sweeper = Sweeper::new(store.clone(), config.sweep_interval, config.retention).start();
+
+        let mut transitions: Vec<Recipient<Transition>> = vec![incidents.clone().recipient()];
+        transitions.extend(subscribers);
+        let deps = MonitorDeps {
+            writer: writer.clone().recipient(),
+            transitions,
+            board: board.clone(),
+            stats: stats.clone(),
+        };
+        let arbiters: Vec<Arbiter> = (0..config.workers.max(1)).map(|_| Arbiter::new()).collect();
+        let mut registry = Registry::new(arbiters.iter().map(Arbiter::handle).collect(), deps);
+        let count = monitors.len();
+        registry.start_all(monitors);
+        tracing::info!(monitors = count, workers = arbiters.len(), "engine started");
+        Ok(Self {
+            registry: registry.start(),
+            board,
+            stats,
+            writer,
+            incidents,
+            sweeper,
+            arbiters,
+        })
+    }
+
+    /// Stops every monitor, stores every buffered check and recorded transition, then stops
+    /// the engine's threads.
+    pub async fn shutdown(self) {
+        let _ = self.registry.send(StopAll).await;
+        let _ = self.incidents.send(Sync).await;
+        let _ = self.writer.send(Flush).await;
+        drop(self.sweeper);
+        for arbiter in self.arbiters {
+            arbiter.stop();
+            let _ = arbiter.join();
+        }
+        tracing::info!("engine stopped; pending checks flushed");
+    }
+}

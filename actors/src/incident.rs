@@ -1,0 +1,73 @@
+//! The incident actor: records state transitions, opening an incident on `down` and
+//! resolving it on recovery. Transitions are handled one at a time, in order.
+
+use std::time::Duration;
+
+use actix::{Actor, AtomicResponse, Context, Handler, WrapFuture};
+
+use crate::messages::{Sync, Transition};
+use crate::store::Store;
+
+/// Attempts to record a transition before giving up on it (with a log line).
+const ATTEMPTS: u32 = 5;
+
+/// Turns transitions into incidents and stored statuses.
+pub struct IncidentActor {
+    store: Store,
+}
+
+impl IncidentActor {
+    /// An incident actor writing to `store`.
+    pub fn new(store: Store) -> Self {
+        Self { store }
+    }
+}
+
+impl Actor for IncidentActor {
+    type Context = Context<Self>;
+}
+
+impl Handler<Transition> for IncidentActor {
+    type Result = AtomicResponse<Self, ()>;
+
+    fn handle(&mut self, t: Transition, _ctx: &mut Context<Self>) -> Self::Result {
+        let store = self.store.clone();
+        AtomicResponse::new(Box::pin(
+            async move {
+                let mut delay = Duration::from_millis(100);
+                for attempt in 1..=ATTEMPTS {
+                    match store
+                        .apply_transition(t.monitor_id, t.to, t.at_ms, t.cause.as_deref())
+                        .await
+                    {
+                        Ok(Some(incident_id)) => {
+                            tracing::info!(
+                                monitor_id = t.monitor_id,
+                                incident_id,
+                                status = t.to.as_str(),
+                                "incident recorded"
+                            );
+                            return;
+                        }
+                        Ok(None) => return,
+                        Err(e) if attempt < ATTEMPTS => {
+                            tracing::warn!(monitor_id = t.monitor_id, error = %e, attempt, "recording transition failed; retrying");
+                            actix_rt::time::sleep(delay).await;
+                            delay *= 2;
+                        }
+                        Err(e) => {
+                            tracing::error!(monitor_id = t.monitor_id, error = %e, "recording transition failed; giving up");
+                        }
+                    }
+                }
+            }
+            .into_actor(self),
+        ))
+    }
+}
+
+impl Handler<Sync> for IncidentActor {
+    type Result = ();
+
+    fn handle(&mut self, _msg: Sync, _ctx: &mut Context<Self>) {}
+}

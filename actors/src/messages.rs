@@ -1,0 +1,70 @@
+//! Every message the engine's actors exchange.
+
+use actix::Message;
+use flatline_types::{MonitorSpec, MonitorStatus};
+
+use crate::store::{CheckRecord, StoredMonitor};
+
+/// Registry: start, reconfigure, pause or resume a monitor to match what is stored.
+#[derive(Message, Debug)]
+#[rtype(result = "()")]
+pub struct Upsert {
+    pub monitor: StoredMonitor,
+    /// Check at once rather than at the monitor's place in the interval (new monitors).
+    pub check_now: bool,
+}
+
+/// Registry: stop a deleted monitor's actor and forget it.
+#[derive(Message, Debug)]
+#[rtype(result = "()")]
+pub struct Remove(pub i64);
+
+/// Registry: stop every monitor actor (shutdown).
+#[derive(Message, Debug)]
+#[rtype(result = "()")]
+pub struct StopAll;
+
+/// Registry: the ids of the monitors that have a running actor, sorted.
+#[derive(Message, Debug)]
+#[rtype(result = "Vec<i64>")]
+pub struct RunningMonitors;
+
+/// Monitor: new configuration, applied at once.
+#[derive(Message, Debug)]
+#[rtype(result = "()")]
+pub struct Reconfigure(pub MonitorSpec);
+
+/// Monitor: stop for good (deleted or paused); the supervisor must not restart it.
+#[derive(Message, Debug)]
+#[rtype(result = "()")]
+pub struct Retire;
+
+/// A monitor's state changed (`pending`→`down`, `down`→`up`, …). Sent only on a real change.
+#[derive(Message, Debug, Clone, PartialEq, Eq)]
+#[rtype(result = "()")]
+pub struct Transition {
+    pub monitor_id: i64,
+    pub monitor_name: String,
+    pub url: String,
+    pub from: MonitorStatus,
+    pub to: MonitorStatus,
+    /// UTC milliseconds: start of the check that caused the change.
+    pub at_ms: i64,
+    /// The failure reason, for transitions to `down`.
+    pub cause: Option<String>,
+}
+
+/// Writer: one check result to store.
+#[derive(Message, Debug)]
+#[rtype(result = "()")]
+pub struct RecordCheck(pub CheckRecord);
+
+/// Writer: resolves once everything received so far is stored (or has failed to be).
+#[derive(Message, Debug)]
+#[rtype(result = "()")]
+pub struct Flush;
+
+/// Incident actor: resolves once every transition received so far is recorded.
+#[derive(Message, Debug)]
+#[rtype(result = "()")]
+pub struct Sync;

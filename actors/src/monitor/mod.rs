@@ -1,0 +1,226 @@
+//! One actor per enabled monitor: owns its schedule and its up/down state.
+
+mod handlers;
+pub mod probe;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use actix::{
+    Actor, ActorContext, ActorFutureExt, AsyncContext, Context, Recipient, SpawnHandle, Supervised,
+    WrapFuture,
+};
+use flatline_types::{MonitorSpec, MonitorStatus};
+
+use crate::board::StatusBoard;
+use crate::messages::{RecordCheck, Transition};
+use crate::stats::EngineStats;
+use crate::store::CheckRecord;
+use probe::{probe, ProbeOutcome};
+
+/// What every monitor actor is handed by the registry: where results and transitions go.
+#[derive(Clone)]
+pub struct MonitorDeps {
+    pub writer: Recipient<RecordCheck>,
+    /// Incident actor first, then any other subscriber (notifications).
+    pub transitions: Vec<Recipient<Transition>>,
+    pub board: StatusBoard,
+    pub stats: Arc<EngineStats>,
+}
+
+/// When a monitor's first check runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FirstCheck {
+    /// At once (a monitor just created, resumed or changed).
+    Now,
+    /// At the monitor's own place within its interval, so that monitors sharing an interval
+    /// are spread over it rather than fired together (start-up).
+    Spread,
+}
+
+/// The actor checking one monitor.
+pub struct MonitorActor {
+    id: i64,
+    spec: Arc<MonitorSpec>,
+    status: MonitorStatus,
+    /// Failed checks in a row.
+    failures: u32,
+    first: FirstCheck,
+    /// Planned start of the next check.
+    next_due: Instant,
+    timer: Option<SpawnHandle>,
+    in_flight: bool,
+    /// Set by `Retire`: stopping for good, not to be restarted.
+    retired: bool,
+    deps: MonitorDeps,
+}
+
+impl MonitorActor {
+    /// A monitor actor starting in `status` (`up`/`down` carried over from before a restart).
+    pub fn new(
+        id: i64,
+        spec: MonitorSpec,
+        status: MonitorStatus,
+        first: FirstCheck,
+        deps: MonitorDeps,
+    ) -> Self {
+        let status = match status {
+            MonitorStatus::Paused => MonitorStatus::Pending,
+            s => s,
+        };
+        Self {
+            id,
+            spec: Arc::new(spec),
+            status,
+            failures: 0,
+            first,
+            next_due: Instant::now(),
+            timer: None,
+            in_flight: false,
+            retired: false,
+            deps,
+        }
+    }
+
+    fn interval(&self) -> Duration {
+        Duration::from_secs(u64::from(self.spec.interval_seconds))
+    }
+
+    /// This monitor's fixed offset within its interval: a hash of its id, so that monitors
+    /// sharing an interval are spread evenly and keep their places across restarts.
+    fn phase(&self) -> Duration {
+        let interval_ms = u64::from(self.spec.interval_seconds) * 1000;
+        let hash = (self.id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 16;
+        Duration::from_millis(hash % interval_ms.max(1))
+    }
+
+    fn schedule_at(&mut self, due: Instant, ctx: &mut Context<Self>) {
+        if let Some(handle) = self.timer.take() {
+            ctx.cancel_future(handle);
+        }
+        self.next_due = due;
+        let delay = due.saturating_duration_since(Instant::now());
+        self.timer = Some(ctx.run_later(delay, |act, ctx| {
+            act.timer = None;
+            act.start_check(ctx);
+        }));
+    }
+
+    fn start_check(&mut self, ctx: &mut Context<Self>) {
+        if self.in_flight || self.retired {
+            return;
+        }
+        let planned = self.next_due;
+        let started = Instant::now();
+        self.deps
+            .stats
+            .record_lag(started.saturating_duration_since(planned));
+        EngineStats::incr(&self.deps.stats.checks_started);
+        self.in_flight = true;
+        let spec = self.spec.clone();
+        ctx.spawn(
+            async move { probe(&spec).await }
+                .into_actor(self)
+                .map(move |outcome, act, ctx| act.finish_check(outcome, planned, started, ctx)),
+        );
+    }
+
+    fn finish_check(
+        &mut self,
+        outcome: ProbeOutcome,
+        planned: Instant,
+        started: Instant,
+        ctx: &mut Context<Self>,
+    ) {
+        self.in_flight = false;
+        if self.retired {
+            return;
+        }
+        let up = outcome.up();
+        if !up {
+            EngineStats::incr(&self.deps.stats.checks_failed);
+        }
+        self.deps.writer.do_send(RecordCheck(CheckRecord {
+            monitor_id: self.id,
+            checked_at_ms: outcome.started_at_ms,
+            up,
+            latency_us: outcome.latency_us,
+            status_code: outcome.status_code,
+            error: outcome.error.clone(),
+        }));
+
+        let next = if up {
+            self.failures = 0;
+            self.change_status(MonitorStatus::Up, &outcome);
+            planned + self.interval()
+        } else {
+            self.failures = self.failures.saturating_add(1);
+            if self.status == MonitorStatus::Down {
+                planned + self.interval()
+            } else if self.failures > self.spec.retries {
+                self.change_status(MonitorStatus::Down, &outcome);
+                started + self.interval()
+            } else {
+                self.change_status(MonitorStatus::Pending, &outcome);
+                started + Duration::from_secs(u64::from(self.spec.retry_interval_seconds))
+            }
+        };
+        self.schedule_at(next.max(Instant::now()), ctx);
+    }
+
+    fn change_status(&mut self, to: MonitorStatus, outcome: &ProbeOutcome) {
+        let from = self.status;
+        if from == to {
+            return;
+        }
+        self.status = to;
+        self.deps.board.set_status(self.id, to);
+        let transition = Transition {
+            monitor_id: self.id,
+            monitor_name: self.spec.name.clone(),
+            url: self.spec.url.clone(),
+            from,
+            to,
+            at_ms: outcome.started_at_ms,
+            cause: outcome.error.clone(),
+        };
+        tracing::info!(
+            monitor_id = self.id,
+            from = from.as_str(),
+            to = to.as_str(),
+            cause = transition.cause.as_deref().unwrap_or(""),
+            "monitor status changed"
+        );
+        for recipient in &self.deps.transitions {
+            recipient.do_send(transition.clone());
+        }
+    }
+}
+
+impl Actor for MonitorActor {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Context<Self>) {
+        if self.retired {
+            ctx.stop();
+            return;
+        }
+        self.deps.board.set_status(self.id, self.status);
+        let due = match self.first {
+            FirstCheck::Now => Instant::now(),
+            FirstCheck::Spread => Instant::now() + self.phase(),
+        };
+        self.schedule_at(due, ctx);
+    }
+}
+
+impl Supervised for MonitorActor {
+    fn restarting(&mut self, _ctx: &mut Context<Self>) {
+        // Futures and timers died with the old context.
+        self.in_flight = false;
+        self.timer = None;
+        self.first = FirstCheck::Now;
+        EngineStats::incr(&self.deps.stats.actor_restarts);
+        tracing::warn!(monitor_id = self.id, "monitor actor restarted");
+    }
+}

@@ -1,0 +1,68 @@
+//! How the registry answers the API and the engine.
+
+use actix::{Handler, ResponseFuture};
+use flatline_types::MonitorStatus;
+
+use super::Registry;
+use crate::messages::{Reconfigure, Remove, Retire, RunningMonitors, StopAll, Upsert};
+use crate::monitor::FirstCheck;
+
+impl Handler<Upsert> for Registry {
+    type Result = ();
+
+    fn handle(&mut self, msg: Upsert, _ctx: &mut Self::Context) {
+        let Upsert { monitor, check_now } = msg;
+        let id = monitor.id;
+        if !monitor.spec.enabled {
+            self.stop_monitor(id);
+            self.deps.board.set_status(id, MonitorStatus::Paused);
+            return;
+        }
+        match self.monitors.get(&id) {
+            Some(addr) => addr.do_send(Reconfigure(monitor.spec)),
+            None => {
+                let first = if check_now {
+                    FirstCheck::Now
+                } else {
+                    FirstCheck::Spread
+                };
+                self.start_monitor(monitor, first);
+            }
+        }
+    }
+}
+
+impl Handler<Remove> for Registry {
+    type Result = ();
+
+    fn handle(&mut self, msg: Remove, _ctx: &mut Self::Context) {
+        self.stop_monitor(msg.0);
+        self.deps.board.remove(msg.0);
+    }
+}
+
+impl Handler<StopAll> for Registry {
+    type Result = ResponseFuture<()>;
+
+    fn handle(&mut self, _msg: StopAll, _ctx: &mut Self::Context) -> Self::Result {
+        // Wait until every actor has taken its Retire, so no check starts after this returns.
+        let retiring: Vec<_> = self
+            .monitors
+            .drain()
+            .map(|(_, addr)| addr.send(Retire))
+            .collect();
+        Box::pin(async move {
+            futures_util::future::join_all(retiring).await;
+        })
+    }
+}
+
+impl Handler<RunningMonitors> for Registry {
+    type Result = Vec<i64>;
+
+    fn handle(&mut self, _msg: RunningMonitors, _ctx: &mut Self::Context) -> Vec<i64> {
+        let mut ids: Vec<i64> = self.monitors.keys().copied().collect();
+        ids.sort_unstable();
+        ids
+    }
+}

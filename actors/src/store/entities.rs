@@ -1,0 +1,77 @@
+//! sea-orm entities, one module per table of the `migration` crate's schema.
+
+pub mod monitors {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "monitors")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub name: String,
+        pub url: String,
+        pub method: String,
+        /// JSON object of header name to value.
+        pub headers: String,
+        pub body: Option<String>,
+        pub interval_seconds: i32,
+        pub timeout_ms: i32,
+        pub retries: i32,
+        pub retry_interval_seconds: i32,
+        /// JSON array of integers.
+        pub expected_status_codes: String,
+        pub follow_redirects: bool,
+        pub verify_tls: bool,
+        pub enabled: bool,
+        pub status: String,
+        pub created_at: i64,
+        pub updated_at: i64,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod checks {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "checks")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub monitor_id: i64,
+        pub checked_at: i64,
+        pub up: bool,
+        pub latency_us: i64,
+        pub status_code: Option<i32>,
+        pub error: Option<String>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod incidents {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "incidents")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub monitor_id: i64,
+        pub started_at: i64,
+        pub resolved_at: Option<i64>,
+        pub cause: String,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

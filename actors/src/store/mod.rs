@@ -1,0 +1,204 @@
+//! The narrow seam between Flatline and its database: every query the engine and the API make.
+//!
+//! SQLite gets two pools: a single-connection writer (SQLite allows one writer at a time, so
+//! queueing writes in-process beats `SQLITE_BUSY` retries) and a small pool of readers, which WAL
+//! lets run alongside the writer. PostgreSQL uses one pool for both.
+
+pub mod entities;
+mod queries;
+
+use std::time::Duration;
+
+use flatline_types::{HttpMethod, MonitorSpec, MonitorStatus};
+use migration::{Migrator, MigratorTrait};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr};
+
+pub use queries::CheckRecord;
+
+/// Why a storage call failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database refused or could not be reached.
+    #[error("database error: {0}")]
+    Db(#[from] DbErr),
+    /// A stored row does not decode (hand-edited database, or a bug).
+    #[error("stored row is invalid: {0}")]
+    Corrupt(String),
+    /// The URL is neither `sqlite:` nor `postgres://`.
+    #[error("unsupported DATABASE_URL (expected sqlite:… or postgres://…): {0}")]
+    UnsupportedUrl(String),
+}
+
+/// Result of a storage call.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Handle to the database; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    read: DatabaseConnection,
+    write: DatabaseConnection,
+}
+
+/// A monitor as stored: its validated configuration and its last known status.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredMonitor {
+    pub id: i64,
+    pub spec: MonitorSpec,
+    pub status: MonitorStatus,
+    pub created_at_ms: i64,
+    pub updated_at_ms: i64,
+}
+
+impl Store {
+    /// Connects to `url` (`sqlite:path`, `sqlite::memory:`, `postgres://…`), creating a SQLite
+    /// file if missing, and runs every pending migration.
+    pub async fn connect(url: &str) -> StoreResult<Self> {
+        let store = if url.starts_with("sqlite:") {
+            let memory = url.contains(":memory:") || url.contains("mode=memory");
+            let write = sqlite_pool(url, 1).await?;
+            // Each in-memory connection is its own database: readers must share the writer.
+            let read = if memory {
+                write.clone()
+            } else {
+                sqlite_pool(url, 4).await?
+            };
+            Self { read, write }
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let mut opts = ConnectOptions::new(url);
+            opts.max_connections(16)
+                .min_connections(1)
+                .acquire_timeout(Duration::from_secs(10))
+                .sqlx_logging(false);
+            let conn = Database::connect(opts).await?;
+            Self {
+                read: conn.clone(),
+                write: conn,
+            }
+        } else {
+            return Err(StoreError::UnsupportedUrl(redact_url(url)));
+        };
+        Migrator::up(&store.write, None).await?;
+        Ok(store)
+    }
+
+    /// Whether the database answers a trivial query.
+    pub async fn ping(&self) -> StoreResult<()> {
+        self.read.ping().await?;
+        Ok(())
+    }
+
+    /// Closes the pools, letting SQLite checkpoint its WAL.
+    pub async fn close(self) {
+        let _ = self.read.close_by_ref().await;
+        let _ = self.write.close_by_ref().await;
+    }
+
+    /// The backend's name, for logs.
+    pub fn backend_name(&self) -> &'static str {
+        match self.write.get_database_backend() {
+            sea_orm::DatabaseBackend::Postgres => "postgres",
+            sea_orm::DatabaseBackend::Sqlite => "sqlite",
+            _ => "other",
+        }
+    }
+}
+
+async fn sqlite_pool(url: &str, connections: u32) -> StoreResult<DatabaseConnection> {
+    let mut opts = ConnectOptions::new(url);
+    opts.max_connections(connections)
+        .min_connections(1)
+        .acquire_timeout(Duration::from_secs(30))
+        // A memory database vanishes with its last connection: never let it idle out.
+        .idle_timeout(Duration::from_secs(u64::from(u32::MAX)))
+        .max_lifetime(Duration::from_secs(u64::from(u32::MAX)))
+        .sqlx_logging(false)
+        .map_sqlx_sqlite_opts(|o| {
+            o.create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true)
+        });
+    Ok(Database::connect(opts).await?)
+}
+
+/// Hides a password in a database URL so it can be logged.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let creds = &url[scheme_end + 3..at];
+            match creds.find(':') {
+                Some(colon) => format!(
+                    "{}{}:***{}",
+                    &url[..scheme_end + 3],
+                    &creds[..colon],
+                    &url[at..]
+                ),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+fn decode_monitor(m: entities::monitors::Model) -> StoreResult<StoredMonitor> {
+    let corrupt = |what: &str| StoreError::Corrupt(format!("monitor {}: {what}", m.id));
+    let to_u32 = |v: i32, what: &str| u32::try_from(v).map_err(|_| corrupt(what));
+    let spec = MonitorSpec {
+        name: m.name.clone(),
+        url: m.url.clone(),
+        method: HttpMethod::parse(&m.method).ok_or_else(|| corrupt("method"))?,
+        headers: serde_json::from_str(&m.headers).map_err(|_| corrupt("headers"))?,
+        body: m.body.clone(),
+        interval_seconds: to_u32(m.interval_seconds, "interval_seconds")?,
+        timeout_ms: to_u32(m.timeout_ms, "timeout_ms")?,
+        retries: to_u32(m.retries, "retries")?,
+        retry_interval_seconds: to_u32(m.retry_interval_seconds, "retry_interval_seconds")?,
+        expected_status_codes: serde_json::from_str(&m.expected_status_codes)
+            .map_err(|_| corrupt("expected_status_codes"))?,
+        follow_redirects: m.follow_redirects,
+        verify_tls: m.verify_tls,
+        enabled: m.enabled,
+    };
+    Ok(StoredMonitor {
+        id: m.id,
+        status: MonitorStatus::parse(&m.status).ok_or_else(|| corrupt("status"))?,
+        spec,
+        created_at_ms: m.created_at,
+        updated_at_ms: m.updated_at,
+    })
+}
+
+/// Whether a write failed because a referenced monitor no longer exists.
+fn is_foreign_key_violation(err: &DbErr) -> bool {
+    matches!(
+        err.sql_err(),
+        Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_))
+    )
+}
+
+/// Whether a write failed on a unique index.
+fn is_unique_violation(err: &DbErr) -> bool {
+    matches!(
+        err.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    )
+}
+
+#[cfg(test)]
+mod tests;
+
+/// Creates a new, empty database on the PostgreSQL server of `admin_url` and returns its URL.
+/// For tests and benchmarks: each gets a database of its own.
+pub async fn create_postgres_database(admin_url: &str, name: &str) -> StoreResult<String> {
+    let admin = Database::connect(admin_url).await?;
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+        .await?;
+    let _ = admin.close().await;
+    let base = admin_url
+        .rsplit_once('/')
+        .map_or(admin_url, |(base, _)| base);
+    Ok(format!("{base}/{name}"))
+}

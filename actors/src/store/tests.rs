@@ -1,0 +1,280 @@
+//! Storage tests, run on SQLite always and on PostgreSQL when `FLATLINE_TEST_POSTGRES_URL`
+//! names a server (the README's test command starts one).
+
+use flatline_types::{CreateMonitor, MonitorStatus};
+
+use super::*;
+use crate::store::CheckRecord;
+
+struct TestDb {
+    store: Store,
+    _dir: Option<tempfile::TempDir>,
+}
+
+async fn backends() -> Vec<(&'static str, TestDb)> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = format!("sqlite:{}", dir.path().join("t.db").display());
+    let mut dbs = vec![(
+        "sqlite",
+        TestDb {
+            store: Store::connect(&url).await.expect("sqlite"),
+            _dir: Some(dir),
+        },
+    )];
+    if let Ok(admin) = std::env::var("FLATLINE_TEST_POSTGRES_URL") {
+        let name = format!("t_{}_{}", std::process::id(), crate::clock::now_ms());
+        let name = format!("{name}_{}", rand_suffix());
+        let url = create_postgres_database(&admin, &name)
+            .await
+            .expect("create pg db");
+        dbs.push((
+            "postgres",
+            TestDb {
+                store: Store::connect(&url).await.expect("postgres"),
+                _dir: None,
+            },
+        ));
+    } else if std::env::var("CI").is_ok() {
+        panic!("CI must run the storage tests on PostgreSQL: set FLATLINE_TEST_POSTGRES_URL");
+    }
+    dbs
+}
+
+fn rand_suffix() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u8(0);
+    h.finish() % 1_000_000
+}
+
+fn spec(name: &str) -> MonitorSpec {
+    CreateMonitor {
+        name: name.into(),
+        url: "http://127.0.0.1:9/".into(),
+        headers: Some([("X-A".to_owned(), "b".to_owned())].into()),
+        expected_status_codes: Some(vec![200, 204]),
+        ..Default::default()
+    }
+    .into_spec()
+    .expect("valid spec")
+}
+
+fn check(monitor_id: i64, at: i64, up: bool) -> CheckRecord {
+    CheckRecord {
+        monitor_id,
+        checked_at_ms: at,
+        up,
+        latency_us: 1500,
+        status_code: Some(if up { 200 } else { 500 }),
+        error: (!up).then(|| "unexpected status 500".to_owned()),
+    }
+}
+
+#[actix_rt::test]
+async fn monitors_round_trip() {
+    for (backend, db) in backends().await {
+        let s = &db.store;
+        let m = s.insert_monitor(&spec("a"), 1000).await.expect("insert");
+        assert_eq!(m.status, MonitorStatus::Pending, "{backend}");
+        let got = s.get_monitor(m.id).await.expect("get").expect("exists");
+        assert_eq!(got, m, "{backend}");
+        let mut changed = m.spec.clone();
+        changed.enabled = false;
+        changed.interval_seconds = 30;
+        let upd = s
+            .update_monitor(m.id, &changed, 2000)
+            .await
+            .expect("upd")
+            .expect("exists");
+        assert_eq!(upd.status, MonitorStatus::Paused, "{backend}");
+        assert_eq!(upd.spec.interval_seconds, 30);
+        assert_eq!((upd.created_at_ms, upd.updated_at_ms), (1000, 2000));
+        assert!(s
+            .update_monitor(m.id + 999, &changed, 1)
+            .await
+            .expect("upd")
+            .is_none());
+        assert_eq!(s.list_monitors().await.expect("list").len(), 1, "{backend}");
+        assert!(s.delete_monitor(m.id).await.expect("del"), "{backend}");
+        assert!(!s.delete_monitor(m.id).await.expect("del"), "{backend}");
+        assert!(s.get_monitor(m.id).await.expect("get").is_none());
+    }
+}
+
+#[actix_rt::test]
+async fn checks_page_newest_first_and_sweep_in_chunks() {
+    for (backend, db) in backends().await {
+        let s = &db.store;
+        let m = s.insert_monitor(&spec("a"), 0).await.expect("insert");
+        let rows: Vec<_> = (0..25).map(|i| check(m.id, i * 1000, i % 5 != 0)).collect();
+        let stored = s.insert_checks(&rows).await.expect("insert checks");
+        assert_eq!(stored.len(), 25, "{backend}");
+        let page = s.list_checks(m.id, 10, None).await.expect("page");
+        assert_eq!(page.len(), 10);
+        assert_eq!(page[0].checked_at, 24_000, "{backend}: newest first");
+        let next = s
+            .list_checks(m.id, 10, Some(page[9].id))
+            .await
+            .expect("next");
+        assert_eq!(next[0].checked_at, 14_000, "{backend}: cursor continues");
+        assert_eq!(
+            s.last_check(m.id)
+                .await
+                .expect("last")
+                .map(|c| c.checked_at),
+            Some(24_000)
+        );
+        // Older than 10 s: 10 rows, deleted 4 at a time.
+        let mut swept = 0;
+        loop {
+            let n = s.sweep_checks(10_000, 4).await.expect("sweep");
+            assert!(n <= 4);
+            swept += n;
+            if n < 4 {
+                break;
+            }
+        }
+        assert_eq!(swept, 10, "{backend}");
+        assert_eq!(s.count_checks(m.id).await.expect("count"), 15, "{backend}");
+    }
+}
+
+#[actix_rt::test]
+async fn checks_of_a_deleted_monitor_do_not_sink_the_batch() {
+    for (backend, db) in backends().await {
+        let s = &db.store;
+        let keep = s.insert_monitor(&spec("keep"), 0).await.expect("insert");
+        let gone = s.insert_monitor(&spec("gone"), 0).await.expect("insert");
+        assert!(s.delete_monitor(gone.id).await.expect("delete"));
+        let rows = vec![
+            check(keep.id, 1, true),
+            check(gone.id, 2, true),
+            check(keep.id, 3, true),
+        ];
+        let stored = s.insert_checks(&rows).await.expect("batch survives");
+        assert_eq!(stored.len(), 2, "{backend}");
+        assert_eq!(s.count_all_checks().await.expect("count"), 2, "{backend}");
+    }
+}
+
+#[actix_rt::test]
+async fn transitions_open_one_incident_and_resolve_it() {
+    for (backend, db) in backends().await {
+        let s = &db.store;
+        let m = s.insert_monitor(&spec("a"), 0).await.expect("insert");
+        let opened = s
+            .apply_transition(m.id, MonitorStatus::Down, 10, Some("timeout after 100 ms"))
+            .await
+            .expect("down");
+        assert!(opened.is_some(), "{backend}");
+        // A replayed down (restart, retry) opens nothing new.
+        let again = s
+            .apply_transition(m.id, MonitorStatus::Down, 20, Some("x"))
+            .await
+            .expect("down again");
+        assert_eq!(again, None, "{backend}");
+        let open = s
+            .open_incident(m.id)
+            .await
+            .expect("open")
+            .expect("one open");
+        assert_eq!(
+            (open.started_at, open.cause.as_str()),
+            (10, "timeout after 100 ms")
+        );
+        assert_eq!(
+            s.get_monitor(m.id).await.expect("get").expect("m").status,
+            MonitorStatus::Down
+        );
+        let resolved = s
+            .apply_transition(m.id, MonitorStatus::Up, 30, None)
+            .await
+            .expect("up");
+        assert_eq!(resolved, opened, "{backend}");
+        assert_eq!(
+            s.apply_transition(m.id, MonitorStatus::Up, 40, None)
+                .await
+                .expect("up"),
+            None
+        );
+        let all = s.list_incidents(Some(m.id), 100).await.expect("list");
+        assert_eq!(all.len(), 1, "{backend}");
+        assert_eq!(all[0].resolved_at, Some(30));
+        // A second outage is a second incident, listed first while open.
+        s.apply_transition(m.id, MonitorStatus::Down, 50, Some("connection refused"))
+            .await
+            .expect("down");
+        let all = s.list_incidents(None, 100).await.expect("list");
+        assert_eq!(all.len(), 2, "{backend}");
+        assert_eq!(all[0].resolved_at, None, "{backend}: open first");
+        // Deleting the monitor removes its incidents and checks.
+        s.insert_checks(&[check(m.id, 60, false)])
+            .await
+            .expect("check");
+        assert!(s.delete_monitor(m.id).await.expect("delete"));
+        assert!(
+            s.list_incidents(None, 100).await.expect("list").is_empty(),
+            "{backend}"
+        );
+        assert_eq!(s.count_all_checks().await.expect("count"), 0, "{backend}");
+    }
+}
+
+#[actix_rt::test]
+async fn the_database_refuses_a_second_open_incident() {
+    for (backend, db) in backends().await {
+        let s = &db.store;
+        let m = s.insert_monitor(&spec("a"), 0).await.expect("insert");
+        let sql = format!(
+            "INSERT INTO incidents (monitor_id, started_at, resolved_at, cause) VALUES ({}, 1, NULL, 'x')",
+            m.id
+        );
+        s.write
+            .execute_unprepared(&sql)
+            .await
+            .expect("first open incident");
+        assert!(s.write.execute_unprepared(&sql).await.is_err(), "{backend}");
+    }
+}
+
+#[actix_rt::test]
+async fn resuming_a_monitor_with_an_open_incident_resumes_it_down() {
+    for (backend, db) in backends().await {
+        let s = &db.store;
+        let m = s.insert_monitor(&spec("a"), 0).await.expect("insert");
+        s.apply_transition(m.id, MonitorStatus::Down, 1, Some("x"))
+            .await
+            .expect("down");
+        let mut paused = m.spec.clone();
+        paused.enabled = false;
+        let p = s
+            .update_monitor(m.id, &paused, 2)
+            .await
+            .expect("pause")
+            .expect("m");
+        assert_eq!(p.status, MonitorStatus::Paused, "{backend}");
+        // A transition arriving after the pause does not un-pause it.
+        s.apply_transition(m.id, MonitorStatus::Up, 3, None)
+            .await
+            .expect("late up");
+        assert_eq!(
+            s.get_monitor(m.id).await.expect("g").expect("m").status,
+            MonitorStatus::Paused
+        );
+        let r = s
+            .update_monitor(m.id, &m.spec, 4)
+            .await
+            .expect("resume")
+            .expect("m");
+        assert_eq!(r.status, MonitorStatus::Down, "{backend}");
+    }
+}
+
+#[test]
+fn database_passwords_are_redacted() {
+    assert_eq!(
+        redact_url("postgres://flatline:s3cret@db:5432/flatline"),
+        "postgres://flatline:***@db:5432/flatline"
+    );
+    assert_eq!(redact_url("sqlite:flatline.db"), "sqlite:flatline.db");
+}

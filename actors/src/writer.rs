@@ -1,0 +1,146 @@
+//! The check writer: buffers check results and stores them in batches, so that a monitor
+//! never waits on the database and the database sees a few large inserts instead of many
+//! small ones. Stored checks are published to the [`StatusBoard`].
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use actix::{Actor, ActorFutureExt, AsyncContext, Context, Handler, ResponseActFuture, WrapFuture};
+use tokio::sync::oneshot;
+
+use crate::board::StatusBoard;
+use crate::messages::{Flush, RecordCheck};
+use crate::stats::EngineStats;
+use crate::store::{CheckRecord, Store};
+
+/// Rows kept while the database is unreachable; beyond it the oldest are dropped (and counted).
+const MAX_BUFFERED: usize = 200_000;
+
+/// Batches check results into the database.
+pub struct CheckWriter {
+    store: Store,
+    board: StatusBoard,
+    stats: Arc<EngineStats>,
+    buffer: Vec<CheckRecord>,
+    flushing: bool,
+    flush_interval: Duration,
+    max_batch: usize,
+    waiters: Vec<oneshot::Sender<()>>,
+}
+
+impl CheckWriter {
+    /// A writer that flushes every `flush_interval`, or sooner once `max_batch` rows wait.
+    pub fn new(
+        store: Store,
+        board: StatusBoard,
+        stats: Arc<EngineStats>,
+        flush_interval: Duration,
+        max_batch: usize,
+    ) -> Self {
+        Self {
+            store,
+            board,
+            stats,
+            buffer: Vec::new(),
+            flushing: false,
+            flush_interval,
+            max_batch: max_batch.max(1),
+            waiters: Vec::new(),
+        }
+    }
+
+    fn flush(&mut self, ctx: &mut Context<Self>) {
+        if self.flushing {
+            return;
+        }
+        if self.buffer.is_empty() {
+            for waiter in self.waiters.drain(..) {
+                let _ = waiter.send(());
+            }
+            return;
+        }
+        self.flushing = true;
+        let batch = std::mem::take(&mut self.buffer);
+        let store = self.store.clone();
+        ctx.spawn(
+            async move {
+                let start = Instant::now();
+                let result = store.insert_checks(&batch).await;
+                (batch, result, start.elapsed())
+            }
+            .into_actor(self)
+            .map(|(batch, result, took), act, ctx| {
+                act.flushing = false;
+                match result {
+                    Ok(stored) => {
+                        act.stats.record_batch(stored.len(), took);
+                        act.board.record_checks(&stored);
+                    }
+                    Err(e) => {
+                        EngineStats::incr(&act.stats.write_errors);
+                        tracing::error!(error = %e, rows = batch.len(), "storing checks failed; will retry");
+                        act.requeue(batch);
+                        if !act.waiters.is_empty() {
+                            // Whoever waits (shutdown) gets an answer rather than a hang.
+                            for waiter in act.waiters.drain(..) {
+                                let _ = waiter.send(());
+                            }
+                            return;
+                        }
+                    }
+                }
+                if act.buffer.len() >= act.max_batch || !act.waiters.is_empty() {
+                    act.flush(ctx);
+                }
+            }),
+        );
+    }
+
+    fn requeue(&mut self, mut batch: Vec<CheckRecord>) {
+        batch.append(&mut self.buffer);
+        if batch.len() > MAX_BUFFERED {
+            let excess = batch.len() - MAX_BUFFERED;
+            batch.drain(..excess);
+            self.stats
+                .checks_dropped
+                .fetch_add(excess as u64, std::sync::atomic::Ordering::Relaxed);
+            tracing::error!(dropped = excess, "check buffer full; oldest checks dropped");
+        }
+        self.buffer = batch;
+    }
+}
+
+impl Actor for CheckWriter {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Context<Self>) {
+        ctx.run_interval(self.flush_interval, |act, ctx| act.flush(ctx));
+    }
+}
+
+impl Handler<RecordCheck> for CheckWriter {
+    type Result = ();
+
+    fn handle(&mut self, msg: RecordCheck, ctx: &mut Context<Self>) {
+        self.buffer.push(msg.0);
+        if self.buffer.len() >= self.max_batch {
+            self.flush(ctx);
+        }
+    }
+}
+
+impl Handler<Flush> for CheckWriter {
+    type Result = ResponseActFuture<Self, ()>;
+
+    fn handle(&mut self, _msg: Flush, ctx: &mut Context<Self>) -> Self::Result {
+        let (tx, rx) = oneshot::channel();
+        self.waiters.push(tx);
+        self.flush(ctx);
+        Box::pin(
+            async move {
+                let _ = rx.await;
+            }
+            .into_actor(self),
+        )
+    }
+}

@@ -1,0 +1,285 @@
+//! The REST API's contract: validation, errors, OpenAPI, health.
+
+use std::collections::BTreeSet;
+
+use e2e::{Flatline, Target};
+use serde_json::{json, Value};
+
+#[actix_rt::test]
+async fn bad_input_gets_a_4xx_naming_the_field_and_changes_nothing() {
+    let target = Target::start();
+    let fl = Flatline::start();
+    let url = target.url("/");
+    let cases: Vec<(Value, u16, &str)> = vec![
+        (json!({"url": url}), 422, "name"),
+        (json!({"name": "a"}), 422, "url"),
+        (json!({"name": "a", "url": "ftp://x/"}), 422, "url"),
+        (json!({"name": "a", "url": "not a url"}), 422, "url"),
+        (json!({"name": "", "url": url}), 422, "name"),
+        (
+            json!({"name": "a", "url": url, "interval_seconds": 0}),
+            422,
+            "interval_seconds",
+        ),
+        (
+            json!({"name": "a", "url": url, "interval_seconds": 86401}),
+            422,
+            "interval_seconds",
+        ),
+        (
+            json!({"name": "a", "url": url, "interval_seconds": "60"}),
+            422,
+            "interval_seconds",
+        ),
+        (
+            json!({"name": "a", "url": url, "interval_seconds": -5}),
+            422,
+            "interval_seconds",
+        ),
+        (
+            json!({"name": "a", "url": url, "timeout_ms": 99}),
+            422,
+            "timeout_ms",
+        ),
+        (
+            json!({"name": "a", "url": url, "interval_seconds": 2, "timeout_ms": 2000}),
+            422,
+            "timeout_ms",
+        ),
+        (
+            json!({"name": "a", "url": url, "retries": 11}),
+            422,
+            "retries",
+        ),
+        (
+            json!({"name": "a", "url": url, "method": "FETCH"}),
+            422,
+            "method",
+        ),
+        (
+            json!({"name": "a", "url": url, "expected_status_codes": [200, 600]}),
+            422,
+            "expected_status_codes[1]",
+        ),
+        (
+            json!({"name": "a", "url": url, "headers": {"bad header": "x"}}),
+            422,
+            "headers.bad header",
+        ),
+        (
+            json!({"name": "a", "url": url, "headers": {"X": 1}}),
+            422,
+            "headers.X",
+        ),
+        (
+            json!({"name": "a", "url": url, "status": "up"}),
+            422,
+            "status",
+        ),
+        (json!([1, 2]), 422, "body"),
+    ];
+    for (body, status, field) in cases {
+        let (got, err) = fl.post("/api/v1/monitors", &body).await;
+        assert_eq!(got, status, "{body} -> {err}");
+        assert_eq!(err["error"], "validation_failed", "{body}");
+        assert_eq!(err["field"], field, "{body} -> {err}");
+        assert!(err["message"].as_str().is_some_and(|m| !m.is_empty()));
+    }
+    for raw in [
+        "{\"name\": \"a\",",
+        "",
+        "nonsense",
+        "{\"name\":\"a\",\"url\":\"http://x/\"} extra",
+    ] {
+        let (status, err) = fl.request("POST", "/api/v1/monitors", Some(raw)).await;
+        assert_eq!(status, 400, "{raw:?}");
+        assert_eq!(err["error"], "malformed_json", "{raw:?}");
+    }
+    let huge = format!(
+        "{{\"name\":\"{}\",\"url\":\"{url}\"}}",
+        "x".repeat(300 * 1024)
+    );
+    let (status, err) = fl.request("POST", "/api/v1/monitors", Some(&huge)).await;
+    assert_eq!(
+        (status, err["error"].as_str()),
+        (413, Some("payload_too_large"))
+    );
+    assert_eq!(
+        fl.get("/api/v1/monitors").await,
+        json!([]),
+        "nothing was created"
+    );
+
+    // A bad PATCH leaves the stored monitor as it was.
+    let m = fl
+        .create_monitor(
+            json!({"name": "keep", "url": url, "interval_seconds": 30, "timeout_ms": 9000}),
+        )
+        .await;
+    let path = format!("/api/v1/monitors/{}", m["id"]);
+    let (status, err) = fl
+        .patch(&path, &json!({"interval_seconds": 5, "name": "changed"}))
+        .await;
+    assert_eq!(
+        (status, err["field"].as_str()),
+        (422, Some("timeout_ms")),
+        "{err}"
+    );
+    let (status, err) = fl.patch(&path, &json!({"retries": "x"})).await;
+    assert_eq!(
+        (status, err["field"].as_str()),
+        (422, Some("retries")),
+        "{err}"
+    );
+    let (status, _) = fl.request("PATCH", &path, Some("{")).await;
+    assert_eq!(status, 400);
+    let stored = fl.get(&path).await;
+    assert_eq!(stored["name"], "keep");
+    assert_eq!(stored["interval_seconds"], 30);
+
+    // A good PATCH changes only what it names; null clears the body.
+    let (status, _) = fl.patch(&path, &json!({"body": "x"})).await;
+    assert_eq!(status, 200);
+    let (status, p) = fl
+        .patch(&path, &json!({"name": "renamed", "body": null}))
+        .await;
+    assert_eq!(status, 200, "{p}");
+    assert_eq!(
+        (p["name"].as_str(), p["body"].clone()),
+        (Some("renamed"), Value::Null)
+    );
+    assert_eq!(p["interval_seconds"], 30);
+
+    let checks = format!("{path}/checks?limit=0");
+    let (status, err) = fl.request("GET", &checks, None).await;
+    assert_eq!((status, err["field"].as_str()), (422, Some("limit")));
+    let (status, err) = fl
+        .request("GET", &format!("{path}/checks?limit=1001"), None)
+        .await;
+    assert_eq!((status, err["field"].as_str()), (422, Some("limit")));
+    let (status, err) = fl
+        .request("GET", &format!("{path}/checks?limit=abc"), None)
+        .await;
+    assert_eq!((status, err["error"].as_str()), (400, Some("bad_request")));
+}
+
+#[actix_rt::test]
+async fn unknown_ids_and_routes_are_404_json() {
+    let fl = Flatline::start();
+    for (method, path) in [
+        ("GET", "/api/v1/monitors/424242"),
+        ("PATCH", "/api/v1/monitors/424242"),
+        ("DELETE", "/api/v1/monitors/424242"),
+        ("GET", "/api/v1/monitors/424242/checks"),
+        ("GET", "/api/v1/monitors/424242/incidents"),
+        ("GET", "/api/v1/monitors/not-a-number"),
+        ("GET", "/api/v1/nothing-here"),
+        ("POST", "/api/v1/incidents"),
+    ] {
+        let body = (method == "PATCH").then_some("{}");
+        let (status, err) = fl.request(method, path, body).await;
+        assert_eq!(status, 404, "{method} {path}: {err}");
+        assert_eq!(err["error"], "not_found", "{method} {path}");
+    }
+}
+
+#[actix_rt::test]
+async fn the_openapi_document_lists_every_route() {
+    let fl = Flatline::start();
+    let doc = fl.get("/api-docs/openapi.json").await;
+    assert!(
+        doc["openapi"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("3.1")),
+        "{}",
+        doc["openapi"]
+    );
+    let mut listed = BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for method in item.as_object().expect("item").keys() {
+            if ["get", "post", "patch", "put", "delete"].contains(&method.as_str()) {
+                listed.insert(format!("{} {path}", method.to_uppercase()));
+            }
+        }
+    }
+    let expected: BTreeSet<String> = [
+        "GET /api/v1/monitors",
+        "POST /api/v1/monitors",
+        "GET /api/v1/monitors/{id}",
+        "PATCH /api/v1/monitors/{id}",
+        "DELETE /api/v1/monitors/{id}",
+        "GET /api/v1/monitors/{id}/checks",
+        "GET /api/v1/monitors/{id}/incidents",
+        "GET /api/v1/incidents",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect();
+    assert_eq!(listed, expected);
+    for schema in [
+        "Monitor",
+        "CreateMonitor",
+        "PatchMonitor",
+        "Check",
+        "Incident",
+        "ErrorBody",
+    ] {
+        assert!(
+            doc["components"]["schemas"][schema].is_object(),
+            "schema {schema}"
+        );
+    }
+    // Every documented route exists: none answers "no route".
+    let target = Target::start();
+    let m = fl
+        .create_monitor(json!({"name": "o", "url": target.url("/"), "interval_seconds": 60}))
+        .await;
+    for route in &listed {
+        let (method, path) = route.split_once(' ').expect("route");
+        let path = path.replace("{id}", &m["id"].to_string());
+        let body = matches!(method, "POST" | "PATCH").then_some("{}");
+        let (status, resp) = fl.request(method, &path, body).await;
+        assert!(
+            !(status == 404
+                && resp["message"]
+                    .as_str()
+                    .is_some_and(|s| s.starts_with("no route"))),
+            "{route} is documented but not routed"
+        );
+    }
+}
+
+#[actix_rt::test]
+async fn swagger_ui_and_health_answer() {
+    let fl = Flatline::start();
+    let (status, _) = fl.request("GET", "/docs", None).await;
+    assert!(
+        (300..400).contains(&status),
+        "/docs redirects, got {status}"
+    );
+    let (status, html) = fl.request("GET", "/docs/", None).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.as_str().is_some_and(|h| h.contains("swagger")),
+        "Swagger UI page"
+    );
+    let health = fl.get("/healthz").await;
+    assert_eq!(health["status"], "ok");
+    let (status, html) = fl.request("GET", "/", None).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.as_str().is_some_and(|h| h.contains("flatline.js")),
+        "UI shell"
+    );
+    let (status, js) = fl.request("GET", "/flatline.js", None).await;
+    assert_eq!(status, 200);
+    assert!(
+        js.as_str().is_some_and(|j| j.contains("__wbg_init")),
+        "wasm-bindgen glue"
+    );
+    let (status, _) = fl.request("GET", "/flatline_bg.wasm", None).await;
+    assert_eq!(status, 200);
+    let (status, html) = fl.request("GET", "/monitors/7", None).await;
+    assert_eq!(status, 200, "client-side routes get the shell");
+    assert!(html.as_str().is_some_and(|h| h.contains("flatline.js")));
+}

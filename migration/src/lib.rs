@@ -1,0 +1,15 @@
+//! Flatline's schema, as sea-orm migrations. `Migrator::up` runs at every start-up.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261125_000001_init;
+
+/// Every migration, oldest first.
+pub struct Migrator;
+
+#[sea_orm_migration::async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261125_000001_init::Migration)]
+    }
+}

@@ -1,0 +1,136 @@
+//! Builds the web UI: compiles `web-ui` to wasm32-unknown-unknown with a nested cargo (its own
+//! target directory, so it never waits on the outer build's lock), runs wasm-bindgen through
+//! the library pinned to the exact version `web-ui` links, and leaves the result in
+//! `$OUT_DIR/ui` for rust-embed. Everything happens offline with the local toolchain.
+
+use std::env;
+use std::path::{Path, PathBuf};
+use std::process::{exit, Command};
+
+const WASM_TARGET: &str = "wasm32-unknown-unknown";
+
+fn fail(message: &str) -> ! {
+    eprintln!("\nerror: building the Flatline web UI failed\n{message}\n");
+    exit(1);
+}
+
+fn main() {
+    let manifest_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".into()));
+    let workspace = manifest_dir.parent().unwrap_or(&manifest_dir).to_path_buf();
+    let out_dir = PathBuf::from(env::var("OUT_DIR").unwrap_or_else(|_| fail("OUT_DIR is not set")));
+    for watched in [
+        "web-ui/src",
+        "web-ui/static",
+        "web-ui/Cargo.toml",
+        "types/src",
+        "types/Cargo.toml",
+        "Cargo.lock",
+    ] {
+        println!(
+            "cargo:rerun-if-changed={}",
+            workspace.join(watched).display()
+        );
+    }
+
+    ensure_wasm_target();
+
+    // OUT_DIR is <target>/<profile>/build/<crate>-<hash>/out: share one wasm target dir per
+    // outer target dir, so rebuilds of the server reuse the compiled UI.
+    let target_root = out_dir.ancestors().nth(4).unwrap_or(&out_dir).to_path_buf();
+    let wasm_target_dir = target_root.join("web-ui");
+    let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut cmd = Command::new(cargo);
+    cmd.current_dir(&workspace)
+        .args([
+            "build",
+            "-p",
+            "web-ui",
+            "--lib",
+            "--release",
+            "--target",
+            WASM_TARGET,
+        ])
+        .arg("--target-dir")
+        .arg(&wasm_target_dir);
+    // The outer build's flags and wrappers (clippy, coverage, host RUSTFLAGS) are not for wasm.
+    for var in [
+        "RUSTFLAGS",
+        "CARGO_ENCODED_RUSTFLAGS",
+        "RUSTC_WRAPPER",
+        "RUSTC_WORKSPACE_WRAPPER",
+        "CARGO_TARGET_DIR",
+        "CARGO_BUILD_TARGET",
+        "CARGO_BUILD_RUSTFLAGS",
+    ] {
+        cmd.env_remove(var);
+    }
+    let status = cmd
+        .status()
+        .unwrap_or_else(|e| fail(&format!("could not run cargo for the wasm build: {e}")));
+    if !status.success() {
+        fail(
+            "`cargo build -p web-ui --target wasm32-unknown-unknown --release` failed (see above)",
+        );
+    }
+
+    let wasm = wasm_target_dir
+        .join(WASM_TARGET)
+        .join("release")
+        .join("web_ui.wasm");
+    let ui_dir = out_dir.join("ui");
+    let _ = std::fs::remove_dir_all(&ui_dir);
+    std::fs::create_dir_all(&ui_dir)
+        .unwrap_or_else(|e| fail(&format!("creating {}: {e}", ui_dir.display())));
+    let mut bindgen = wasm_bindgen_cli_support::Bindgen::new();
+    bindgen
+        .input_path(&wasm)
+        .out_name("flatline")
+        .typescript(false);
+    if let Err(e) = bindgen.web(true) {
+        fail(&format!("wasm-bindgen: {e}"));
+    }
+    if let Err(e) = bindgen.generate(&ui_dir) {
+        fail(&format!("wasm-bindgen on {}: {e}", wasm.display()));
+    }
+    copy(
+        &workspace.join("web-ui/static/index.html"),
+        &ui_dir.join("index.html"),
+    );
+}
+
+fn copy(from: &Path, to: &Path) {
+    if let Err(e) = std::fs::copy(from, to) {
+        fail(&format!(
+            "copying {} to {}: {e}",
+            from.display(),
+            to.display()
+        ));
+    }
+}
+
+/// Installs the wasm32 target with rustup when it is missing, or explains how to.
+fn ensure_wasm_target() {
+    let rustc = env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let sysroot = Command::new(&rustc)
+        .args(["--print", "sysroot"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()));
+    let installed = |root: &Path| root.join("lib/rustlib").join(WASM_TARGET).is_dir();
+    if sysroot.as_deref().is_some_and(installed) {
+        return;
+    }
+    println!("cargo:warning=the {WASM_TARGET} target is missing; installing it with rustup");
+    let added = Command::new("rustup")
+        .args(["target", "add", WASM_TARGET])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !added || !sysroot.as_deref().is_some_and(installed) {
+        fail(&format!(
+            "The web UI needs the Rust target {WASM_TARGET}, and installing it failed.\n\
+             Install it with:  rustup target add {WASM_TARGET}\n\
+             then build again."
+        ));
+    }
+}

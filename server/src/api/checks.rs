@@ -1,0 +1,47 @@
+//! `/monitors/{id}/checks`: every check of a monitor, newest first, paged by cursor.
+
+use actix_web::{get, web};
+use flatline_types::{Check, ErrorBody};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::error::{ApiError, ApiResult};
+use crate::state::{check_to_api, AppState};
+
+/// Paging of a check list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ChecksQuery {
+    /// How many checks (1–1000, default 100).
+    limit: Option<u64>,
+    /// Only checks older than the check with this id: pass the last id of the previous page.
+    before: Option<i64>,
+}
+
+/// A monitor's checks, newest first.
+#[utoipa::path(
+    tag = "monitors",
+    params(("id" = i64, Path, description = "Monitor id"), ChecksQuery),
+    responses(
+        (status = 200, description = "Checks, newest first", body = [Check]),
+        (status = 404, description = "No such monitor", body = ErrorBody),
+        (status = 422, description = "`limit` out of range", body = ErrorBody),
+    )
+)]
+#[get("/monitors/{id}/checks")]
+pub async fn list(
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    query: web::Query<ChecksQuery>,
+) -> ApiResult<web::Json<Vec<Check>>> {
+    let id = id.into_inner();
+    let limit = super::limit_param(query.limit)?;
+    if state.store.get_monitor(id).await?.is_none() {
+        return Err(ApiError::NotFound {
+            what: "monitor",
+            id,
+        });
+    }
+    let checks = state.store.list_checks(id, limit, query.before).await?;
+    Ok(web::Json(checks.iter().map(check_to_api).collect()))
+}

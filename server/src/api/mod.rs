@@ -1,0 +1,63 @@
+//! The REST API under `/api/v1`. Every route is registered here, through utoipa-actix-web, so
+//! a route cannot exist without its OpenAPI description.
+
+mod checks;
+mod incidents;
+mod monitors;
+
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::from_fn;
+use utoipa::OpenApi;
+use utoipa_actix_web::scope::Scope;
+
+use crate::auth;
+use crate::error::{ApiError, ApiResult};
+
+/// The OpenAPI document's fixed parts; paths and schemas are collected from the routes.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Flatline",
+        description = "Self-hosted uptime monitoring: HTTP monitors, checks, incidents.",
+        license(name = "AGPL-3.0-only")
+    ),
+    components(schemas(flatline_types::ErrorBody)),
+    tags(
+        (name = "monitors", description = "HTTP monitors and their checks"),
+        (name = "incidents", description = "Periods during which a monitor was down"),
+    )
+)]
+pub struct ApiDoc;
+
+/// Every `/api/v1` route, behind the authentication guard.
+pub fn scope() -> Scope<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl actix_web::body::MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    utoipa_actix_web::scope::scope("/api/v1")
+        .wrap(from_fn(auth::require_auth))
+        .service(monitors::create)
+        .service(monitors::list)
+        .service(monitors::get)
+        .service(monitors::patch)
+        .service(monitors::delete)
+        .service(checks::list)
+        .service(incidents::list_for_monitor)
+        .service(incidents::list_all)
+}
+
+/// Reads a `limit` parameter: default 100, 1 to 1000.
+pub fn limit_param(limit: Option<u64>) -> ApiResult<u64> {
+    match limit.unwrap_or(100) {
+        l @ 1..=1000 => Ok(l),
+        _ => Err(ApiError::Validation {
+            field: "limit".into(),
+            message: "must be between 1 and 1000".into(),
+        }),
+    }
+}

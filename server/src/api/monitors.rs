@@ -1,0 +1,163 @@
+//! `/monitors`: create, list, read, update, delete.
+
+use actix_web::{delete, get, patch, post, web, HttpResponse};
+use flatline_actors::clock::now_ms;
+use flatline_actors::messages::{Remove, Upsert};
+use flatline_actors::LiveStatus;
+use flatline_types::{CreateMonitor, ErrorBody, Monitor, PatchMonitor};
+
+use crate::error::{ApiError, ApiResult};
+use crate::json::ApiJson;
+use crate::state::{monitor_to_api, AppState};
+
+/// Create a monitor; it is checked at once and then every `interval_seconds`.
+#[utoipa::path(
+    tag = "monitors",
+    request_body = CreateMonitor,
+    responses(
+        (status = 201, description = "Created", body = Monitor),
+        (status = 400, description = "Body is not JSON", body = ErrorBody),
+        (status = 422, description = "A field is invalid; `field` names it", body = ErrorBody),
+    )
+)]
+#[post("/monitors")]
+pub async fn create(
+    state: web::Data<AppState>,
+    body: ApiJson<CreateMonitor>,
+) -> ApiResult<HttpResponse> {
+    let spec = body.0.into_spec()?;
+    let stored = state.store.insert_monitor(&spec, now_ms()).await?;
+    state.board.insert(
+        stored.id,
+        LiveStatus {
+            status: stored.status,
+            last_check: None,
+        },
+    );
+    state
+        .registry
+        .send(Upsert {
+            monitor: stored.clone(),
+            check_now: true,
+        })
+        .await?;
+    tracing::info!(monitor_id = stored.id, "monitor created");
+    let id = stored.id;
+    let live = state.board.get(id);
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/v1/monitors/{id}")))
+        .json(monitor_to_api(stored, live)))
+}
+
+/// Every monitor, by id, with its current status and newest check.
+#[utoipa::path(
+    tag = "monitors",
+    responses((status = 200, description = "All monitors", body = [Monitor]))
+)]
+#[get("/monitors")]
+pub async fn list(state: web::Data<AppState>) -> ApiResult<web::Json<Vec<Monitor>>> {
+    let monitors = state.store.list_monitors().await?;
+    let mut live = state.board.snapshot();
+    Ok(web::Json(
+        monitors
+            .into_iter()
+            .map(|m| {
+                let l = live.remove(&m.id);
+                monitor_to_api(m, l)
+            })
+            .collect(),
+    ))
+}
+
+/// One monitor.
+#[utoipa::path(
+    tag = "monitors",
+    params(("id" = i64, Path, description = "Monitor id")),
+    responses(
+        (status = 200, description = "The monitor", body = Monitor),
+        (status = 404, description = "No such monitor", body = ErrorBody),
+    )
+)]
+#[get("/monitors/{id}")]
+pub async fn get(state: web::Data<AppState>, id: web::Path<i64>) -> ApiResult<web::Json<Monitor>> {
+    let id = id.into_inner();
+    let m = state
+        .store
+        .get_monitor(id)
+        .await?
+        .ok_or(ApiError::NotFound {
+            what: "monitor",
+            id,
+        })?;
+    Ok(web::Json(monitor_to_api(m, state.board.get(id))))
+}
+
+/// Change some fields of a monitor; absent fields keep their value. Applies at once.
+/// `enabled: false` pauses the monitor, `enabled: true` resumes it.
+#[utoipa::path(
+    tag = "monitors",
+    params(("id" = i64, Path, description = "Monitor id")),
+    request_body = PatchMonitor,
+    responses(
+        (status = 200, description = "The updated monitor", body = Monitor),
+        (status = 400, description = "Body is not JSON", body = ErrorBody),
+        (status = 404, description = "No such monitor", body = ErrorBody),
+        (status = 422, description = "A field is invalid; `field` names it", body = ErrorBody),
+    )
+)]
+#[patch("/monitors/{id}")]
+pub async fn patch(
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    body: ApiJson<PatchMonitor>,
+) -> ApiResult<web::Json<Monitor>> {
+    let id = id.into_inner();
+    let not_found = ApiError::NotFound {
+        what: "monitor",
+        id,
+    };
+    let current = state.store.get_monitor(id).await?.ok_or(not_found)?;
+    let spec = body.0.apply(&current.spec)?;
+    let updated = state
+        .store
+        .update_monitor(id, &spec, now_ms())
+        .await?
+        .ok_or(ApiError::NotFound {
+            what: "monitor",
+            id,
+        })?;
+    state
+        .registry
+        .send(Upsert {
+            monitor: updated.clone(),
+            check_now: true,
+        })
+        .await?;
+    tracing::info!(monitor_id = id, enabled = spec.enabled, "monitor updated");
+    Ok(web::Json(monitor_to_api(updated, state.board.get(id))))
+}
+
+/// Delete a monitor: its checks stop at once and its checks and incidents are removed.
+#[utoipa::path(
+    tag = "monitors",
+    params(("id" = i64, Path, description = "Monitor id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, description = "No such monitor", body = ErrorBody),
+    )
+)]
+#[delete("/monitors/{id}")]
+pub async fn delete(state: web::Data<AppState>, id: web::Path<i64>) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    if state.store.get_monitor(id).await?.is_none() {
+        return Err(ApiError::NotFound {
+            what: "monitor",
+            id,
+        });
+    }
+    // Stop the actor first so no check of it is started after its data is gone.
+    state.registry.send(Remove(id)).await?;
+    state.store.delete_monitor(id).await?;
+    tracing::info!(monitor_id = id, "monitor deleted");
+    Ok(HttpResponse::NoContent().finish())
+}

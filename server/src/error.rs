@@ -1,0 +1,95 @@
+//! One error type for the whole API: every failure becomes `{"error", "message"}` JSON with
+//! the right status. Handlers return `Result<_, ApiError>`; nothing else reaches the client.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use flatline_actors::StoreError;
+use flatline_types::{ErrorBody, FieldError};
+
+/// Everything an API call can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// A field has a bad value (422).
+    #[error("{field}: {message}")]
+    Validation { field: String, message: String },
+    /// The body is not JSON at all (400).
+    #[error("{0}")]
+    MalformedJson(String),
+    /// A query parameter or path segment does not parse (400).
+    #[error("{0}")]
+    BadRequest(String),
+    /// The body is larger than the API accepts (413).
+    #[error("request body is larger than {0} bytes")]
+    PayloadTooLarge(usize),
+    /// No such resource (404).
+    #[error("{what} {id} does not exist")]
+    NotFound { what: &'static str, id: i64 },
+    /// No such route (404).
+    #[error("no route for {method} {path}")]
+    NoRoute { method: String, path: String },
+    /// The database could not be reached (503).
+    #[error("storage unavailable: {0}")]
+    Store(#[from] StoreError),
+    /// The monitor engine did not answer (503).
+    #[error("the monitor engine did not answer: {0}")]
+    Engine(#[from] actix::MailboxError),
+}
+
+impl From<FieldError> for ApiError {
+    fn from(e: FieldError) -> Self {
+        Self::Validation {
+            field: e.field,
+            message: e.message,
+        }
+    }
+}
+
+impl ApiError {
+    /// The stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Validation { .. } => "validation_failed",
+            Self::MalformedJson(_) => "malformed_json",
+            Self::BadRequest(_) => "bad_request",
+            Self::PayloadTooLarge(_) => "payload_too_large",
+            Self::NotFound { .. } | Self::NoRoute { .. } => "not_found",
+            Self::Store(StoreError::Corrupt(_)) => "internal",
+            Self::Store(_) => "storage_unavailable",
+            Self::Engine(_) => "engine_unavailable",
+        }
+    }
+
+    fn field(&self) -> Option<String> {
+        match self {
+            Self::Validation { field, .. } => Some(field.clone()),
+            _ => None,
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::MalformedJson(_) | Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::NotFound { .. } | Self::NoRoute { .. } => StatusCode::NOT_FOUND,
+            Self::Store(StoreError::Corrupt(_)) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Store(_) | Self::Engine(_) => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if self.status_code().is_server_error() {
+            tracing::error!(error = %self, "request failed");
+        }
+        HttpResponse::build(self.status_code()).json(ErrorBody {
+            error: self.code().to_owned(),
+            message: self.to_string(),
+            field: self.field(),
+        })
+    }
+}
+
+/// Result of an API handler.
+pub type ApiResult<T> = Result<T, ApiError>;

@@ -1,0 +1,89 @@
+//! `flatline`: the server binary.
+
+mod api;
+mod app;
+mod auth;
+mod config;
+mod error;
+mod json;
+mod state;
+mod ui;
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use actix_web::{web, HttpServer};
+use clap::Parser;
+use flatline_actors::store::redact_url;
+use flatline_actors::{Engine, EngineConfig, Store};
+
+use crate::config::Config;
+use crate::state::AppState;
+
+fn main() -> ExitCode {
+    // A missing .env is normal; a broken one is worth a word.
+    if let Err(e) = dotenvy::dotenv() {
+        if !e.not_found() {
+            eprintln!("flatline: ignoring .env: {e}");
+        }
+    }
+    let config = Config::parse();
+    let filter = tracing_subscriber::EnvFilter::try_new(&config.log)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let colour = std::io::IsTerminal::is_terminal(&std::io::stdout())
+        && std::env::var_os("NO_COLOR").is_none();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .with_ansi(colour)
+        .init();
+
+    match actix_web::rt::System::new().block_on(run(config)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            tracing::error!("{message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(config: Config) -> Result<(), String> {
+    let db = redact_url(&config.database_url);
+    let store = Store::connect(&config.database_url)
+        .await
+        .map_err(|e| format!("cannot open the database {db}: {e}"))?;
+    tracing::info!(database = %db, backend = store.backend_name(), "database ready; migrations applied");
+
+    let mut engine_config = EngineConfig {
+        flush_interval: Duration::from_millis(config.check_flush_interval_ms),
+        sweep_interval: Duration::from_secs(config.sweep_interval_seconds),
+        retention: Duration::from_secs(u64::from(config.monitor_checks_retention_days) * 86_400),
+        ..EngineConfig::default()
+    };
+    if let Some(workers) = config.engine_workers {
+        engine_config.workers = workers.max(1);
+    }
+    let engine = Engine::start(store.clone(), engine_config, Vec::new())
+        .await
+        .map_err(|e| format!("cannot start the monitor engine: {e}"))?;
+
+    let state = web::Data::new(AppState {
+        store: store.clone(),
+        registry: engine.registry.clone(),
+        board: engine.board.clone(),
+    });
+    let openapi = app::openapi();
+    let server = HttpServer::new(move || app::build(state.clone(), openapi.clone()))
+        .shutdown_timeout(10)
+        .bind(config.address)
+        .map_err(|e| format!("cannot listen on {}: {e}", config.address))?;
+    for addr in server.addrs() {
+        tracing::info!(address = %format!("http://{addr}"), "listening");
+    }
+    // Runs until SIGINT/SIGTERM, then stops accepting and lets running requests finish.
+    let result = server.run().await;
+    tracing::info!("shutting down");
+    engine.shutdown().await;
+    store.close().await;
+    result.map_err(|e| format!("server error: {e}"))
+}

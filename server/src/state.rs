@@ -1,0 +1,94 @@
+//! What every handler can reach: the store, the engine's registry and its status board.
+
+use actix::Addr;
+use flatline_actors::registry::Registry;
+use flatline_actors::store::entities::{checks, incidents};
+use flatline_actors::{LiveStatus, StatusBoard, Store, StoredMonitor};
+use flatline_types::{Check, Incident, Monitor, MonitorStatus};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+/// Shared application state, handed to handlers as `web::Data<AppState>`.
+pub struct AppState {
+    pub store: Store,
+    pub registry: Addr<Registry>,
+    pub board: StatusBoard,
+}
+
+/// UTC milliseconds as RFC 3339 (`2026-11-25T22:35:05.123Z`).
+pub fn rfc3339(ms: i64) -> String {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .and_then(|t| t.format(&Rfc3339).ok())
+        .unwrap_or_default()
+}
+
+/// A stored check as the API shows it.
+pub fn check_to_api(c: &checks::Model) -> Check {
+    Check {
+        id: c.id,
+        monitor_id: c.monitor_id,
+        checked_at: rfc3339(c.checked_at),
+        up: c.up,
+        latency_ms: c.latency_us as f64 / 1000.0,
+        status_code: c.status_code.and_then(|s| u16::try_from(s).ok()),
+        error: c.error.clone(),
+    }
+}
+
+/// A stored incident as the API shows it.
+pub fn incident_to_api(i: &incidents::Model) -> Incident {
+    Incident {
+        id: i.id,
+        monitor_id: i.monitor_id,
+        started_at: rfc3339(i.started_at),
+        resolved_at: i.resolved_at.map(rfc3339),
+        cause: i.cause.clone(),
+    }
+}
+
+/// A stored monitor with its live status, as the API shows it.
+pub fn monitor_to_api(m: StoredMonitor, live: Option<LiveStatus>) -> Monitor {
+    let (status, last_check) = match live {
+        Some(l) => (l.status, l.last_check),
+        None => (m.status, None),
+    };
+    let status = if m.spec.enabled {
+        status
+    } else {
+        MonitorStatus::Paused
+    };
+    let s = m.spec;
+    Monitor {
+        id: m.id,
+        name: s.name,
+        url: s.url,
+        method: s.method,
+        headers: s.headers,
+        body: s.body,
+        interval_seconds: s.interval_seconds,
+        timeout_ms: s.timeout_ms,
+        retries: s.retries,
+        retry_interval_seconds: s.retry_interval_seconds,
+        expected_status_codes: s.expected_status_codes,
+        follow_redirects: s.follow_redirects,
+        verify_tls: s.verify_tls,
+        enabled: s.enabled,
+        status,
+        last_check: last_check.as_ref().map(check_to_api),
+        created_at: rfc3339(m.created_at_ms),
+        updated_at: rfc3339(m.updated_at_ms),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn times_are_rfc3339_utc() {
+        assert_eq!(super::rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(
+            super::rfc3339(1_764_110_105_123),
+            "2025-11-25T22:35:05.123Z"
+        );
+    }
+}

@@ -1,0 +1,48 @@
+//! Types shared by the Flatline server and its web UI: the JSON shapes of the REST API and
+//! the validation rules for monitor configuration. Everything here compiles to wasm32.
+
+mod monitor;
+
+pub use monitor::*;
+
+use serde::{Deserialize, Serialize};
+
+/// The body of every error answer: a stable machine-readable code and a sentence for people.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ErrorBody {
+    /// Stable code, e.g. `validation_failed`, `not_found`, `malformed_json`.
+    pub error: String,
+    /// What went wrong, for people.
+    pub message: String,
+    /// The request field the error is about, when there is one (e.g. `interval_seconds`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+/// A validation failure that names the offending field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    /// Dotted path of the field, e.g. `headers.X-Token` or `expected_status_codes[2]`.
+    pub field: String,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+impl FieldError {
+    /// A failure for `field` with a human-readable `message`.
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for FieldError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+impl std::error::Error for FieldError {}

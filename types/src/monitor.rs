@@ -1,0 +1,611 @@
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::FieldError;
+
+/// Bounds of the monitor fields, shared by the API's validation and the UI's forms.
+pub mod limits {
+    /// Smallest and largest check interval, in seconds.
+    pub const INTERVAL_SECONDS: (u32, u32) = (1, 86_400);
+    /// Smallest and largest request timeout, in milliseconds.
+    pub const TIMEOUT_MS: (u32, u32) = (100, 120_000);
+    /// Most retries before a monitor is declared down.
+    pub const MAX_RETRIES: u32 = 10;
+    /// Longest monitor name, in characters.
+    pub const NAME_MAX_CHARS: usize = 200;
+    /// Longest URL, in bytes.
+    pub const URL_MAX_BYTES: usize = 2048;
+    /// Largest request body, in bytes.
+    pub const BODY_MAX_BYTES: usize = 64 * 1024;
+    /// Most custom request headers.
+    pub const MAX_HEADERS: usize = 50;
+    /// Default interval when none is given.
+    pub const DEFAULT_INTERVAL_SECONDS: u32 = 60;
+    /// Default timeout when the interval allows it.
+    pub const DEFAULT_TIMEOUT_MS: u32 = 10_000;
+}
+
+/// What a monitor is doing right now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum MonitorStatus {
+    /// New, or failing but still within its retries.
+    Pending,
+    /// The last check succeeded.
+    Up,
+    /// Failed more than `retries` times in a row; an incident is open.
+    Down,
+    /// Disabled: not checked.
+    Paused,
+}
+
+impl MonitorStatus {
+    /// The lowercase name used in JSON and in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Up => "up",
+            Self::Down => "down",
+            Self::Paused => "paused",
+        }
+    }
+
+    /// Parses the lowercase name; unknown names are `None`.
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "pending" => Self::Pending,
+            "up" => Self::Up,
+            "down" => Self::Down,
+            "paused" => Self::Paused,
+            _ => return None,
+        })
+    }
+}
+
+/// The HTTP method a monitor sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "UPPERCASE")]
+pub enum HttpMethod {
+    #[default]
+    Get,
+    Head,
+    Post,
+    Put,
+    Patch,
+    Delete,
+    Options,
+}
+
+impl HttpMethod {
+    /// The method's name on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Get => "GET",
+            Self::Head => "HEAD",
+            Self::Post => "POST",
+            Self::Put => "PUT",
+            Self::Patch => "PATCH",
+            Self::Delete => "DELETE",
+            Self::Options => "OPTIONS",
+        }
+    }
+
+    /// Parses an uppercase method name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "GET" => Self::Get,
+            "HEAD" => Self::Head,
+            "POST" => Self::Post,
+            "PUT" => Self::Put,
+            "PATCH" => Self::Patch,
+            "DELETE" => Self::Delete,
+            "OPTIONS" => Self::Options,
+            _ => return None,
+        })
+    }
+}
+
+/// Everything that defines how a monitor is checked: the stored, validated configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MonitorSpec {
+    pub name: String,
+    pub url: String,
+    pub method: HttpMethod,
+    pub headers: BTreeMap<String, String>,
+    pub body: Option<String>,
+    pub interval_seconds: u32,
+    pub timeout_ms: u32,
+    pub retries: u32,
+    pub retry_interval_seconds: u32,
+    pub expected_status_codes: Vec<u16>,
+    pub follow_redirects: bool,
+    pub verify_tls: bool,
+    pub enabled: bool,
+}
+
+/// The default timeout for an interval: 10 s, or 80 % of a shorter interval.
+pub fn default_timeout_ms(interval_seconds: u32) -> u32 {
+    let interval_ms = interval_seconds.saturating_mul(1000);
+    limits::DEFAULT_TIMEOUT_MS
+        .min(interval_ms / 5 * 4)
+        .max(limits::TIMEOUT_MS.0)
+}
+
+impl MonitorSpec {
+    /// Checks every field and the rules between them; the first problem found is returned.
+    pub fn validate(&self) -> Result<(), FieldError> {
+        let name = self.name.trim();
+        if name.is_empty() {
+            return Err(FieldError::new("name", "must not be empty"));
+        }
+        if name.chars().count() > limits::NAME_MAX_CHARS {
+            return Err(FieldError::new(
+                "name",
+                format!("must be at most {} characters", limits::NAME_MAX_CHARS),
+            ));
+        }
+        validate_url(&self.url)?;
+        if self.headers.len() > limits::MAX_HEADERS {
+            return Err(FieldError::new(
+                "headers",
+                format!("at most {} headers", limits::MAX_HEADERS),
+            ));
+        }
+        for (name, value) in &self.headers {
+            if name.is_empty() || !name.bytes().all(is_header_name_byte) {
+                return Err(FieldError::new(
+                    format!("headers.{name}"),
+                    "is not a valid HTTP header name",
+                ));
+            }
+            if value.bytes().any(|b| (b < 0x20 && b != b'\t') || b == 0x7f) {
+                return Err(FieldError::new(
+                    format!("headers.{name}"),
+                    "value must not contain control characters",
+                ));
+            }
+        }
+        if let Some(body) = &self.body {
+            if body.len() > limits::BODY_MAX_BYTES {
+                return Err(FieldError::new(
+                    "body",
+                    format!("must be at most {} bytes", limits::BODY_MAX_BYTES),
+                ));
+            }
+        }
+        let (lo, hi) = limits::INTERVAL_SECONDS;
+        if !(lo..=hi).contains(&self.interval_seconds) {
+            return Err(FieldError::new(
+                "interval_seconds",
+                format!("must be between {lo} and {hi}"),
+            ));
+        }
+        let (lo, hi) = limits::TIMEOUT_MS;
+        if !(lo..=hi).contains(&self.timeout_ms) {
+            return Err(FieldError::new(
+                "timeout_ms",
+                format!("must be between {lo} and {hi}"),
+            ));
+        }
+        if u64::from(self.timeout_ms) >= u64::from(self.interval_seconds) * 1000 {
+            return Err(FieldError::new(
+                "timeout_ms",
+                format!(
+                    "must be below the interval ({} ms)",
+                    u64::from(self.interval_seconds) * 1000
+                ),
+            ));
+        }
+        if self.retries > limits::MAX_RETRIES {
+            return Err(FieldError::new(
+                "retries",
+                format!("must be between 0 and {}", limits::MAX_RETRIES),
+            ));
+        }
+        let (lo, hi) = limits::INTERVAL_SECONDS;
+        if !(lo..=hi).contains(&self.retry_interval_seconds) {
+            return Err(FieldError::new(
+                "retry_interval_seconds",
+                format!("must be between {lo} and {hi}"),
+            ));
+        }
+        if u64::from(self.timeout_ms) >= u64::from(self.retry_interval_seconds) * 1000 {
+            return Err(FieldError::new(
+                "retry_interval_seconds",
+                "must be longer than timeout_ms",
+            ));
+        }
+        for (i, code) in self.expected_status_codes.iter().enumerate() {
+            if !(100..=599).contains(code) {
+                return Err(FieldError::new(
+                    format!("expected_status_codes[{i}]"),
+                    "must be between 100 and 599",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether `status` counts as success for this monitor (empty list: any 2xx).
+    pub fn accepts_status(&self, status: u16) -> bool {
+        if self.expected_status_codes.is_empty() {
+            (200..300).contains(&status)
+        } else {
+            self.expected_status_codes.contains(&status)
+        }
+    }
+}
+
+fn is_header_name_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
+fn validate_url(raw: &str) -> Result<(), FieldError> {
+    if raw.len() > limits::URL_MAX_BYTES {
+        return Err(FieldError::new(
+            "url",
+            format!("must be at most {} bytes", limits::URL_MAX_BYTES),
+        ));
+    }
+    let parsed = url::Url::parse(raw)
+        .map_err(|e| FieldError::new("url", format!("is not a valid URL ({e})")))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(FieldError::new("url", "must use http or https"));
+    }
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Err(FieldError::new("url", "must have a host"));
+    }
+    Ok(())
+}
+
+/// The body of `POST /api/v1/monitors`: only `name` and `url` are required.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CreateMonitor {
+    pub name: String,
+    /// `http://` or `https://` URL to check.
+    pub url: String,
+    /// Default `GET`.
+    #[serde(default)]
+    pub method: Option<HttpMethod>,
+    /// Extra request headers.
+    #[serde(default)]
+    pub headers: Option<BTreeMap<String, String>>,
+    /// Request body, sent as-is.
+    #[serde(default)]
+    pub body: Option<String>,
+    /// 1–86400, default 60.
+    #[serde(default)]
+    pub interval_seconds: Option<u32>,
+    /// 100–120000 and below the interval; default 10000, or 80 % of a shorter interval.
+    #[serde(default)]
+    pub timeout_ms: Option<u32>,
+    /// Re-checks after a failure before the monitor is declared down (0–10, default 0).
+    #[serde(default)]
+    pub retries: Option<u32>,
+    /// Seconds between re-checks; default the interval.
+    #[serde(default)]
+    pub retry_interval_seconds: Option<u32>,
+    /// Status codes that count as up; empty or absent means any 2xx.
+    #[serde(default)]
+    pub expected_status_codes: Option<Vec<u16>>,
+    /// Default true (up to 10 redirects).
+    #[serde(default)]
+    pub follow_redirects: Option<bool>,
+    /// Default true.
+    #[serde(default)]
+    pub verify_tls: Option<bool>,
+    /// Default true; false creates the monitor paused.
+    #[serde(default)]
+    pub enabled: Option<bool>,
+}
+
+impl CreateMonitor {
+    /// Fills in the defaults and validates the result.
+    pub fn into_spec(self) -> Result<MonitorSpec, FieldError> {
+        let interval_seconds = self
+            .interval_seconds
+            .unwrap_or(limits::DEFAULT_INTERVAL_SECONDS);
+        let spec = MonitorSpec {
+            name: self.name.trim().to_owned(),
+            url: self.url.trim().to_owned(),
+            method: self.method.unwrap_or_default(),
+            headers: self.headers.unwrap_or_default(),
+            body: self.body,
+            interval_seconds,
+            timeout_ms: self
+                .timeout_ms
+                .unwrap_or_else(|| default_timeout_ms(interval_seconds)),
+            retries: self.retries.unwrap_or(0),
+            retry_interval_seconds: self.retry_interval_seconds.unwrap_or(interval_seconds),
+            expected_status_codes: self.expected_status_codes.unwrap_or_default(),
+            follow_redirects: self.follow_redirects.unwrap_or(true),
+            verify_tls: self.verify_tls.unwrap_or(true),
+            enabled: self.enabled.unwrap_or(true),
+        };
+        spec.validate()?;
+        Ok(spec)
+    }
+}
+
+/// The body of `PATCH /api/v1/monitors/{id}`: every field optional; absent fields keep their value.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PatchMonitor {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub method: Option<HttpMethod>,
+    #[serde(default)]
+    pub headers: Option<BTreeMap<String, String>>,
+    /// `null` clears the body.
+    #[serde(
+        default,
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub body: Option<Option<String>>,
+    #[serde(default)]
+    pub interval_seconds: Option<u32>,
+    #[serde(default)]
+    pub timeout_ms: Option<u32>,
+    #[serde(default)]
+    pub retries: Option<u32>,
+    #[serde(default)]
+    pub retry_interval_seconds: Option<u32>,
+    #[serde(default)]
+    pub expected_status_codes: Option<Vec<u16>>,
+    #[serde(default)]
+    pub follow_redirects: Option<bool>,
+    #[serde(default)]
+    pub verify_tls: Option<bool>,
+    /// false pauses the monitor, true resumes it.
+    #[serde(default)]
+    pub enabled: Option<bool>,
+}
+
+fn double_option<'de, D, T>(de: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(de).map(Some)
+}
+
+impl PatchMonitor {
+    /// Applies the patch to `current` and validates the result as a whole.
+    pub fn apply(self, current: &MonitorSpec) -> Result<MonitorSpec, FieldError> {
+        let mut spec = current.clone();
+        if let Some(v) = self.name {
+            spec.name = v.trim().to_owned();
+        }
+        if let Some(v) = self.url {
+            spec.url = v.trim().to_owned();
+        }
+        if let Some(v) = self.method {
+            spec.method = v;
+        }
+        if let Some(v) = self.headers {
+            spec.headers = v;
+        }
+        if let Some(v) = self.body {
+            spec.body = v;
+        }
+        if let Some(v) = self.interval_seconds {
+            // Fields still at the default derived from the interval follow it, so that
+            // `{"interval_seconds": 1}` works on a monitor created with the defaults.
+            if self.timeout_ms.is_none()
+                && spec.timeout_ms == default_timeout_ms(spec.interval_seconds)
+            {
+                spec.timeout_ms = default_timeout_ms(v);
+            }
+            if self.retry_interval_seconds.is_none()
+                && spec.retry_interval_seconds == spec.interval_seconds
+            {
+                spec.retry_interval_seconds = v;
+            }
+            spec.interval_seconds = v;
+        }
+        if let Some(v) = self.timeout_ms {
+            spec.timeout_ms = v;
+        }
+        if let Some(v) = self.retries {
+            spec.retries = v;
+        }
+        if let Some(v) = self.retry_interval_seconds {
+            spec.retry_interval_seconds = v;
+        }
+        if let Some(v) = self.expected_status_codes {
+            spec.expected_status_codes = v;
+        }
+        if let Some(v) = self.follow_redirects {
+            spec.follow_redirects = v;
+        }
+        if let Some(v) = self.verify_tls {
+            spec.verify_tls = v;
+        }
+        if let Some(v) = self.enabled {
+            spec.enabled = v;
+        }
+        spec.validate()?;
+        Ok(spec)
+    }
+}
+
+/// One check of a monitor, as the API returns it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Check {
+    pub id: i64,
+    pub monitor_id: i64,
+    /// RFC 3339, UTC.
+    pub checked_at: String,
+    pub up: bool,
+    /// From request start to the end of reading the body (capped at 1 MiB), in milliseconds.
+    pub latency_ms: f64,
+    pub status_code: Option<u16>,
+    /// Why the check failed: `timeout after N ms`, `connection refused`, `dns failure: …`,
+    /// `tls error: …`, `unexpected status N`, `too many redirects`, …
+    pub error: Option<String>,
+}
+
+/// A monitor as the API returns it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Monitor {
+    pub id: i64,
+    pub name: String,
+    pub url: String,
+    pub method: HttpMethod,
+    pub headers: BTreeMap<String, String>,
+    pub body: Option<String>,
+    pub interval_seconds: u32,
+    pub timeout_ms: u32,
+    pub retries: u32,
+    pub retry_interval_seconds: u32,
+    pub expected_status_codes: Vec<u16>,
+    pub follow_redirects: bool,
+    pub verify_tls: bool,
+    pub enabled: bool,
+    /// Read-only.
+    pub status: MonitorStatus,
+    /// Read-only: the newest check, or null before the first one.
+    pub last_check: Option<Check>,
+    /// Read-only, RFC 3339 UTC.
+    pub created_at: String,
+    /// Read-only, RFC 3339 UTC.
+    pub updated_at: String,
+}
+
+/// A period during which a monitor was down.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Incident {
+    pub id: i64,
+    pub monitor_id: i64,
+    /// RFC 3339 UTC: when the check that declared the monitor down ran.
+    pub started_at: String,
+    /// RFC 3339 UTC: the first successful check after it, or null while open.
+    pub resolved_at: Option<String>,
+    /// The failure reason of the check that opened the incident.
+    pub cause: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn create(json: &str) -> Result<MonitorSpec, FieldError> {
+        serde_json::from_str::<CreateMonitor>(json)
+            .map_err(|e| FieldError::new("json", e.to_string()))?
+            .into_spec()
+    }
+
+    #[test]
+    fn defaults_fill_in() {
+        let spec = create(r#"{"name":" a ","url":"http://127.0.0.1:1/x"}"#).expect("valid");
+        assert_eq!(spec.name, "a");
+        assert_eq!(spec.interval_seconds, 60);
+        assert_eq!(spec.timeout_ms, 10_000);
+        assert_eq!(spec.retry_interval_seconds, 60);
+        assert!(spec.follow_redirects && spec.verify_tls && spec.enabled);
+        assert!(spec.accepts_status(204) && !spec.accepts_status(301));
+    }
+
+    #[test]
+    fn short_interval_gets_a_shorter_default_timeout() {
+        let spec = create(r#"{"name":"a","url":"http://h/","interval_seconds":1}"#).expect("ok");
+        assert_eq!(spec.timeout_ms, 800);
+        assert_eq!(default_timeout_ms(5), 4000);
+    }
+
+    #[test]
+    fn errors_name_the_field() {
+        let cases = [
+            (r#"{"name":"","url":"http://h/"}"#, "name"),
+            (r#"{"name":"a","url":"ftp://h/"}"#, "url"),
+            (r#"{"name":"a","url":"not a url"}"#, "url"),
+            (
+                r#"{"name":"a","url":"http://h/","interval_seconds":0}"#,
+                "interval_seconds",
+            ),
+            (
+                r#"{"name":"a","url":"http://h/","interval_seconds":86401}"#,
+                "interval_seconds",
+            ),
+            (
+                r#"{"name":"a","url":"http://h/","timeout_ms":50}"#,
+                "timeout_ms",
+            ),
+            (
+                r#"{"name":"a","url":"http://h/","interval_seconds":5,"timeout_ms":5000}"#,
+                "timeout_ms",
+            ),
+            (r#"{"name":"a","url":"http://h/","retries":11}"#, "retries"),
+            (
+                r#"{"name":"a","url":"http://h/","expected_status_codes":[200,99]}"#,
+                "expected_status_codes[1]",
+            ),
+            (
+                r#"{"name":"a","url":"http://h/","headers":{"bad name":"x"}}"#,
+                "headers.bad name",
+            ),
+            (
+                r#"{"name":"a","url":"http://h/","retry_interval_seconds":2}"#,
+                "retry_interval_seconds",
+            ),
+        ];
+        for (json, field) in cases {
+            let err = create(json).expect_err(json);
+            assert_eq!(err.field, field, "{json}");
+        }
+    }
+
+    #[test]
+    fn patch_keeps_absent_fields_and_clears_body_with_null() {
+        let mut spec =
+            create(r#"{"name":"a","url":"http://h/","body":"x","retries":2}"#).expect("ok");
+        let patch: PatchMonitor = serde_json::from_str(r#"{"interval_seconds":30}"#).expect("p");
+        spec = patch.apply(&spec).expect("ok");
+        assert_eq!(spec.body.as_deref(), Some("x"));
+        assert_eq!((spec.interval_seconds, spec.retries), (30, 2));
+        let patch: PatchMonitor = serde_json::from_str(r#"{"body":null}"#).expect("p");
+        assert_eq!(patch.apply(&spec).expect("ok").body, None);
+    }
+
+    #[test]
+    fn patch_validates_the_whole_result() {
+        let spec = create(r#"{"name":"a","url":"http://h/","timeout_ms":9000}"#).expect("ok");
+        let patch: PatchMonitor = serde_json::from_str(r#"{"interval_seconds":5}"#).expect("p");
+        assert_eq!(patch.apply(&spec).expect_err("timeout").field, "timeout_ms");
+    }
+
+    #[test]
+    fn defaulted_fields_follow_a_patched_interval() {
+        let spec = create(r#"{"name":"a","url":"http://h/"}"#).expect("ok");
+        let patch: PatchMonitor = serde_json::from_str(r#"{"interval_seconds":2}"#).expect("p");
+        let spec = patch.apply(&spec).expect("defaults follow");
+        assert_eq!((spec.timeout_ms, spec.retry_interval_seconds), (1600, 2));
+        let spec =
+            create(r#"{"name":"a","url":"http://h/","retry_interval_seconds":30}"#).expect("ok");
+        let patch: PatchMonitor = serde_json::from_str(r#"{"interval_seconds":20}"#).expect("p");
+        assert_eq!(
+            patch.apply(&spec).expect("ok").retry_interval_seconds,
+            30,
+            "explicit value kept"
+        );
+    }
+
+    #[test]
+    fn unknown_fields_are_rejected() {
+        assert!(serde_json::from_str::<CreateMonitor>(r#"{"name":"a","url":"u","x":1}"#).is_err());
+    }
+}
