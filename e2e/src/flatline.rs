@@ -23,10 +23,18 @@ pub fn binary() -> PathBuf {
         // build scripts that watch such variables would rerun and rebuild half the tree.
         for (key, _) in std::env::vars_os() {
             let key = key.to_string_lossy();
-            let keep = matches!(key.as_ref(), "CARGO_HOME" | "CARGO_TARGET_DIR");
-            if !keep
-                && (key.starts_with("CARGO") || key.starts_with("RUST") || key == "LD_LIBRARY_PATH")
-            {
+            let per_test = [
+                "CARGO_PKG_",
+                "CARGO_MANIFEST_",
+                "CARGO_BIN_",
+                "CARGO_CRATE_",
+                "CARGO_TARGET_TMPDIR",
+                "CARGO_PRIMARY_PACKAGE",
+                "CARGO_RUSTC_CURRENT_DIR",
+                "LD_LIBRARY_PATH",
+                "RUST_TEST_",
+            ];
+            if per_test.iter().any(|p| key.starts_with(p)) {
                 cmd.env_remove(key.as_ref());
             }
         }

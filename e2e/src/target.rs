@@ -7,6 +7,15 @@ use std::time::{Duration, Instant};
 
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 
+/// What a target saw of a request.
+#[derive(Clone, Debug)]
+pub struct SeenRequest {
+    pub method: String,
+    /// Lowercase names.
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
 #[derive(Default)]
 struct State {
     status: AtomicU16,
@@ -14,7 +23,7 @@ struct State {
     /// Request times by path.
     hits: Mutex<HashMap<String, Vec<Instant>>>,
     /// Method, headers and body of the newest request.
-    last_request: Mutex<Option<(String, Vec<(String, String)>, String)>>,
+    last_request: Mutex<Option<SeenRequest>>,
 }
 
 /// An HTTP server on 127.0.0.1, in a thread of its own.
@@ -24,6 +33,19 @@ struct State {
 pub struct Target {
     pub port: u16,
     state: Arc<State>,
+    tls: bool,
+}
+
+fn self_signed_config() -> rustls::ServerConfig {
+    let cert = rcgen::generate_simple_self_signed(vec!["127.0.0.1".into(), "localhost".into()])
+        .expect("self-signed certificate");
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(cert.signing_key.serialize_der().into());
+    rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .expect("protocol versions")
+        .with_no_client_auth()
+        .with_single_cert(vec![cert.cert.der().clone()], key)
+        .expect("server config")
 }
 
 async fn handle(req: HttpRequest, body: web::Bytes, state: web::Data<Arc<State>>) -> HttpResponse {
@@ -35,14 +57,15 @@ async fn handle(req: HttpRequest, body: web::Bytes, state: web::Data<Arc<State>>
         .entry(path.clone())
         .or_default()
         .push(Instant::now());
-    *state.last_request.lock().expect("lock") = Some((
-        req.method().to_string(),
-        req.headers()
+    *state.last_request.lock().expect("lock") = Some(SeenRequest {
+        method: req.method().to_string(),
+        headers: req
+            .headers()
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_owned()))
             .collect(),
-        String::from_utf8_lossy(&body).into_owned(),
-    ));
+        body: String::from_utf8_lossy(&body).into_owned(),
+    });
     match path.as_str() {
         "/loop" => {
             return HttpResponse::Found()
@@ -70,6 +93,16 @@ async fn handle(req: HttpRequest, body: web::Bytes, state: web::Data<Arc<State>>
 impl Target {
     /// Starts a target answering 200 at once.
     pub fn start() -> Self {
+        Self::start_inner(false)
+    }
+
+    /// Starts a target speaking HTTPS with a freshly made self-signed certificate for
+    /// `127.0.0.1` and `localhost`.
+    pub fn start_tls() -> Self {
+        Self::start_inner(true)
+    }
+
+    fn start_inner(tls: bool) -> Self {
         let state = Arc::new(State::default());
         state.status.store(200, Ordering::SeqCst);
         let (tx, rx) = std::sync::mpsc::channel();
@@ -83,8 +116,12 @@ impl Target {
                         .default_service(web::to(handle))
                 })
                 .workers(1)
-                .disable_signals()
-                .bind("127.0.0.1:0")
+                .disable_signals();
+                let server = if tls {
+                    server.bind_rustls_0_23("127.0.0.1:0", self_signed_config())
+                } else {
+                    server.bind("127.0.0.1:0")
+                }
                 .expect("bind target");
                 let port = server.addrs()[0].port();
                 tx.send(port).expect("send port");
@@ -92,12 +129,13 @@ impl Target {
             });
         });
         let port = rx.recv().expect("target port");
-        Self { port, state }
+        Self { port, state, tls }
     }
 
-    /// `http://127.0.0.1:PORT{path}`.
+    /// `http://127.0.0.1:PORT{path}` (`https://` for a TLS target).
     pub fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}{path}", self.port)
+        let scheme = if self.tls { "https" } else { "http" };
+        format!("{scheme}://127.0.0.1:{}{path}", self.port)
     }
 
     /// Answer with `status` from now on.
@@ -134,7 +172,7 @@ impl Target {
     }
 
     /// Method, headers and body of the newest request.
-    pub fn last_request(&self) -> Option<(String, Vec<(String, String)>, String)> {
+    pub fn last_request(&self) -> Option<SeenRequest> {
         self.state.last_request.lock().expect("lock").clone()
     }
 }

@@ -43,12 +43,13 @@ async fn a_monitor_records_checks_with_latency_and_status() {
         "newest first"
     );
     assert!(newest["checked_at"].as_str().expect("time").ends_with('Z'));
-    let (method, headers, body) = target.last_request().expect("a request");
-    assert_eq!(method, "POST");
-    assert!(headers
+    let seen = target.last_request().expect("a request");
+    assert_eq!(seen.method, "POST");
+    assert!(seen
+        .headers
         .iter()
         .any(|(k, v)| k == "x-probe" && v == "flatline"));
-    assert_eq!(body, "{\"ping\":1}");
+    assert_eq!(seen.body, "{\"ping\":1}");
 
     let shown = eventually("monitor up with its last check", WAIT, || async {
         let m = fl.get(&format!("/api/v1/monitors/{}", id(&m))).await;
@@ -363,4 +364,31 @@ async fn checks_page_with_limit_and_before() {
     let page2 = page2.as_array().expect("array");
     assert_eq!(page2.len(), 2);
     assert!(page2.iter().all(|c| c["id"].as_i64().expect("id") < cursor));
+}
+
+#[actix_rt::test]
+async fn tls_is_verified_unless_turned_off() {
+    let target = Target::start_tls();
+    let fl = Flatline::start();
+    let strict = fl
+        .create_monitor(json!({"name": "strict", "url": target.url("/"), "interval_seconds": 5}))
+        .await;
+    let lax = fl
+        .create_monitor(json!({"name": "lax", "url": target.url("/"), "interval_seconds": 5, "verify_tls": false}))
+        .await;
+    let incident = eventually("self-signed certificate rejected", WAIT, || async {
+        fl.incidents(id(&strict)).await.into_iter().next()
+    })
+    .await;
+    let cause = incident["cause"].as_str().expect("cause");
+    assert!(cause.starts_with("tls error"), "cause {cause:?}");
+    eventually("accepted without verification", WAIT, || async {
+        (fl.status(id(&lax)).await == "up").then_some(())
+    })
+    .await;
+    let check = eventually("the check stored", WAIT, || async {
+        fl.checks(id(&lax)).await.into_iter().next()
+    })
+    .await;
+    assert_eq!(check["status_code"], 200);
 }

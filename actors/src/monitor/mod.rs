@@ -86,14 +86,6 @@ impl MonitorActor {
         Duration::from_secs(u64::from(self.spec.interval_seconds))
     }
 
-    /// This monitor's fixed offset within its interval: a hash of its id, so that monitors
-    /// sharing an interval are spread evenly and keep their places across restarts.
-    fn phase(&self) -> Duration {
-        let interval_ms = u64::from(self.spec.interval_seconds) * 1000;
-        let hash = (self.id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 16;
-        Duration::from_millis(hash % interval_ms.max(1))
-    }
-
     fn schedule_at(&mut self, due: Instant, ctx: &mut Context<Self>) {
         if let Some(handle) = self.timer.take() {
             ctx.cancel_future(handle);
@@ -197,6 +189,16 @@ impl MonitorActor {
     }
 }
 
+/// A monitor's fixed offset within its interval: a multiplicative hash of its id (Fibonacci
+/// hashing), so that monitors sharing an interval are spread evenly over it and keep their
+/// places across restarts.
+pub fn phase(id: i64, interval_seconds: u32) -> Duration {
+    let interval_ms = u64::from(interval_seconds).max(1) * 1000;
+    let hash = (id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    // The high bits of the product are the well-mixed ones; scale them onto the interval.
+    Duration::from_millis(((u128::from(hash) * u128::from(interval_ms)) >> 64) as u64)
+}
+
 impl Actor for MonitorActor {
     type Context = Context<Self>;
 
@@ -208,7 +210,7 @@ impl Actor for MonitorActor {
         self.deps.board.set_status(self.id, self.status);
         let due = match self.first {
             FirstCheck::Now => Instant::now(),
-            FirstCheck::Spread => Instant::now() + self.phase(),
+            FirstCheck::Spread => Instant::now() + phase(self.id, self.spec.interval_seconds),
         };
         self.schedule_at(due, ctx);
     }
@@ -222,5 +224,28 @@ impl Supervised for MonitorActor {
         self.first = FirstCheck::Now;
         EngineStats::incr(&self.deps.stats.actor_restarts);
         tracing::warn!(monitor_id = self.id, "monitor actor restarted");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::phase;
+
+    #[test]
+    fn monitors_sharing_an_interval_are_spread_over_it() {
+        // 10,000 consecutive ids over a 10 s interval: every 100 ms slot gets close to its
+        // fair share of 100 monitors.
+        let mut slots = [0u32; 100];
+        for id in 1..=10_000 {
+            let p = phase(id, 10);
+            assert!(p.as_millis() < 10_000);
+            slots[(p.as_millis() / 100) as usize] += 1;
+        }
+        let (min, max) = (slots.iter().min(), slots.iter().max());
+        assert!(
+            min >= Some(&80) && max <= Some(&120),
+            "slots {min:?}..{max:?}"
+        );
+        assert_eq!(phase(42, 60), phase(42, 60), "stable across restarts");
     }
 }

@@ -278,3 +278,34 @@ fn database_passwords_are_redacted() {
     );
     assert_eq!(redact_url("sqlite:flatline.db"), "sqlite:flatline.db");
 }
+
+#[actix_rt::test]
+async fn the_sweeper_deletes_checks_past_retention() {
+    use actix::Actor;
+    for (backend, db) in backends().await {
+        let s = &db.store;
+        let m = s.insert_monitor(&spec("a"), 0).await.expect("insert");
+        let now = crate::clock::now_ms();
+        let old: Vec<_> = (0..12)
+            .map(|i| check(m.id, now - 3_600_000 - i, true))
+            .collect();
+        s.insert_checks(&old).await.expect("old checks");
+        s.insert_checks(&[check(m.id, now, true)])
+            .await
+            .expect("new check");
+        let _sweeper = crate::sweeper::Sweeper::new(
+            s.clone(),
+            std::time::Duration::from_millis(20),
+            std::time::Duration::from_secs(60),
+        )
+        .start();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while s.count_checks(m.id).await.expect("count") > 1 {
+            assert!(std::time::Instant::now() < deadline, "{backend}: not swept");
+            actix_rt::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        let left = s.list_checks(m.id, 10, None).await.expect("list");
+        assert_eq!(left.len(), 1, "{backend}");
+        assert_eq!(left[0].checked_at, now, "{backend}: the recent check stays");
+    }
+}

@@ -1,0 +1,254 @@
+//! Engine benchmark: N monitors against a local nginx on loopback, run in-process so the
+//! engine's own histograms can be read. Prints checks/s achieved vs scheduled, schedule lag,
+//! CPU per 1,000 checks, peak RSS and check-write batch latency.
+//!
+//! cargo run --release -p e2e --bin bench-engine -- --monitors 10000 --interval 10 --seconds 60
+
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use flatline_actors::clock::now_ms;
+use flatline_actors::{Engine, EngineConfig, Store};
+use flatline_types::CreateMonitor;
+
+struct Args {
+    monitors: usize,
+    interval: u32,
+    seconds: u64,
+    database_url: Option<String>,
+}
+
+fn parse_args() -> Args {
+    let mut args = Args {
+        monitors: 1000,
+        interval: 10,
+        seconds: 60,
+        database_url: None,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let value = it.next().unwrap_or_default();
+        match flag.as_str() {
+            "--monitors" => args.monitors = value.parse().expect("--monitors N"),
+            "--interval" => args.interval = value.parse().expect("--interval SECONDS"),
+            "--seconds" => args.seconds = value.parse().expect("--seconds N"),
+            "--database-url" => args.database_url = Some(value),
+            other => panic!("unknown flag {other}; see the file's header"),
+        }
+    }
+    args
+}
+
+/// Starts Debian's nginx on a free loopback port, answering 200 to everything.
+fn start_nginx(dir: &std::path::Path) -> (Child, u16) {
+    let port = e2e::closed_port();
+    let conf = dir.join("nginx.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "worker_processes 1;\ndaemon off;\nerror_log {dir}/error.log warn;\npid {dir}/nginx.pid;\n\
+             events {{ worker_connections 4096; }}\n\
+             http {{ access_log off; keepalive_requests 1000000; keepalive_timeout 120s;\n\
+             client_body_temp_path {dir}/body; proxy_temp_path {dir}/proxy; fastcgi_temp_path {dir}/fcgi;\n\
+             uwsgi_temp_path {dir}/uwsgi; scgi_temp_path {dir}/scgi;\n\
+             server {{ listen 127.0.0.1:{port}; location / {{ return 200 \"ok\\n\"; }} }} }}\n",
+            dir = dir.display()
+        ),
+    )
+    .expect("write nginx.conf");
+    let nginx = ["/usr/sbin/nginx", "nginx"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists())
+        .unwrap_or("nginx");
+    let child = Command::new(nginx)
+        .args([
+            "-p",
+            &dir.display().to_string(),
+            "-c",
+            &conf.display().to_string(),
+        ])
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("start nginx (apt-get install nginx)");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "nginx did not start; see {}/error.log",
+            dir.display()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    (child, port)
+}
+
+/// utime + stime of a process, in seconds (USER_HZ is 100 on Linux).
+fn cpu_seconds(pid: &str) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+fn status_kib(field: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.starts_with(field))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+fn main() {
+    let args = parse_args();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (mut nginx, port) = start_nginx(dir.path());
+    let database_url = args
+        .database_url
+        .clone()
+        .unwrap_or_else(|| format!("sqlite:{}", dir.path().join("bench.db").display()));
+
+    let result = actix_rt::System::new().block_on(async move {
+        let store = Store::connect(&database_url).await.expect("database");
+        let t = Instant::now();
+        for i in 0..args.monitors {
+            let spec = CreateMonitor {
+                name: format!("bench-{i}"),
+                url: format!("http://127.0.0.1:{port}/m/{i}"),
+                interval_seconds: Some(args.interval),
+                ..Default::default()
+            }
+            .into_spec()
+            .expect("valid monitor");
+            store
+                .insert_monitor(&spec, now_ms())
+                .await
+                .expect("insert monitor");
+        }
+        let created = t.elapsed();
+        let rss_before = status_kib("VmRSS:");
+        let t = Instant::now();
+        let engine = Engine::start(store.clone(), EngineConfig::default(), Vec::new())
+            .await
+            .expect("engine");
+        let startup = t.elapsed();
+        let stats = engine.stats.clone();
+
+        // Warm-up: one full interval, so every monitor has had its first (spread) check.
+        actix_rt::time::sleep(Duration::from_secs(u64::from(args.interval))).await;
+        stats.schedule_lag_us.lock().reset();
+        stats.batch_size.lock().reset();
+        stats.batch_write_us.lock().reset();
+        let me = std::process::id().to_string();
+        let nginx_pid = std::fs::read_to_string(dir.path().join("nginx.pid")).unwrap_or_default();
+        let nginx_workers: Vec<String> = std::fs::read_to_string(format!(
+            "/proc/{}/task/{}/children",
+            nginx_pid.trim(),
+            nginx_pid.trim()
+        ))
+        .unwrap_or_default()
+        .split_whitespace()
+        .map(String::from)
+        .collect();
+        let nginx_cpu = || nginx_workers.iter().map(|p| cpu_seconds(p)).sum::<f64>();
+        let (cpu0, ncpu0) = (cpu_seconds(&me), nginx_cpu());
+        let started0 = stats.checks_started.load(Ordering::Relaxed);
+        let stored0 = stats.checks_stored.load(Ordering::Relaxed);
+        let failed0 = stats.checks_failed.load(Ordering::Relaxed);
+        let t = Instant::now();
+        actix_rt::time::sleep(Duration::from_secs(args.seconds)).await;
+        let window = t.elapsed().as_secs_f64();
+        let started = stats.checks_started.load(Ordering::Relaxed) - started0;
+        let stored_in_window = stats.checks_stored.load(Ordering::Relaxed) - stored0;
+        let failed = stats.checks_failed.load(Ordering::Relaxed) - failed0;
+        let cpu = cpu_seconds(&me) - cpu0;
+        let ncpu = nginx_cpu() - ncpu0;
+        let lag = stats.schedule_lag_us.lock().clone();
+        let batch_size = stats.batch_size.lock().clone();
+        let batch_us = stats.batch_write_us.lock().clone();
+        let started_total = stats.checks_started.load(Ordering::Relaxed);
+        engine.shutdown().await;
+        let stored_total = store.count_all_checks().await.expect("count");
+        let peak_rss = status_kib("VmHWM:");
+        store.close().await;
+
+        let scheduled = args.monitors as f64 / f64::from(args.interval);
+        let achieved = started as f64 / window;
+        println!(
+            "bench-engine: {} monitors, {} s interval, {:.0} s measured, database {}",
+            args.monitors,
+            args.interval,
+            window,
+            if database_url.starts_with("sqlite") {
+                "SQLite"
+            } else {
+                "PostgreSQL"
+            }
+        );
+        println!(
+            "  monitors created            {:>10.2} s   engine start-up {:.3} s",
+            created.as_secs_f64(),
+            startup.as_secs_f64()
+        );
+        println!(
+            "  checks/s achieved/scheduled {:>10.1} / {:.1} ({:.1} %)",
+            achieved,
+            scheduled,
+            100.0 * achieved / scheduled
+        );
+        println!("  failed checks in window     {:>10}", failed);
+        println!(
+            "  checks stored in window     {:>10} of {} started",
+            stored_in_window, started
+        );
+        println!(
+            "  checks stored overall       {:>10} of {} started (after shutdown flush)",
+            stored_total, started_total
+        );
+        println!(
+            "  schedule lag p50 / p99 / max {:>8.2} / {:.2} / {:.2} ms",
+            lag.value_at_quantile(0.5) as f64 / 1000.0,
+            lag.value_at_quantile(0.99) as f64 / 1000.0,
+            lag.max() as f64 / 1000.0
+        );
+        println!(
+            "  CPU per 1,000 checks        {:>10.3} s (flatline engine), {:.3} s (nginx)",
+            1000.0 * cpu / started.max(1) as f64,
+            1000.0 * ncpu / started.max(1) as f64
+        );
+        println!(
+            "  CPU use                     {:>10.1} % of one core",
+            100.0 * cpu / window
+        );
+        println!(
+            "  RSS before engine / peak    {:>10.1} / {:.1} MB",
+            rss_before as f64 / 1024.0,
+            peak_rss as f64 / 1024.0
+        );
+        println!(
+            "  write batch size p50 / max  {:>10} / {}",
+            batch_size.value_at_quantile(0.5),
+            batch_size.max()
+        );
+        println!(
+            "  write batch latency p50/p99 {:>10.2} / {:.2} ms",
+            batch_us.value_at_quantile(0.5) as f64 / 1000.0,
+            batch_us.value_at_quantile(0.99) as f64 / 1000.0
+        );
+        stored_total >= started_total.saturating_sub(args.monitors as u64)
+    });
+    let _ = nginx.kill();
+    let _ = nginx.wait();
+    if !result {
+        eprintln!("bench-engine: checks were lost");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,142 @@
+//! Restarts, crashes and shutdown of the real binary; the PostgreSQL backend end to end.
+
+use std::time::Duration;
+
+use e2e::{eventually, Flatline, FlatlineOptions, Target};
+use flatline_actors::Store;
+use serde_json::{json, Value};
+
+const WAIT: Duration = Duration::from_secs(20);
+
+fn id(m: &Value) -> i64 {
+    m["id"].as_i64().expect("monitor id")
+}
+
+/// Down → restart (graceful, then a crash) → still one incident → recovery resolves it.
+async fn incidents_survive_restarts(fl: &mut Flatline, target: &Target) {
+    let m = fl
+        .create_monitor(json!({"name": "r", "url": target.url("/r"), "interval_seconds": 1}))
+        .await;
+    let steady_target = Target::start();
+    let other = fl
+        .create_monitor(
+            json!({"name": "steady", "url": steady_target.url("/steady"), "interval_seconds": 1}),
+        )
+        .await;
+    let mid = id(&m);
+    target.set_status(503);
+    eventually("down with an open incident", WAIT, || async {
+        let i = fl.incidents(mid).await;
+        (i.len() == 1 && fl.status(mid).await == "down").then_some(())
+    })
+    .await;
+    let checks_before = eventually("checks stored", WAIT, || async {
+        let n = fl.checks(mid).await.len();
+        (n >= 1).then_some(n)
+    })
+    .await;
+
+    let status = fl.stop();
+    assert!(status.success(), "graceful stop exits 0, got {status:?}");
+    fl.restart();
+    assert_eq!(fl.status(mid).await, "down", "down carries over a restart");
+    let hits = target.hits("/r");
+    eventually("checked again after the restart", WAIT, || async {
+        (target.hits("/r") >= hits + 2).then_some(())
+    })
+    .await;
+    eventually("steady monitor resumed too", WAIT, || async {
+        (steady_target.hits("/steady") >= 2 && fl.status(id(&other)).await == "up").then_some(())
+    })
+    .await;
+    assert!(fl.checks(mid).await.len() >= checks_before, "checks kept");
+
+    fl.kill();
+    fl.restart();
+    let hits = target.hits("/r");
+    eventually("checked again after a crash", WAIT, || async {
+        (target.hits("/r") >= hits + 2).then_some(())
+    })
+    .await;
+    let incidents = fl.incidents(mid).await;
+    assert_eq!(incidents.len(), 1, "never duplicated: {incidents:?}");
+    assert_eq!(incidents[0]["resolved_at"], Value::Null);
+
+    target.set_status(200);
+    eventually("resolved by the next success", WAIT, || async {
+        let i = fl.incidents(mid).await;
+        (i.len() == 1 && i[0]["resolved_at"].is_string()).then_some(())
+    })
+    .await;
+    assert_eq!(fl.status(mid).await, "up");
+    assert_eq!(
+        fl.get("/api/v1/incidents").await.as_array().map(Vec::len),
+        Some(1)
+    );
+}
+
+#[actix_rt::test]
+async fn a_restart_keeps_monitors_running_and_incidents_consistent() {
+    let target = Target::start();
+    let mut fl = Flatline::start();
+    incidents_survive_restarts(&mut fl, &target).await;
+}
+
+#[actix_rt::test]
+async fn sigterm_flushes_every_buffered_check_and_exits_zero() {
+    let target = Target::start();
+    // Writes only on shutdown (or 1000 rows): everything stored must come from the final flush.
+    let mut fl = Flatline::start_with(FlatlineOptions {
+        env: vec![("CHECK_FLUSH_INTERVAL_MS".into(), "60000".into())],
+        ..Default::default()
+    });
+    let m = fl
+        .create_monitor(json!({"name": "f", "url": target.url("/f"), "interval_seconds": 1}))
+        .await;
+    eventually("three checks made", WAIT, || async {
+        (target.hits("/f") >= 3).then_some(())
+    })
+    .await;
+    assert!(fl.checks(id(&m)).await.is_empty(), "nothing flushed yet");
+    let status = fl.stop();
+    assert!(status.success(), "exit status {status:?}");
+    let hits = target.hits("/f");
+    let store = Store::connect(&fl.database_url)
+        .await
+        .expect("open the database");
+    let stored = store.count_checks(id(&m)).await.expect("count") as usize;
+    // A check cut off by the shutdown while in flight is not a result; every finished one is.
+    assert!(
+        stored + 1 >= hits && stored <= hits,
+        "{stored} stored of {hits} made"
+    );
+    assert!(stored >= 3);
+    store.close().await;
+}
+
+#[actix_rt::test]
+async fn flatline_runs_on_postgresql() {
+    let Ok(admin) = std::env::var("FLATLINE_TEST_POSTGRES_URL") else {
+        assert!(
+            std::env::var("CI").is_err(),
+            "CI must set FLATLINE_TEST_POSTGRES_URL"
+        );
+        eprintln!("skipped: FLATLINE_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let name = format!(
+        "e2e_{}_{}",
+        std::process::id(),
+        flatline_actors::clock::now_ms()
+    );
+    let url = flatline_actors::store::create_postgres_database(&admin, &name)
+        .await
+        .expect("create database");
+    let target = Target::start();
+    let mut fl = Flatline::start_with(FlatlineOptions {
+        database_url: Some(url),
+        ..Default::default()
+    });
+    assert!(fl.log().contains("backend=\"postgres\""), "{}", fl.log());
+    incidents_survive_restarts(&mut fl, &target).await;
+}
