@@ -13,6 +13,7 @@ use actix::{
 use flatline_types::{MonitorSpec, MonitorStatus};
 
 use crate::board::StatusBoard;
+use crate::clock::now_ms;
 use crate::messages::{RecordCheck, Transition};
 use crate::stats::EngineStats;
 use crate::store::CheckRecord;
@@ -82,8 +83,14 @@ impl MonitorActor {
         }
     }
 
-    fn interval(&self) -> Duration {
-        Duration::from_secs(u64::from(self.spec.interval_seconds))
+    /// The first start on this monitor's grid that is at least half an interval after the
+    /// check that started at `started_ms`: the next slot after an on-grid check, and a return
+    /// to the grid after an off-grid one (created, changed, retried).
+    fn next_slot(&self, started_ms: i64) -> Instant {
+        let half = i64::from(self.spec.interval_seconds) * 500;
+        let slot = next_slot_ms(self.id, self.spec.interval_seconds, started_ms + half);
+        let wait = u64::try_from(slot - now_ms()).unwrap_or(0);
+        Instant::now() + Duration::from_millis(wait)
     }
 
     fn schedule_at(&mut self, due: Instant, ctx: &mut Context<Self>) {
@@ -113,17 +120,11 @@ impl MonitorActor {
         ctx.spawn(
             async move { probe(&spec).await }
                 .into_actor(self)
-                .map(move |outcome, act, ctx| act.finish_check(outcome, planned, started, ctx)),
+                .map(move |outcome, act, ctx| act.finish_check(outcome, started, ctx)),
         );
     }
 
-    fn finish_check(
-        &mut self,
-        outcome: ProbeOutcome,
-        planned: Instant,
-        started: Instant,
-        ctx: &mut Context<Self>,
-    ) {
+    fn finish_check(&mut self, outcome: ProbeOutcome, started: Instant, ctx: &mut Context<Self>) {
         self.in_flight = false;
         if self.retired {
             return;
@@ -144,14 +145,14 @@ impl MonitorActor {
         let next = if up {
             self.failures = 0;
             self.change_status(MonitorStatus::Up, &outcome);
-            planned + self.interval()
+            self.next_slot(outcome.started_at_ms)
         } else {
             self.failures = self.failures.saturating_add(1);
             if self.status == MonitorStatus::Down {
-                planned + self.interval()
+                self.next_slot(outcome.started_at_ms)
             } else if self.failures > self.spec.retries {
                 self.change_status(MonitorStatus::Down, &outcome);
-                started + self.interval()
+                self.next_slot(outcome.started_at_ms)
             } else {
                 self.change_status(MonitorStatus::Pending, &outcome);
                 started + Duration::from_secs(u64::from(self.spec.retry_interval_seconds))
@@ -199,6 +200,17 @@ pub fn phase(id: i64, interval_seconds: u32) -> Duration {
     Duration::from_millis(((u128::from(hash) * u128::from(interval_ms)) >> 64) as u64)
 }
 
+/// The first start time (UTC ms) at or after `earliest_ms` on the monitor's grid: every
+/// `interval` from its phase. Wall-clock based, so the grid survives restarts and monitors
+/// created in a burst still spread out after their first check.
+pub fn next_slot_ms(id: i64, interval_seconds: u32, earliest_ms: i64) -> i64 {
+    let interval = i64::from(interval_seconds.max(1)) * 1000;
+    let phase = i64::try_from(phase(id, interval_seconds).as_millis()).unwrap_or(0);
+    let since = earliest_ms - phase;
+    let k = since.div_euclid(interval) + i64::from(since.rem_euclid(interval) != 0);
+    k * interval + phase
+}
+
 impl Actor for MonitorActor {
     type Context = Context<Self>;
 
@@ -210,7 +222,10 @@ impl Actor for MonitorActor {
         self.deps.board.set_status(self.id, self.status);
         let due = match self.first {
             FirstCheck::Now => Instant::now(),
-            FirstCheck::Spread => Instant::now() + phase(self.id, self.spec.interval_seconds),
+            FirstCheck::Spread => {
+                let slot = next_slot_ms(self.id, self.spec.interval_seconds, now_ms());
+                Instant::now() + Duration::from_millis(u64::try_from(slot - now_ms()).unwrap_or(0))
+            }
         };
         self.schedule_at(due, ctx);
     }
@@ -229,7 +244,7 @@ impl Supervised for MonitorActor {
 
 #[cfg(test)]
 mod tests {
-    use super::phase;
+    use super::{next_slot_ms, phase};
 
     #[test]
     fn monitors_sharing_an_interval_are_spread_over_it() {
@@ -247,5 +262,20 @@ mod tests {
             "slots {min:?}..{max:?}"
         );
         assert_eq!(phase(42, 60), phase(42, 60), "stable across restarts");
+    }
+
+    #[test]
+    fn slots_are_on_the_grid() {
+        let p = i64::try_from(phase(7, 10).as_millis()).expect("ms");
+        let t = 1_800_000_000_000;
+        let slot = next_slot_ms(7, 10, t);
+        assert!(slot >= t && slot < t + 10_000);
+        assert_eq!((slot - p).rem_euclid(10_000), 0);
+        assert_eq!(
+            next_slot_ms(7, 10, slot),
+            slot,
+            "a slot is its own next slot"
+        );
+        assert_eq!(next_slot_ms(7, 10, slot + 1), slot + 10_000);
     }
 }

@@ -149,15 +149,29 @@ pub async fn patch(
 #[delete("/monitors/{id}")]
 pub async fn delete(state: web::Data<AppState>, id: web::Path<i64>) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
-    if state.store.get_monitor(id).await?.is_none() {
+    let Some(stored) = state.store.get_monitor(id).await? else {
         return Err(ApiError::NotFound {
             what: "monitor",
             id,
         });
-    }
+    };
     // Stop the actor first so no check of it is started after its data is gone.
     state.registry.send(Remove(id)).await?;
-    state.store.delete_monitor(id).await?;
+    if let Err(e) = state.store.delete_monitor(id).await {
+        // Still stored, so it must still run: the running set follows what is stored.
+        state.board.insert(
+            id,
+            LiveStatus {
+                status: stored.status,
+                last_check: None,
+            },
+        );
+        state.registry.do_send(Upsert {
+            monitor: stored,
+            check_now: true,
+        });
+        return Err(e.into());
+    }
     tracing::info!(monitor_id = id, "monitor deleted");
     Ok(HttpResponse::NoContent().finish())
 }
