@@ -5,7 +5,7 @@ use flatline_types::{Check, ErrorBody};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::state::{check_to_api, AppState};
 
 /// Paging of a check list.
@@ -36,12 +36,7 @@ pub async fn list(
 ) -> ApiResult<web::Json<Vec<Check>>> {
     let id = id.into_inner();
     let limit = super::limit_param(query.limit)?;
-    if state.store.get_monitor(id).await?.is_none() {
-        return Err(ApiError::NotFound {
-            what: "monitor",
-            id,
-        });
-    }
+    super::require_monitor(&state, id).await?;
     let checks = state.store.list_checks(id, limit, query.before).await?;
     Ok(web::Json(checks.iter().map(check_to_api).collect()))
 }

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::limit_param;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::state::{incident_to_api, AppState};
 
 /// Paging of an incident list.
@@ -34,12 +34,7 @@ pub async fn list_for_monitor(
 ) -> ApiResult<web::Json<Vec<Incident>>> {
     let id = id.into_inner();
     let limit = limit_param(query.limit)?;
-    if state.store.get_monitor(id).await?.is_none() {
-        return Err(ApiError::NotFound {
-            what: "monitor",
-            id,
-        });
-    }
+    super::require_monitor(&state, id).await?;
     let list = state.store.list_incidents(Some(id), limit).await?;
     Ok(web::Json(list.iter().map(incident_to_api).collect()))
 }

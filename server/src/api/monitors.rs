@@ -6,7 +6,8 @@ use flatline_actors::messages::{Remove, Upsert};
 use flatline_actors::LiveStatus;
 use flatline_types::{CreateMonitor, ErrorBody, Monitor, PatchMonitor};
 
-use crate::error::{ApiError, ApiResult};
+use super::{monitor_not_found, require_monitor};
+use crate::error::ApiResult;
 use crate::json::ApiJson;
 use crate::state::{monitor_to_api, AppState};
 
@@ -81,14 +82,7 @@ pub async fn list(state: web::Data<AppState>) -> ApiResult<web::Json<Vec<Monitor
 #[get("/monitors/{id}")]
 pub async fn get(state: web::Data<AppState>, id: web::Path<i64>) -> ApiResult<web::Json<Monitor>> {
     let id = id.into_inner();
-    let m = state
-        .store
-        .get_monitor(id)
-        .await?
-        .ok_or(ApiError::NotFound {
-            what: "monitor",
-            id,
-        })?;
+    let m = require_monitor(&state, id).await?;
     Ok(web::Json(monitor_to_api(m, state.board.get(id))))
 }
 
@@ -112,20 +106,13 @@ pub async fn patch(
     body: ApiJson<PatchMonitor>,
 ) -> ApiResult<web::Json<Monitor>> {
     let id = id.into_inner();
-    let not_found = ApiError::NotFound {
-        what: "monitor",
-        id,
-    };
-    let current = state.store.get_monitor(id).await?.ok_or(not_found)?;
+    let current = require_monitor(&state, id).await?;
     let spec = body.0.apply(&current.spec)?;
     let updated = state
         .store
         .update_monitor(id, &spec, now_ms())
         .await?
-        .ok_or(ApiError::NotFound {
-            what: "monitor",
-            id,
-        })?;
+        .ok_or_else(|| monitor_not_found(id))?;
     state
         .registry
         .send(Upsert {
@@ -149,12 +136,7 @@ pub async fn patch(
 #[delete("/monitors/{id}")]
 pub async fn delete(state: web::Data<AppState>, id: web::Path<i64>) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
-    let Some(stored) = state.store.get_monitor(id).await? else {
-        return Err(ApiError::NotFound {
-            what: "monitor",
-            id,
-        });
-    };
+    let stored = require_monitor(&state, id).await?;
     // Stop the actor first so no check of it is started after its data is gone.
     state.registry.send(Remove(id)).await?;
     if let Err(e) = state.store.delete_monitor(id).await {
