@@ -174,8 +174,8 @@ fn main() {
         let lag = stats.schedule_lag_us.lock().clone();
         let batch_size = stats.batch_size.lock().clone();
         let batch_us = stats.batch_write_us.lock().clone();
-        let started_total = stats.checks_started.load(Ordering::Relaxed);
         engine.shutdown().await;
+        let started_total = stats.checks_started.load(Ordering::Relaxed);
         let stored_total = store.count_all_checks().await.expect("count");
         let peak_rss = status_kib("VmHWM:");
         store.close().await;
