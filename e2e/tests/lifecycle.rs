@@ -140,3 +140,47 @@ async fn flatline_runs_on_postgresql() {
     assert!(fl.log().contains("backend=\"postgres\""), "{}", fl.log());
     incidents_survive_restarts(&mut fl, &target).await;
 }
+
+#[actix_rt::test]
+async fn shutting_down_opens_no_incident_for_monitors_of_flatline_itself() {
+    let mut fl = Flatline::start();
+    let own = fl.url("/healthz");
+    // Twenty monitors a second on Flatline's own health endpoint: some check is always due
+    // or in flight while the server goes away.
+    let mut ids = Vec::new();
+    for i in 0..20 {
+        let m = fl
+            .create_monitor(json!({"name": format!("self-{i}"), "url": own, "interval_seconds": 1}))
+            .await;
+        ids.push(id(&m));
+    }
+    eventually("all up", WAIT, || async {
+        let all = fl.get("/api/v1/monitors").await;
+        let up = all
+            .as_array()
+            .map_or(0, |a| a.iter().filter(|m| m["status"] == "up").count());
+        (up == ids.len()).then_some(())
+    })
+    .await;
+    // On their grid by now: a check every 50 ms or so.
+    for &mid in &ids {
+        eventually("three checks each", WAIT, || async {
+            (fl.checks(mid).await.len() >= 3).then_some(())
+        })
+        .await;
+    }
+    assert!(fl.stop().success());
+    let store = Store::connect(&fl.database_url)
+        .await
+        .expect("open the database");
+    let incidents = store.list_incidents(None, 100).await.expect("incidents");
+    assert!(
+        incidents.is_empty(),
+        "shutdown opened incidents: {incidents:?}"
+    );
+    for mid in ids {
+        let m = store.get_monitor(mid).await.expect("get").expect("monitor");
+        assert_eq!(m.status.as_str(), "up");
+    }
+    store.close().await;
+}

@@ -6,7 +6,11 @@ use clap::Parser;
 
 /// Flatline: self-hosted uptime monitoring in one binary.
 #[derive(Debug, Clone, Parser)]
-#[command(name = "flatline", version, about)]
+#[command(
+    name = "flatline",
+    version,
+    about = "Flatline: self-hosted uptime monitoring in one binary."
+)]
 pub struct Config {
     /// Address to listen on.
     #[arg(short, long, env = "FLATLINE_ADDRESS", default_value = "0.0.0.0:3000")]

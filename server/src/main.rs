@@ -14,11 +14,28 @@ use std::time::Duration;
 
 use actix_web::{web, HttpServer};
 use clap::Parser;
+use flatline_actors::messages::StopAll;
 use flatline_actors::store::redact_url;
 use flatline_actors::{Engine, EngineConfig, Store};
 
 use crate::config::Config;
 use crate::state::AppState;
+
+/// Resolves on SIGINT or SIGTERM, naming it.
+async fn shutdown_signal() -> &'static str {
+    use tokio::signal::unix::{signal, SignalKind};
+    match signal(SignalKind::terminate()) {
+        Ok(mut term) => tokio::select! {
+            _ = term.recv() => "SIGTERM",
+            _ = tokio::signal::ctrl_c() => "SIGINT",
+        },
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot listen for SIGTERM; only SIGINT stops Flatline");
+            let _ = tokio::signal::ctrl_c().await;
+            "SIGINT"
+        }
+    }
+}
 
 fn main() -> ExitCode {
     // A missing .env is normal; a broken one is worth a word.
@@ -74,15 +91,26 @@ async fn run(config: Config) -> Result<(), String> {
     });
     let openapi = app::openapi();
     let server = HttpServer::new(move || app::build(state.clone(), openapi.clone()))
+        .disable_signals()
         .shutdown_timeout(10)
         .bind(config.address)
         .map_err(|e| format!("cannot listen on {}: {e}", config.address))?;
     for addr in server.addrs() {
         tracing::info!(address = %format!("http://{addr}"), "listening");
     }
-    // Runs until SIGINT/SIGTERM, then stops accepting and lets running requests finish.
-    let result = server.run().await;
-    tracing::info!("shutting down");
+    let server = server.run();
+    let handle = server.handle();
+    let registry = engine.registry.clone();
+    actix_web::rt::spawn(async move {
+        let signal = shutdown_signal().await;
+        tracing::info!(signal, "shutting down");
+        // Monitors stop first: a check failing because this very server (or the host) is
+        // going down must not open an incident.
+        let _ = registry.send(StopAll).await;
+        handle.stop(true).await;
+    });
+    // Runs until the signal, then stops accepting and lets running requests finish.
+    let result = server.await;
     engine.shutdown().await;
     store.close().await;
     result.map_err(|e| format!("server error: {e}"))

@@ -264,3 +264,34 @@ mod insecure {
         Some(config)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // DNS failures cannot be produced end to end without a resolver query leaving the
+    // machine, so the mapping is checked here.
+    #[test]
+    fn failures_are_named_specifically() {
+        let dns = SendRequestError::Connect(ConnectError::Resolver(Box::new(
+            std::io::Error::other("no such host"),
+        )));
+        assert_eq!(describe_send_error(&dns, 100), "dns failure: no such host");
+        let none = SendRequestError::Connect(ConnectError::NoRecords);
+        assert!(describe_send_error(&none, 100).starts_with("dns failure"));
+        let refused = SendRequestError::Connect(ConnectError::Io(std::io::Error::from(
+            std::io::ErrorKind::ConnectionRefused,
+        )));
+        assert_eq!(describe_send_error(&refused, 100), "connection refused");
+        let tls = std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer),
+        );
+        let tls = SendRequestError::Connect(ConnectError::Io(tls));
+        assert!(describe_send_error(&tls, 100).starts_with("tls error: invalid peer certificate"));
+        assert_eq!(
+            describe_send_error(&SendRequestError::Timeout, 250),
+            "timeout after 250 ms"
+        );
+    }
+}
