@@ -25,11 +25,13 @@ impl Handler<Reconfigure> for MonitorActor {
         };
         let interval_changed = self.spec.interval_seconds != msg.0.interval_seconds;
         self.spec = Arc::new(msg.0);
-        if self.in_flight {
-            // The running check finishes and schedules the next one with the new settings.
+        if !(target_changed || interval_changed) {
             return;
         }
-        if target_changed || interval_changed {
+        if self.in_flight {
+            // The running check used the old settings; the next one runs as soon as it ends.
+            self.recheck = true;
+        } else {
             // Applies at once: check now, then keep the new rhythm from there.
             self.schedule_at(Instant::now(), ctx);
         }

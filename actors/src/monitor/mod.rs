@@ -51,6 +51,8 @@ pub struct MonitorActor {
     next_due: Instant,
     timer: Option<SpawnHandle>,
     in_flight: bool,
+    /// The target changed while a check was in flight: check again as soon as it ends.
+    recheck: bool,
     /// Set by `Retire`: stopping for good, not to be restarted.
     retired: bool,
     deps: MonitorDeps,
@@ -78,6 +80,7 @@ impl MonitorActor {
             next_due: Instant::now(),
             timer: None,
             in_flight: false,
+            recheck: false,
             retired: false,
             deps,
         }
@@ -142,21 +145,28 @@ impl MonitorActor {
             error: outcome.error.clone(),
         }));
 
-        let next = if up {
+        let retrying = if up {
             self.failures = 0;
             self.change_status(MonitorStatus::Up, &outcome);
-            self.next_slot(outcome.started_at_ms)
+            false
         } else {
             self.failures = self.failures.saturating_add(1);
             if self.status == MonitorStatus::Down {
-                self.next_slot(outcome.started_at_ms)
+                false
             } else if self.failures > self.spec.retries {
                 self.change_status(MonitorStatus::Down, &outcome);
-                self.next_slot(outcome.started_at_ms)
+                false
             } else {
                 self.change_status(MonitorStatus::Pending, &outcome);
-                started + Duration::from_secs(u64::from(self.spec.retry_interval_seconds))
+                true
             }
+        };
+        let next = if std::mem::take(&mut self.recheck) {
+            Instant::now()
+        } else if retrying {
+            started + Duration::from_secs(u64::from(self.spec.retry_interval_seconds))
+        } else {
+            self.next_slot(outcome.started_at_ms)
         };
         self.schedule_at(next.max(Instant::now()), ctx);
     }
