@@ -42,4 +42,10 @@ run_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" -w start \
 export FLATLINE_TEST_POSTGRES_URL="postgres://flatline@127.0.0.1:$pg_port/postgres"
 echo "==> PostgreSQL on 127.0.0.1:$pg_port"
 
-cargo test --workspace --locked "$@"
+log="$pg_dir/cargo-test.log"
+status=0
+cargo test --workspace --locked "$@" 2>&1 | tee "$log" || status=$?
+# One closing line for the whole run (cargo's own last line is an empty doc-test run).
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed/) p += $(i-1); if ($i ~ /^failed/) f += $(i-1) } }
+     END { printf "tests: %d passed, %d failed\n", p, f }' "$log"
+exit "$status"
