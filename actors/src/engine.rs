@@ -4,11 +4,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix::{Actor, Addr, Arbiter, Recipient};
-use flatline_types::MonitorStatus;
 
 use crate::board::{LiveStatus, StatusBoard};
 use crate::incident::IncidentActor;
-use crate::messages::{Flush, StopAll, Sync, Transition};
+use crate::messages::{Drain, Flush, StopAll, Transition};
 use crate::monitor::MonitorDeps;
 use crate::registry::Registry;
 use crate::stats::EngineStats;
@@ -69,13 +68,14 @@ impl Engine {
         let stats = Arc::new(EngineStats::default());
         let monitors = store.list_monitors().await?;
         for m in &monitors {
-            let status = if m.spec.enabled {
-                m.status
-            } else {
-                MonitorStatus::Paused
-            };
             let last_check = store.last_check(m.id).await?;
-            board.insert(m.id, LiveStatus { status, last_check });
+            board.insert(
+                m.id,
+                LiveStatus {
+                    status: m.status,
+                    last_check,
+                },
+            );
         }
 
         let writer = CheckWriter::new(
@@ -117,7 +117,7 @@ impl Engine {
     /// the engine's threads.
     pub async fn shutdown(self) {
         let _ = self.registry.send(StopAll).await;
-        let _ = self.incidents.send(Sync).await;
+        let _ = self.incidents.send(Drain).await;
         let _ = self.writer.send(Flush).await;
         drop(self.sweeper);
         for arbiter in self.arbiters {

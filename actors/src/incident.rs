@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use actix::{Actor, AtomicResponse, Context, Handler, WrapFuture};
 
-use crate::messages::{Sync, Transition};
+use crate::messages::{Drain, Transition};
 use crate::store::Store;
 
 /// Attempts to record a transition before giving up on it (with a log line).
@@ -66,8 +66,8 @@ impl Handler<Transition> for IncidentActor {
     }
 }
 
-impl Handler<Sync> for IncidentActor {
+impl Handler<Drain> for IncidentActor {
     type Result = ();
 
-    fn handle(&mut self, _msg: Sync, _ctx: &mut Context<Self>) {}
+    fn handle(&mut self, _msg: Drain, _ctx: &mut Context<Self>) {}
 }

@@ -67,4 +67,4 @@ pub struct Flush;
 /// Incident actor: resolves once every transition received so far is recorded.
 #[derive(Message, Debug)]
 #[rtype(result = "()")]
-pub struct Sync;
+pub struct Drain;

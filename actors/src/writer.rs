@@ -54,9 +54,7 @@ impl CheckWriter {
             return;
         }
         if self.buffer.is_empty() {
-            for waiter in self.waiters.drain(..) {
-                let _ = waiter.send(());
-            }
+            self.answer_waiters();
             return;
         }
         self.flushing = true;
@@ -82,9 +80,7 @@ impl CheckWriter {
                         act.requeue(batch);
                         if !act.waiters.is_empty() {
                             // Whoever waits (shutdown) gets an answer rather than a hang.
-                            for waiter in act.waiters.drain(..) {
-                                let _ = waiter.send(());
-                            }
+                            act.answer_waiters();
                             return;
                         }
                     }
@@ -94,6 +90,12 @@ impl CheckWriter {
                 }
             }),
         );
+    }
+
+    fn answer_waiters(&mut self) {
+        for waiter in self.waiters.drain(..) {
+            let _ = waiter.send(());
+        }
     }
 
     fn requeue(&mut self, mut batch: Vec<CheckRecord>) {

@@ -208,6 +208,24 @@ impl Flatline {
         let m = self.get(&format!("/api/v1/monitors/{id}")).await;
         m["status"].as_str().unwrap_or_default().to_owned()
     }
+
+    /// Polls until monitor `id` has `status`, or panics after `timeout`.
+    pub async fn wait_for_status(&self, id: i64, status: &str, timeout: Duration) {
+        let what = format!("monitor {id} {status}");
+        crate::eventually(&what, timeout, || async {
+            (self.status(id).await == status).then_some(())
+        })
+        .await;
+    }
+
+    /// Polls until monitor `id` has a stored check and returns the newest.
+    pub async fn newest_check(&self, id: i64, timeout: Duration) -> Value {
+        let what = format!("a stored check of monitor {id}");
+        crate::eventually(&what, timeout, || async {
+            self.checks(id).await.into_iter().next()
+        })
+        .await
+    }
 }
 
 impl Drop for Flatline {

@@ -74,24 +74,15 @@ async fn failures_go_down_after_the_retries_and_recovery_resolves_the_incident()
         }))
         .await;
     let mid = id(&m);
-    eventually("up", WAIT, || async {
-        (fl.status(mid).await == "up").then_some(())
-    })
-    .await;
+    fl.wait_for_status(mid, "up", WAIT).await;
 
     target.set_status(500);
-    eventually("pending while retrying", WAIT, || async {
-        (fl.status(mid).await == "pending").then_some(())
-    })
-    .await;
+    fl.wait_for_status(mid, "pending", WAIT).await;
     assert!(
         fl.incidents(mid).await.is_empty(),
         "no incident during the retries"
     );
-    eventually("down after the retries", WAIT, || async {
-        (fl.status(mid).await == "down").then_some(())
-    })
-    .await;
+    fl.wait_for_status(mid, "down", WAIT).await;
     let incidents = eventually("an open incident", WAIT, || async {
         let i = fl.incidents(mid).await;
         (!i.is_empty()).then_some(i)
@@ -167,10 +158,7 @@ async fn failure_reasons_are_specific() {
             "cause {cause:?}, expected {expected:?}"
         );
         assert_eq!(fl.status(mid).await, "down");
-        let check = eventually("the failed check stored", WAIT, || async {
-            fl.checks(mid).await.into_iter().next()
-        })
-        .await;
+        let check = fl.newest_check(mid, WAIT).await;
         assert!(check["error"]
             .as_str()
             .expect("error")
@@ -197,14 +185,8 @@ async fn expected_status_codes_decide_what_is_up() {
     let default = fl
         .create_monitor(json!({"name": "d", "url": target.url("/x"), "interval_seconds": 5}))
         .await;
-    eventually("418 accepted", WAIT, || async {
-        (fl.status(id(&teapot)).await == "up").then_some(())
-    })
-    .await;
-    eventually("418 is not 2xx", WAIT, || async {
-        (fl.status(id(&default)).await == "down").then_some(())
-    })
-    .await;
+    fl.wait_for_status(id(&teapot), "up", WAIT).await;
+    fl.wait_for_status(id(&default), "down", WAIT).await;
 }
 
 #[actix_rt::test]
@@ -383,13 +365,7 @@ async fn tls_is_verified_unless_turned_off() {
     .await;
     let cause = incident["cause"].as_str().expect("cause");
     assert!(cause.starts_with("tls error"), "cause {cause:?}");
-    eventually("accepted without verification", WAIT, || async {
-        (fl.status(id(&lax)).await == "up").then_some(())
-    })
-    .await;
-    let check = eventually("the check stored", WAIT, || async {
-        fl.checks(id(&lax)).await.into_iter().next()
-    })
-    .await;
+    fl.wait_for_status(id(&lax), "up", WAIT).await;
+    let check = fl.newest_check(id(&lax), WAIT).await;
     assert_eq!(check["status_code"], 200);
 }

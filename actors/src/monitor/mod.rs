@@ -59,7 +59,7 @@ pub struct MonitorActor {
 }
 
 impl MonitorActor {
-    /// A monitor actor starting in `status` (`up`/`down` carried over from before a restart).
+    /// A monitor actor starting in `status` (`pending`, or `up`/`down` carried over).
     pub fn new(
         id: i64,
         spec: MonitorSpec,
@@ -67,10 +67,6 @@ impl MonitorActor {
         first: FirstCheck,
         deps: MonitorDeps,
     ) -> Self {
-        let status = match status {
-            MonitorStatus::Paused => MonitorStatus::Pending,
-            s => s,
-        };
         Self {
             id,
             spec: Arc::new(spec),
@@ -229,7 +225,6 @@ impl Actor for MonitorActor {
             ctx.stop();
             return;
         }
-        self.deps.board.set_status(self.id, self.status);
         let due = match self.first {
             FirstCheck::Now => Instant::now(),
             FirstCheck::Spread => {

@@ -36,15 +36,14 @@ impl Registry {
         let StoredMonitor {
             id, spec, status, ..
         } = monitor;
-        let deps = self.deps.clone();
+        // A resumed monitor starts `pending`; `up`/`down` carry over (restart, open incident).
+        let status = match status {
+            MonitorStatus::Paused => MonitorStatus::Pending,
+            s => s,
+        };
         // Visible to the API at once, before the actor has even started on its thread.
-        self.deps.board.set_status(
-            id,
-            match status {
-                MonitorStatus::Paused => MonitorStatus::Pending,
-                s => s,
-            },
-        );
+        self.deps.board.set_status(id, status);
+        let deps = self.deps.clone();
         let make =
             move |_: &mut Context<MonitorActor>| MonitorActor::new(id, spec, status, first, deps);
         let addr = if self.arbiters.is_empty() {

@@ -3,7 +3,6 @@
 use actix_web::{delete, get, patch, post, web, HttpResponse};
 use flatline_actors::clock::now_ms;
 use flatline_actors::messages::{Remove, Upsert};
-use flatline_actors::LiveStatus;
 use flatline_types::{CreateMonitor, ErrorBody, Monitor, PatchMonitor};
 
 use super::{monitor_not_found, require_monitor};
@@ -28,13 +27,6 @@ pub async fn create(
 ) -> ApiResult<HttpResponse> {
     let spec = body.0.into_spec()?;
     let stored = state.store.insert_monitor(&spec, now_ms()).await?;
-    state.board.insert(
-        stored.id,
-        LiveStatus {
-            status: stored.status,
-            last_check: None,
-        },
-    );
     state
         .registry
         .send(Upsert {
@@ -141,13 +133,6 @@ pub async fn delete(state: web::Data<AppState>, id: web::Path<i64>) -> ApiResult
     state.registry.send(Remove(id)).await?;
     if let Err(e) = state.store.delete_monitor(id).await {
         // Still stored, so it must still run: the running set follows what is stored.
-        state.board.insert(
-            id,
-            LiveStatus {
-                status: stored.status,
-                last_check: None,
-            },
-        );
         state.registry.do_send(Upsert {
             monitor: stored,
             check_now: true,
