@@ -65,6 +65,37 @@ pub struct FlatlineOptions {
     pub database_url: Option<String>,
     /// Extra environment variables.
     pub env: Vec<(String, String)>,
+    /// `--address`; default `127.0.0.1:0` (any free port).
+    pub address: Option<String>,
+    /// Send no credentials: no API token is created for the instance.
+    pub anonymous: bool,
+}
+
+/// An answer: status, headers, and the body parsed as JSON (a JSON string if it is not JSON,
+/// Null if empty).
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub headers: awc::http::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Answer {
+    /// A header's value as text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The value of the cookie `name` set by this answer (`Some("")` when it is cleared).
+    pub fn set_cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .get_all("set-cookie")
+            .filter_map(|v| v.to_str().ok())
+            .filter_map(|c| c.split(';').next())
+            .filter_map(|pair| pair.split_once('='))
+            .find(|(n, _)| n.trim() == name)
+            .map(|(_, v)| v.trim().to_owned())
+    }
 }
 
 /// A running `flatline` process on 127.0.0.1 with its own database.
@@ -75,6 +106,9 @@ pub struct Flatline {
     options: FlatlineOptions,
     pub dir: tempfile::TempDir,
     client: awc::Client,
+    /// The API token the kit's requests send (created with `flatline token create` before
+    /// the first start); `None` for anonymous instances.
+    pub token: Option<String>,
 }
 
 impl Flatline {
@@ -90,6 +124,11 @@ impl Flatline {
             .database_url
             .clone()
             .unwrap_or_else(|| format!("sqlite:{}", dir.path().join("flatline.db").display()));
+        let token = (!options.anonymous).then(|| {
+            let out = cli(&database_url, &["token", "create", "--name", "e2e"]);
+            assert!(out.status.success(), "flatline token create: {out:?}");
+            String::from_utf8_lossy(&out.stdout).trim().to_owned()
+        });
         let (child, base_url) = spawn(&dir, &database_url, &options);
         Self {
             child: Some(child),
@@ -101,6 +140,48 @@ impl Flatline {
                 .timeout(Duration::from_secs(30))
                 .disable_redirects()
                 .finish(),
+            token,
+        }
+    }
+
+    /// Runs `flatline ARGS…` (a subcommand) against this instance's database.
+    pub fn cli(&self, args: &[&str]) -> std::process::Output {
+        cli(&self.database_url, args)
+    }
+
+    /// Sends `method path` with the given headers and body and no credentials but those.
+    pub async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&str>,
+    ) -> Answer {
+        let method = awc::http::Method::from_bytes(method.as_bytes()).expect("method");
+        let mut req = self.client.request(method, self.url(path));
+        for (name, value) in headers {
+            req = req.insert_header((*name, *value));
+        }
+        let mut res = match body {
+            Some(b) => {
+                req.insert_header(("Content-Type", "application/json"))
+                    .send_body(b.to_owned())
+                    .await
+            }
+            None => req.send().await,
+        }
+        .unwrap_or_else(|e| panic!("request to {path}: {e}"));
+        let bytes = res.body().limit(64 * 1024 * 1024).await.expect("body");
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+        };
+        Answer {
+            status: res.status().as_u16(),
+            headers: res.headers().clone(),
+            body,
         }
     }
 
@@ -137,27 +218,17 @@ impl Flatline {
         format!("{}{path}", self.base_url)
     }
 
-    /// Sends a request with an optional JSON body; returns status and parsed body (Null if empty).
+    /// Sends a request with the instance's API token and an optional JSON body; returns
+    /// status and parsed body (Null if empty).
     pub async fn request(&self, method: &str, path: &str, body: Option<&str>) -> (u16, Value) {
-        let method = awc::http::Method::from_bytes(method.as_bytes()).expect("method");
-        let req = self.client.request(method, self.url(path));
-        let mut res = match body {
-            Some(b) => {
-                req.insert_header(("Content-Type", "application/json"))
-                    .send_body(b.to_owned())
-                    .await
-            }
-            None => req.send().await,
-        }
-        .unwrap_or_else(|e| panic!("request to {path}: {e}"));
-        let bytes = res.body().limit(64 * 1024 * 1024).await.expect("body");
-        let value = if bytes.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice(&bytes)
-                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
-        };
-        (res.status().as_u16(), value)
+        let auth = self.token.as_ref().map(|t| format!("Bearer {t}"));
+        let headers: Vec<(&str, &str)> = auth
+            .as_deref()
+            .map(|a| ("Authorization", a))
+            .into_iter()
+            .collect();
+        let answer = self.send(method, path, &headers, body).await;
+        (answer.status, answer.body)
     }
 
     /// GET, expecting 200.
@@ -271,6 +342,17 @@ fn wait_with_deadline(child: &mut Child, timeout: Duration) -> ExitStatus {
     }
 }
 
+/// Runs a `flatline` subcommand against `database_url`.
+fn cli(database_url: &str, args: &[&str]) -> std::process::Output {
+    Command::new(binary())
+        .args(args)
+        .env("DATABASE_URL", database_url)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run a flatline subcommand")
+}
+
 fn spawn(
     dir: &tempfile::TempDir,
     database_url: &str,
@@ -278,7 +360,10 @@ fn spawn(
 ) -> (Child, String) {
     let mut cmd = Command::new(binary());
     cmd.current_dir(dir.path())
-        .args(["--address", "127.0.0.1:0"])
+        .args([
+            "--address",
+            options.address.as_deref().unwrap_or("127.0.0.1:0"),
+        ])
         .env("DATABASE_URL", database_url)
         .env("RUST_LOG", "info")
         .env("NO_COLOR", "1")

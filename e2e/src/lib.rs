@@ -2,9 +2,10 @@
 //! with a fresh database, local HTTP targets the test controls, and polling helpers.
 
 pub mod flatline;
+pub mod oidc;
 pub mod target;
 
-pub use flatline::{Flatline, FlatlineOptions};
+pub use flatline::{Answer, Flatline, FlatlineOptions};
 pub use target::Target;
 
 use std::future::Future;

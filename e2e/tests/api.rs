@@ -211,6 +211,15 @@ async fn the_openapi_document_lists_every_route() {
         "GET /api/v1/monitors/{id}/checks",
         "GET /api/v1/monitors/{id}/incidents",
         "GET /api/v1/incidents",
+        "POST /api/v1/tokens",
+        "GET /api/v1/tokens",
+        "DELETE /api/v1/tokens/{id}",
+        "GET /auth/config",
+        "GET /auth/login",
+        "GET /auth/callback",
+        "POST /auth/local/login",
+        "POST /auth/logout",
+        "GET /auth/me",
     ]
     .into_iter()
     .map(String::from)
@@ -223,6 +232,13 @@ async fn the_openapi_document_lists_every_route() {
         "Check",
         "Incident",
         "ErrorBody",
+        "CreateToken",
+        "CreatedToken",
+        "ApiToken",
+        "Me",
+        "User",
+        "AuthConfig",
+        "LocalLogin",
     ] {
         assert!(
             doc["components"]["schemas"][schema].is_object(),

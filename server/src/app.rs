@@ -22,6 +22,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .into_utoipa_app()
         .openapi(api::ApiDoc::openapi())
         .service(api::scope())
+        .service(api::auth_scope())
         .split_for_parts()
         .1
 }
@@ -49,6 +50,7 @@ pub fn build(
         .service(web::redirect("/docs", "/docs/"))
         .service(SwaggerUi::new("/docs/{_:.*}").url(OPENAPI_PATH, openapi))
         .service(api::scope())
+        .service(api::auth_scope())
         .configure(crate::ui::configure)
 }
 

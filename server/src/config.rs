@@ -1,17 +1,22 @@
-//! Configuration: command-line flags, each also settable by environment variable (and `.env`).
+//! Configuration: command-line flags, each also settable by environment variable (and `.env`),
+//! and the command-line subcommands (`flatline token …`, `flatline owner …`).
 
 use std::net::SocketAddr;
 
-use clap::Parser;
+use clap::{Parser, Subcommand};
 
 /// Flatline: self-hosted uptime monitoring in one binary.
 #[derive(Debug, Clone, Parser)]
 #[command(
     name = "flatline",
     version,
-    about = "Flatline: self-hosted uptime monitoring in one binary."
+    about = "Flatline: self-hosted uptime monitoring in one binary.",
+    after_help = "Without a subcommand, flatline runs the server."
 )]
 pub struct Config {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
     /// Address to listen on.
     #[arg(short, long, env = "FLATLINE_ADDRESS", default_value = "0.0.0.0:3000")]
     pub address: SocketAddr,
@@ -21,7 +26,8 @@ pub struct Config {
         long,
         env = "DATABASE_URL",
         default_value = "sqlite:flatline.db",
-        hide_env_values = true
+        hide_env_values = true,
+        global = true
     )]
     pub database_url: String,
 
@@ -42,6 +48,168 @@ pub struct Config {
     pub engine_workers: Option<usize>,
 
     /// Log filter, e.g. `info`, `flatline=debug` (tracing-subscriber syntax).
-    #[arg(long, env = "RUST_LOG", default_value = "info")]
+    #[arg(long, env = "RUST_LOG", default_value = "info", global = true)]
     pub log: String,
+
+    #[command(flatten)]
+    pub auth: AuthConfig,
+}
+
+/// Sign-in settings: OIDC, sessions, the local account.
+#[derive(Debug, Clone, clap::Args)]
+pub struct AuthConfig {
+    /// OIDC issuer URL (discovery at ISSUER/.well-known/openid-configuration). Setting it turns
+    /// on OIDC login and turns off the local account.
+    #[arg(long, env = "OAUTH_ISSUER_URL")]
+    pub oauth_issuer_url: Option<String>,
+
+    /// OIDC client id.
+    #[arg(long, env = "OAUTH_CLIENT_ID")]
+    pub oauth_client_id: Option<String>,
+
+    /// OIDC client secret.
+    #[arg(long, env = "OAUTH_CLIENT_SECRET", hide_env_values = true)]
+    pub oauth_client_secret: Option<Secret>,
+
+    /// Where the provider sends the browser back: Flatline's public URL + `/auth/callback`.
+    #[arg(long, env = "OAUTH_REDIRECT_URL")]
+    pub oauth_redirect_url: Option<String>,
+
+    /// Scopes requested at login.
+    #[arg(long, env = "OAUTH_SCOPES", default_value = "openid email profile")]
+    pub oauth_scopes: String,
+
+    /// Name shown on the login button ("Sign in with …"); default: the issuer's host.
+    #[arg(long, env = "OAUTH_PROVIDER_NAME")]
+    pub oauth_provider_name: Option<String>,
+
+    /// How the client secret is sent to the token endpoint: `client_secret_basic` or
+    /// `client_secret_post` (default: basic, or post if the provider supports only that).
+    #[arg(long, env = "OAUTH_TOKEN_AUTH_METHOD", value_parser = ["client_secret_basic", "client_secret_post"])]
+    pub oauth_token_auth_method: Option<String>,
+
+    /// Secret that signs session cookies (at least 32 bytes). Default: a random one, generated
+    /// at first start and kept in the database.
+    #[arg(long, env = "JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<Secret>,
+
+    /// Local mode: the password of the `admin` account (at least 8 characters). Default: a
+    /// random one, printed once in the log at first start. Setting it later resets it.
+    #[arg(long, env = "FLATLINE_ADMIN_PASSWORD", hide_env_values = true)]
+    pub admin_password: Option<Secret>,
+
+    /// Mark cookies `Secure` (HTTPS only). Default: on when OAUTH_REDIRECT_URL is https.
+    #[arg(long, env = "FLATLINE_SECURE_COOKIES")]
+    pub secure_cookies: Option<bool>,
+}
+
+/// Commands other than running the server.
+#[derive(Debug, Clone, Subcommand)]
+pub enum Command {
+    /// API tokens: create, list, revoke (straight in the database, no server needed).
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// The owner account.
+    #[command(subcommand)]
+    Owner(OwnerCommand),
+}
+
+/// `flatline token …`
+#[derive(Debug, Clone, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token and print it (only its hash is stored).
+    Create {
+        /// What the token is for, e.g. `prometheus`.
+        #[arg(long)]
+        name: String,
+        /// When it stops working (RFC 3339); default never.
+        #[arg(long)]
+        expires_at: Option<String>,
+    },
+    /// List tokens (never their secrets).
+    List,
+    /// Revoke a token by id.
+    Revoke { id: i64 },
+}
+
+/// `flatline owner …`
+#[derive(Debug, Clone, Subcommand)]
+pub enum OwnerCommand {
+    /// Show the owner.
+    Show,
+    /// Delete the owner and end their sessions: the next sign-in claims Flatline (in local
+    /// mode, the next start creates `admin` again). API tokens stay valid.
+    Reset,
+}
+
+/// A secret setting: never shown by `Debug`, so never in a log line.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// The secret itself.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self(s.to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_never_show_in_debug_output() {
+        let config = Config::parse_from([
+            "flatline",
+            "--jwt-secret",
+            "super-secret-jwt-value-0123456789abcdef",
+            "--oauth-client-secret",
+            "client-secret-value",
+            "--admin-password",
+            "admin-password-value",
+        ]);
+        let shown = format!("{config:?}");
+        for secret in [
+            "super-secret-jwt-value",
+            "client-secret-value",
+            "admin-password-value",
+        ] {
+            assert!(!shown.contains(secret), "{secret} leaked: {shown}");
+        }
+        assert_eq!(
+            config.auth.jwt_secret.as_ref().map(Secret::expose),
+            Some("super-secret-jwt-value-0123456789abcdef")
+        );
+    }
+
+    #[test]
+    fn subcommands_parse_with_a_global_database_url() {
+        let config = Config::parse_from([
+            "flatline",
+            "token",
+            "create",
+            "--name",
+            "ci",
+            "--database-url",
+            "sqlite:x.db",
+        ]);
+        assert_eq!(config.database_url, "sqlite:x.db");
+        assert!(matches!(
+            config.command,
+            Some(Command::Token(TokenCommand::Create { ref name, .. })) if name == "ci"
+        ));
+    }
 }

@@ -1,10 +1,12 @@
 //! One error type for the whole API: every failure becomes `{"error", "message"}` JSON with
 //! the right status. Handlers return `Result<_, ApiError>`; nothing else reaches the client.
 
-use actix_web::http::StatusCode;
+use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
 use flatline_actors::StoreError;
 use flatline_types::{ErrorBody, FieldError};
+
+use crate::auth::AuthError;
 
 /// Everything an API call can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -30,6 +32,9 @@ pub enum ApiError {
     /// The database could not be reached (503).
     #[error("storage unavailable: {0}")]
     Store(#[from] StoreError),
+    /// Authentication refused the request (401, 403, 429, …).
+    #[error(transparent)]
+    Auth(#[from] crate::auth::AuthError),
     /// The monitor engine did not answer (503).
     #[error("the monitor engine did not answer: {0}")]
     Engine(#[from] actix::MailboxError),
@@ -56,6 +61,7 @@ impl ApiError {
             Self::Store(StoreError::Corrupt(_)) => "internal",
             Self::Store(_) => "storage_unavailable",
             Self::Engine(_) => "engine_unavailable",
+            Self::Auth(e) => e.code(),
         }
     }
 
@@ -76,6 +82,7 @@ impl ResponseError for ApiError {
             Self::NotFound { .. } | Self::NoRoute { .. } => StatusCode::NOT_FOUND,
             Self::Store(StoreError::Corrupt(_)) => StatusCode::INTERNAL_SERVER_ERROR,
             Self::Store(_) | Self::Engine(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Auth(e) => e.status(),
         }
     }
 
@@ -83,7 +90,17 @@ impl ResponseError for ApiError {
         if self.status_code().is_server_error() {
             tracing::error!(error = %self, "request failed");
         }
-        HttpResponse::build(self.status_code()).json(ErrorBody {
+        let mut res = HttpResponse::build(self.status_code());
+        match self {
+            Self::Auth(AuthError::Throttled(seconds)) => {
+                res.insert_header((header::RETRY_AFTER, seconds.to_string()));
+            }
+            Self::Auth(e) if e.status() == StatusCode::UNAUTHORIZED => {
+                res.insert_header((header::WWW_AUTHENTICATE, r#"Bearer realm="flatline""#));
+            }
+            _ => {}
+        }
+        res.json(ErrorBody {
             error: self.code().to_owned(),
             message: self.to_string(),
             field: self.field(),

@@ -3,6 +3,7 @@
 mod api;
 mod app;
 mod auth;
+mod cli;
 mod config;
 mod error;
 mod json;
@@ -44,16 +45,42 @@ fn main() -> ExitCode {
             eprintln!("flatline: ignoring .env: {e}");
         }
     }
-    let config = Config::parse();
+    let mut config = Config::parse();
     let filter = tracing_subscriber::EnvFilter::try_new(&config.log)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let colour = std::io::IsTerminal::is_terminal(&std::io::stdout())
         && std::env::var_os("NO_COLOR").is_none();
-    tracing_subscriber::fmt()
+    let subscriber = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false)
-        .with_ansi(colour)
-        .init();
+        .with_ansi(colour);
+
+    if let Some(command) = config.command.take() {
+        // Subcommands print results on stdout; their log goes to stderr, quiet by default.
+        let filter = if config.log == "info" {
+            "warn"
+        } else {
+            config.log.as_str()
+        };
+        tracing_subscriber::fmt()
+            .with_env_filter(
+                tracing_subscriber::EnvFilter::try_new(filter)
+                    .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+            )
+            .with_target(false)
+            .with_ansi(colour)
+            .with_writer(std::io::stderr)
+            .init();
+        let url = config.database_url.clone();
+        return match actix_web::rt::System::new().block_on(cli::run(command, &url)) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(message) => {
+                eprintln!("flatline: {message}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    subscriber.init();
 
     match actix_web::rt::System::new().block_on(run(config)) {
         Ok(()) => ExitCode::SUCCESS,
@@ -71,6 +98,8 @@ async fn run(config: Config) -> Result<(), String> {
         .map_err(|e| format!("cannot open the database {db}: {e}"))?;
     tracing::info!(database = %db, backend = store.backend_name(), "database ready; migrations applied");
 
+    let auth = auth::setup(&config.auth, &store).await?;
+
     let mut engine_config = EngineConfig {
         flush_interval: Duration::from_millis(config.check_flush_interval_ms),
         sweep_interval: Duration::from_secs(config.sweep_interval_seconds),
@@ -86,9 +115,20 @@ async fn run(config: Config) -> Result<(), String> {
 
     let state = web::Data::new(AppState {
         store: store.clone(),
+        auth,
         registry: engine.registry.clone(),
         board: engine.board.clone(),
     });
+    if state.auth.oidc.is_some() {
+        // Discover the provider now, without holding up start-up; a failure is retried at
+        // the next sign-in.
+        let state = state.clone();
+        actix_web::rt::spawn(async move {
+            if let Some(oidc) = &state.auth.oidc {
+                let _ = oidc.metadata(false).await;
+            }
+        });
+    }
     let openapi = app::openapi();
     let server = HttpServer::new(move || app::build(state.clone(), openapi.clone()))
         .disable_signals()

@@ -2,6 +2,7 @@
 
 use actix::Addr;
 use flatline_actors::registry::Registry;
+use flatline_actors::store::auth::{ApiToken, User};
 use flatline_actors::store::entities::{checks, incidents};
 use flatline_actors::{LiveStatus, StatusBoard, Store, StoredMonitor};
 use flatline_types::{Check, Incident, Monitor, MonitorStatus};
@@ -11,6 +12,7 @@ use time::OffsetDateTime;
 /// Shared application state, handed to handlers as `web::Data<AppState>`.
 pub struct AppState {
     pub store: Store,
+    pub auth: crate::auth::Auth,
     pub registry: Addr<Registry>,
     pub board: StatusBoard,
 }
@@ -21,6 +23,33 @@ pub fn rfc3339(ms: i64) -> String {
         .ok()
         .and_then(|t| t.format(&Rfc3339).ok())
         .unwrap_or_default()
+}
+
+/// A stored user as the API shows it (never the password hash).
+pub fn user_to_api(u: &User) -> flatline_types::User {
+    flatline_types::User {
+        id: u.id,
+        username: u.username.clone(),
+        email: u.email.clone(),
+        name: u.name.clone(),
+        role: u.role.clone(),
+        issuer: u.issuer.clone(),
+        created_at: rfc3339(u.created_at),
+        last_login_at: u.last_login_at.map(rfc3339),
+    }
+}
+
+/// A stored API token as the API lists it (never the token or its hash).
+pub fn token_to_api(t: &ApiToken, now_ms: i64) -> flatline_types::ApiToken {
+    flatline_types::ApiToken {
+        id: t.id,
+        name: t.name.clone(),
+        prefix: t.prefix.clone(),
+        created_at: rfc3339(t.created_at),
+        last_used_at: t.last_used_at.map(rfc3339),
+        expires_at: t.expires_at.map(rfc3339),
+        expired: t.expires_at.is_some_and(|e| e <= now_ms),
+    }
 }
 
 /// A stored check as the API shows it.

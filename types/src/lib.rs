@@ -1,8 +1,10 @@
 //! Types shared by the Flatline server and its web UI: the JSON shapes of the REST API and
 //! the validation rules for monitor configuration. Everything here compiles to wasm32.
 
+mod auth;
 mod monitor;
 
+pub use auth::*;
 pub use monitor::*;
 
 use serde::{Deserialize, Serialize};

@@ -4,6 +4,7 @@
 //! queueing writes in-process beats `SQLITE_BUSY` retries) and a small pool of readers, which WAL
 //! lets run alongside the writer. PostgreSQL uses one pool for both.
 
+pub mod auth;
 pub mod entities;
 mod queries;
 

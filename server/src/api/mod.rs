@@ -4,6 +4,7 @@
 mod checks;
 mod incidents;
 mod monitors;
+pub mod tokens;
 
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::from_fn;
@@ -25,12 +26,48 @@ use crate::state::AppState;
         license(name = "AGPL-3.0-only")
     ),
     components(schemas(flatline_types::ErrorBody)),
+    modifiers(&SecuritySchemes),
+    security(("session_cookie" = []), ("bearer_token" = [])),
     tags(
         (name = "monitors", description = "HTTP monitors and their checks"),
         (name = "incidents", description = "Periods during which a monitor was down"),
+        (name = "tokens", description = "API tokens for scripts, tools and Prometheus"),
+        (name = "auth", description = "Signing in and out (outside `/api/v1`)"),
     )
 )]
 pub struct ApiDoc;
+
+/// The two ways to authenticate: the session cookie set by sign-in, or an API token.
+struct SecuritySchemes;
+
+impl utoipa::Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{
+            ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme,
+        };
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "session_cookie",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                crate::auth::session::SESSION_COOKIE,
+                "Set by signing in (`/auth/login` with OIDC, or `POST /auth/local/login`). \
+                 Writes (POST/PATCH/DELETE) with it are accepted only from Flatline's own origin.",
+            ))),
+        );
+        components.add_security_scheme(
+            "bearer_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("flt_…")
+                    .description(Some(
+                        "An API token from `POST /api/v1/tokens` or `flatline token create`.",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
 
 /// Every `/api/v1` route, behind the authentication guard.
 pub fn scope() -> Scope<
@@ -52,6 +89,28 @@ pub fn scope() -> Scope<
         .service(checks::list)
         .service(incidents::list_for_monitor)
         .service(incidents::list_all)
+        .service(tokens::create)
+        .service(tokens::list)
+        .service(tokens::delete)
+}
+
+/// `/auth`: sign-in and sign-out are public; `/auth/me` checks credentials itself.
+pub fn auth_scope() -> Scope<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl actix_web::body::MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    utoipa_actix_web::scope::scope("/auth")
+        .service(auth::routes::config)
+        .service(auth::routes::login)
+        .service(auth::routes::callback)
+        .service(auth::routes::local_login)
+        .service(auth::routes::logout)
+        .service(auth::routes::me)
 }
 
 /// Reads a `limit` parameter: default 100, 1 to 1000.

@@ -1,0 +1,135 @@
+//! Authentication: who is signed in, how to sign in, and API tokens.
+
+use serde::{Deserialize, Serialize};
+
+use crate::FieldError;
+
+/// Prefix of every API token, so a leaked one is recognisable (secret scanners, logs).
+pub const TOKEN_PREFIX: &str = "flt_";
+
+/// How this Flatline signs people in: `GET /auth/config` (public, for the login page).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuthConfig {
+    /// `oidc` (an identity provider) or `local` (the built-in `admin` account).
+    pub mode: String,
+    /// The identity provider's name, for "Sign in with …" (OIDC mode).
+    pub provider_name: Option<String>,
+    /// Where a browser starts an OIDC login (OIDC mode).
+    pub login_url: Option<String>,
+    /// Whether `POST /auth/local/login` is accepted.
+    pub local_login: bool,
+    /// Local mode only: the `admin` account has never signed in, so its password is still the
+    /// one set by `FLATLINE_ADMIN_PASSWORD` or printed once in the log at first start.
+    pub first_login_pending: bool,
+}
+
+/// The body of `POST /auth/local/login`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct LocalLogin {
+    pub username: String,
+    pub password: String,
+}
+
+/// A signed-in person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct User {
+    pub id: i64,
+    /// `admin` for the local account, else the e-mail address (or subject) from the provider.
+    pub username: String,
+    pub email: Option<String>,
+    pub name: Option<String>,
+    /// `owner`.
+    pub role: String,
+    /// `local`, or the OIDC issuer URL.
+    pub issuer: String,
+    pub created_at: String,
+    pub last_login_at: Option<String>,
+}
+
+/// The answer of `GET /auth/me`: who the credentials belong to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Me {
+    /// `session` (cookie) or `token` (bearer).
+    pub via: String,
+    /// The person (for a token: the owner, if there is one yet).
+    pub user: Option<User>,
+    /// The API token used, when `via` is `token`.
+    pub token: Option<ApiToken>,
+}
+
+/// The body of `POST /api/v1/tokens`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CreateToken {
+    /// What the token is for, 1–100 characters, e.g. `prometheus` or `deploy script`.
+    pub name: String,
+    /// When the token stops working (RFC 3339, in the future); absent = never.
+    #[serde(default)]
+    pub expires_at: Option<String>,
+}
+
+impl CreateToken {
+    /// The trimmed name, or the error naming `name`.
+    pub fn validated_name(&self) -> Result<String, FieldError> {
+        let name = self.name.trim();
+        if name.is_empty() {
+            return Err(FieldError::new("name", "must not be empty"));
+        }
+        if name.chars().count() > 100 {
+            return Err(FieldError::new("name", "must be at most 100 characters"));
+        }
+        Ok(name.to_owned())
+    }
+}
+
+/// An API token as listed: never the secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ApiToken {
+    pub id: i64,
+    pub name: String,
+    /// The token's first characters (`flt_AbCd…`), to tell tokens apart.
+    pub prefix: String,
+    pub created_at: String,
+    /// Null until first used; updated at most once a minute.
+    pub last_used_at: Option<String>,
+    /// Null = never expires.
+    pub expires_at: Option<String>,
+    pub expired: bool,
+}
+
+/// The answer of `POST /api/v1/tokens`: the token itself, shown this once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreatedToken {
+    /// Send as `Authorization: Bearer <token>`. Only its hash is stored: it cannot be shown again.
+    pub token: String,
+    #[serde(flatten)]
+    pub info: ApiToken,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CreateToken;
+
+    #[test]
+    fn token_names_are_trimmed_and_bounded() {
+        let t = |name: &str| {
+            CreateToken {
+                name: name.into(),
+                expires_at: None,
+            }
+            .validated_name()
+        };
+        assert_eq!(t("  ci  ").ok().as_deref(), Some("ci"));
+        assert_eq!(t("   ").map_err(|e| e.field).err().as_deref(), Some("name"));
+        assert!(t(&"x".repeat(100)).is_ok());
+        assert!(t(&"x".repeat(101)).is_err());
+    }
+}
