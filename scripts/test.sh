@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs Flatline's whole test suite: unit, storage (SQLite and PostgreSQL) and end-to-end tests.
-# Installs what the tests need (Debian packages, the wasm32 target) when it is missing, and
-# starts a throwaway PostgreSQL server on 127.0.0.1 for the duration of the run.
+# Installs what the tests need (Debian packages, the wasm32 target, the npm package of the test
+# OIDC provider) when it is missing, and starts a throwaway PostgreSQL server on 127.0.0.1 for
+# the duration of the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +11,8 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 missing=()
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || missing+=(postgresql)
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "==> installing ${missing[*]}"
   as_root apt-get update -qq
@@ -18,6 +21,13 @@ fi
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   echo "==> installing the wasm32-unknown-unknown target"
   rustup target add wasm32-unknown-unknown
+fi
+
+# The OIDC provider the authentication tests sign in against (npm's oidc-provider, pinned by
+# e2e/oidc/package-lock.json).
+if [ ! -d e2e/oidc/node_modules/oidc-provider ]; then
+  echo "==> installing the test OIDC provider (npm ci in e2e/oidc)"
+  npm ci --prefix e2e/oidc --no-audit --no-fund --loglevel=error
 fi
 
 # A private PostgreSQL on a free loopback port, removed on exit.

@@ -47,5 +47,20 @@ const provider = new Provider(issuer, {
 });
 provider.proxy = false;
 
+// oidc-provider accepts basic and post interchangeably; stricter providers insist on the
+// registered method. Be strict for `flatline-post`, so tests can tell which one was used.
+provider.use(async (ctx, next) => {
+  const auth = ctx.get('authorization');
+  if (ctx.path === '/token' && auth.startsWith('Basic ')) {
+    const id = decodeURIComponent(Buffer.from(auth.slice(6), 'base64').toString().split(':')[0]);
+    if (id === 'flatline-post') {
+      ctx.status = 401;
+      ctx.body = { error: 'invalid_client', error_description: 'flatline-post must use client_secret_post' };
+      return;
+    }
+  }
+  await next();
+});
+
 server.on('request', provider.callback());
 console.log(`listening on ${issuer}`);

@@ -482,3 +482,12 @@ fn base64_decode(text: &str) -> Vec<u8> {
         .decode(text)
         .unwrap_or_default()
 }
+
+#[actix_rt::test]
+async fn cookies_are_secure_behind_https() {
+    let fl = Flatline::start_with(local(&[("FLATLINE_SECURE_COOKIES", "true")]));
+    let answer = login(&fl, PASSWORD).await;
+    assert_eq!(answer.status, 200);
+    let raw = answer.header("set-cookie").unwrap_or_default();
+    assert!(raw.contains("Secure") && raw.contains("HttpOnly"), "{raw}");
+}

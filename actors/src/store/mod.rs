@@ -188,6 +188,8 @@ fn is_unique_violation(err: &DbErr) -> bool {
 }
 
 #[cfg(test)]
+mod auth_tests;
+#[cfg(test)]
 mod tests;
 
 /// Creates a new, empty database on the PostgreSQL server of `admin_url` and returns its URL.

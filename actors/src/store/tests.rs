@@ -6,12 +6,12 @@ use flatline_types::{CreateMonitor, MonitorStatus};
 use super::*;
 use crate::store::CheckRecord;
 
-struct TestDb {
-    store: Store,
+pub(super) struct TestDb {
+    pub(super) store: Store,
     _dir: Option<tempfile::TempDir>,
 }
 
-async fn backends() -> Vec<(&'static str, TestDb)> {
+pub(super) async fn backends() -> Vec<(&'static str, TestDb)> {
     let dir = tempfile::tempdir().expect("tempdir");
     let url = format!("sqlite:{}", dir.path().join("t.db").display());
     let mut dbs = vec![(
