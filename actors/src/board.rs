@@ -66,6 +66,15 @@ impl StatusBoard {
         self.inner.read().get(&monitor_id).cloned()
     }
 
+    /// Every monitor's status, without its last check.
+    pub fn statuses(&self) -> Vec<(i64, MonitorStatus)> {
+        self.inner
+            .read()
+            .iter()
+            .map(|(id, live)| (*id, live.status))
+            .collect()
+    }
+
     /// Every monitor's live status.
     pub fn snapshot(&self) -> HashMap<i64, LiveStatus> {
         self.inner.read().clone()

@@ -86,7 +86,7 @@ impl Engine {
             config.max_batch,
         )
         .start();
-        let incidents = IncidentActor::new(store.clone()).start();
+        let incidents = IncidentActor::new(store.clone(), stats.clone()).start();
         let sweeper = Sweeper::new(store.clone(), config.sweep_interval, config.retention).start();
 
         let mut transitions: Vec<Recipient<Transition>> = vec![incidents.clone().recipient()];

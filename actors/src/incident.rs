@@ -1,11 +1,13 @@
 //! The incident actor: records state transitions, opening an incident on `down` and
 //! resolving it on recovery. Transitions are handled one at a time, in order.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use actix::{Actor, AtomicResponse, Context, Handler, WrapFuture};
 
 use crate::messages::{Drain, Transition};
+use crate::stats::EngineStats;
 use crate::store::Store;
 
 /// Attempts to record a transition before giving up on it (with a log line).
@@ -14,12 +16,13 @@ const ATTEMPTS: u32 = 5;
 /// Turns transitions into incidents and stored statuses.
 pub struct IncidentActor {
     store: Store,
+    stats: Arc<EngineStats>,
 }
 
 impl IncidentActor {
     /// An incident actor writing to `store`.
-    pub fn new(store: Store) -> Self {
-        Self { store }
+    pub fn new(store: Store, stats: Arc<EngineStats>) -> Self {
+        Self { store, stats }
     }
 }
 
@@ -32,8 +35,10 @@ impl Handler<Transition> for IncidentActor {
 
     fn handle(&mut self, t: Transition, _ctx: &mut Context<Self>) -> Self::Result {
         let store = self.store.clone();
+        let stats = self.stats.clone();
         AtomicResponse::new(Box::pin(
             async move {
+                let _counted = BacklogGuard(stats);
                 let mut delay = Duration::from_millis(100);
                 for attempt in 1..=ATTEMPTS {
                     match store
@@ -63,6 +68,15 @@ impl Handler<Transition> for IncidentActor {
             }
             .into_actor(self),
         ))
+    }
+}
+
+/// Counts a transition out of the backlog once handled, whichever way the handler returns.
+struct BacklogGuard(Arc<EngineStats>);
+
+impl Drop for BacklogGuard {
+    fn drop(&mut self) {
+        self.0.incident_backlog.dec();
     }
 }
 

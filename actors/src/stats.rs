@@ -1,72 +1,323 @@
-//! The engine's own measurements: counters and histograms the benchmark and `/metrics` read.
+//! The engine's own measurements: Prometheus counters, gauges and histograms for `/metrics`
+//! (in the engine's own registry, no global state), plus HDR histograms the benchmark reads
+//! percentiles from.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::collections::HashMap;
 use std::time::Duration;
 
-use hdrhistogram::Histogram;
+use hdrhistogram::Histogram as HdrHistogram;
 use parking_lot::Mutex;
+use prometheus::{
+    Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts,
+    Registry,
+};
 
 /// Counters and histograms of the engine; shared as `Arc<EngineStats>`.
-#[derive(Debug)]
 pub struct EngineStats {
+    /// Where every metric below is registered; `/metrics` encodes it.
+    pub registry: Registry,
     /// Checks started by monitor actors.
-    pub checks_started: AtomicU64,
+    pub checks_started: IntCounter,
     /// Checks that failed (down results, including retries).
-    pub checks_failed: AtomicU64,
+    pub checks_failed: IntCounter,
     /// Checks written to the database.
-    pub checks_stored: AtomicU64,
+    pub checks_stored: IntCounter,
     /// Failed batch writes (the batch is kept and retried).
-    pub write_errors: AtomicU64,
+    pub write_errors: IntCounter,
     /// Checks dropped because the write buffer overflowed while the database was unreachable.
-    pub checks_dropped: AtomicU64,
+    pub checks_dropped: IntCounter,
     /// Monitor actors restarted by their supervisor.
-    pub actor_restarts: AtomicU64,
+    pub actor_restarts: IntCounter,
+    /// Running monitor actors.
+    pub monitor_actors: IntGauge,
+    /// Check results sent to the writer and not yet stored (its mailbox plus its buffer).
+    pub write_backlog: IntGauge,
+    /// Transitions sent to the incident actor and not yet recorded.
+    pub incident_backlog: IntGauge,
+    /// Per monitor: checks by result (`up`, `down`).
+    pub monitor_checks: IntCounterVec,
+    /// Per monitor: latency of each check.
+    pub monitor_check_duration: HistogramVec,
+    /// Per monitor: name and URL, value 1 (join on `monitor_id`).
+    pub monitor_info: IntGaugeVec,
+    /// The labels of each monitor's info series, to replace or remove it.
+    info_labels: Mutex<HashMap<i64, (String, String)>>,
+    schedule_lag: Histogram,
+    batch_rows: Histogram,
+    batch_duration: Histogram,
     /// Delay between a check's planned and actual start, in microseconds.
-    pub schedule_lag_us: Mutex<Histogram<u64>>,
+    pub schedule_lag_us: Mutex<HdrHistogram<u64>>,
     /// Rows per check-write batch.
-    pub batch_size: Mutex<Histogram<u64>>,
+    pub batch_size: Mutex<HdrHistogram<u64>>,
     /// Duration of each check-write batch, in microseconds.
-    pub batch_write_us: Mutex<Histogram<u64>>,
+    pub batch_write_us: Mutex<HdrHistogram<u64>>,
 }
 
-fn histogram() -> Histogram<u64> {
+impl std::fmt::Debug for EngineStats {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EngineStats")
+            .field("checks_started", &self.checks_started.get())
+            .field("checks_stored", &self.checks_stored.get())
+            .finish_non_exhaustive()
+    }
+}
+
+fn hdr() -> HdrHistogram<u64> {
     // 3 significant digits up to an hour in microseconds.
-    Histogram::new_with_bounds(1, 3_600_000_000, 3).expect("constant histogram bounds are valid")
+    HdrHistogram::new_with_bounds(1, 3_600_000_000, 3).expect("constant histogram bounds are valid")
+}
+
+/// Seconds-scale buckets for engine-internal delays (0.5 ms to 10 s).
+const FAST_SECONDS: &[f64] = &[
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
+];
+/// Buckets for a check's latency (5 ms to 60 s): few, because there is a series per monitor.
+const CHECK_SECONDS: &[f64] = &[
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0,
+];
+
+/// Builds and registers every metric. Names are constants, so registration cannot clash.
+fn build() -> Result<EngineStats, prometheus::Error> {
+    let registry = Registry::new();
+    let counter = |name: &str, help: &str| -> Result<IntCounter, prometheus::Error> {
+        let c = IntCounter::new(name, help)?;
+        registry.register(Box::new(c.clone()))?;
+        Ok(c)
+    };
+    let gauge = |name: &str, help: &str| -> Result<IntGauge, prometheus::Error> {
+        let g = IntGauge::new(name, help)?;
+        registry.register(Box::new(g.clone()))?;
+        Ok(g)
+    };
+    let histogram =
+        |name: &str, help: &str, buckets: &[f64]| -> Result<Histogram, prometheus::Error> {
+            let h = Histogram::with_opts(HistogramOpts::new(name, help).buckets(buckets.to_vec()))?;
+            registry.register(Box::new(h.clone()))?;
+            Ok(h)
+        };
+    let monitor_checks = IntCounterVec::new(
+        Opts::new(
+            "flatline_monitor_checks_total",
+            "Checks made, by monitor and result (up or down; retries included)",
+        ),
+        &["monitor_id", "result"],
+    )?;
+    registry.register(Box::new(monitor_checks.clone()))?;
+    let monitor_check_duration = HistogramVec::new(
+        HistogramOpts::new(
+            "flatline_monitor_check_duration_seconds",
+            "Latency of each successful check, from the request's start to the end of reading the body",
+        )
+        .buckets(CHECK_SECONDS.to_vec()),
+        &["monitor_id"],
+    )?;
+    registry.register(Box::new(monitor_check_duration.clone()))?;
+    let monitor_info = IntGaugeVec::new(
+        Opts::new(
+            "flatline_monitor_info",
+            "Each monitor's name and URL (always 1; join on monitor_id)",
+        ),
+        &["monitor_id", "name", "url"],
+    )?;
+    registry.register(Box::new(monitor_info.clone()))?;
+    Ok(EngineStats {
+        checks_started: counter("flatline_checks_started_total", "Checks started")?,
+        checks_failed: counter("flatline_checks_failed_total", "Checks that failed")?,
+        checks_stored: counter("flatline_checks_stored_total", "Check results stored")?,
+        write_errors: counter(
+            "flatline_check_write_errors_total",
+            "Batch writes of check results that failed (and were retried)",
+        )?,
+        checks_dropped: counter(
+            "flatline_checks_dropped_total",
+            "Check results dropped because the database stayed unreachable too long",
+        )?,
+        actor_restarts: counter(
+            "flatline_monitor_actor_restarts_total",
+            "Monitor actors restarted by their supervisor",
+        )?,
+        monitor_actors: gauge("flatline_monitor_actors", "Running monitor actors")?,
+        write_backlog: gauge(
+            "flatline_check_write_backlog",
+            "Check results waiting to be stored (the writer's mailbox and buffer)",
+        )?,
+        incident_backlog: gauge(
+            "flatline_incident_backlog",
+            "State transitions waiting for the incident actor",
+        )?,
+        schedule_lag: histogram(
+            "flatline_schedule_lag_seconds",
+            "Delay between a check's planned and actual start",
+            FAST_SECONDS,
+        )?,
+        batch_rows: histogram(
+            "flatline_check_write_batch_size",
+            "Rows per batch write of check results",
+            &[1.0, 10.0, 50.0, 100.0, 250.0, 500.0, 1000.0, 2500.0, 5000.0],
+        )?,
+        batch_duration: histogram(
+            "flatline_check_write_batch_duration_seconds",
+            "Duration of each batch write of check results",
+            FAST_SECONDS,
+        )?,
+        monitor_checks,
+        monitor_check_duration,
+        monitor_info,
+        info_labels: Mutex::new(HashMap::new()),
+        registry,
+        schedule_lag_us: Mutex::new(hdr()),
+        batch_size: Mutex::new(hdr()),
+        batch_write_us: Mutex::new(hdr()),
+    })
 }
 
 impl Default for EngineStats {
     fn default() -> Self {
-        Self {
-            checks_started: AtomicU64::new(0),
-            checks_failed: AtomicU64::new(0),
-            checks_stored: AtomicU64::new(0),
-            write_errors: AtomicU64::new(0),
-            checks_dropped: AtomicU64::new(0),
-            actor_restarts: AtomicU64::new(0),
-            schedule_lag_us: Mutex::new(histogram()),
-            batch_size: Mutex::new(histogram()),
-            batch_write_us: Mutex::new(histogram()),
+        build().expect("constant metric definitions are valid and distinct")
+    }
+}
+
+/// One monitor's series, looked up once per actor so a check costs only atomic updates.
+#[derive(Clone)]
+pub struct MonitorSeries {
+    up: IntCounter,
+    down: IntCounter,
+    duration: Histogram,
+}
+
+impl MonitorSeries {
+    /// Records one check; only successful checks' latencies count (a refused connection is
+    /// fast and a timeout is the timeout: neither says how fast the target answers).
+    pub fn record(&self, up: bool, latency: Duration) {
+        if up {
+            self.up.inc();
+            self.duration.observe(latency.as_secs_f64());
+        } else {
+            self.down.inc();
         }
     }
 }
 
-impl EngineStats {
-    /// Adds one to a counter.
-    pub fn incr(counter: &AtomicU64) {
-        counter.fetch_add(1, Ordering::Relaxed);
+/// A monitor URL fit for a metric label: no credentials, query or fragment, where tokens
+/// tend to live.
+fn label_url(raw: &str) -> String {
+    match url::Url::parse(raw) {
+        Ok(mut u) => {
+            let _ = u.set_password(None);
+            let _ = u.set_username("");
+            u.set_query(None);
+            u.set_fragment(None);
+            u.to_string()
+        }
+        Err(_) => String::new(),
     }
+}
 
+impl EngineStats {
     /// Records a schedule lag.
     pub fn record_lag(&self, lag: Duration) {
         let us = u64::try_from(lag.as_micros()).unwrap_or(u64::MAX);
         self.schedule_lag_us.lock().saturating_record(us.max(1));
+        self.schedule_lag.observe(lag.as_secs_f64());
     }
 
-    /// Records one batch write.
+    /// Records one batch write of `rows` check results.
     pub fn record_batch(&self, rows: usize, took: Duration) {
         self.batch_size.lock().saturating_record(rows.max(1) as u64);
         let us = u64::try_from(took.as_micros()).unwrap_or(u64::MAX);
         self.batch_write_us.lock().saturating_record(us.max(1));
-        self.checks_stored.fetch_add(rows as u64, Ordering::Relaxed);
+        self.checks_stored.inc_by(rows as u64);
+        self.batch_rows.observe(rows as f64);
+        self.batch_duration.observe(took.as_secs_f64());
+    }
+
+    /// Monitor `id`'s series.
+    pub fn monitor_series(&self, id: i64) -> MonitorSeries {
+        let id = id.to_string();
+        MonitorSeries {
+            up: self.monitor_checks.with_label_values(&[id.as_str(), "up"]),
+            down: self
+                .monitor_checks
+                .with_label_values(&[id.as_str(), "down"]),
+            duration: self
+                .monitor_check_duration
+                .with_label_values(&[id.as_str()]),
+        }
+    }
+
+    /// Sets a monitor's info series (replacing one with an old name or URL).
+    pub fn set_monitor_info(&self, id: i64, name: &str, url: &str) {
+        let key = id.to_string();
+        let url = label_url(url);
+        let url = url.as_str();
+        let mut info = self.info_labels.lock();
+        if let Some((old_name, old_url)) = info.get(&id) {
+            if old_name == name && old_url == url {
+                return;
+            }
+            let _ = self
+                .monitor_info
+                .remove_label_values(&[key.as_str(), old_name, old_url]);
+        }
+        self.monitor_info
+            .with_label_values(&[key.as_str(), name, url])
+            .set(1);
+        info.insert(id, (name.to_owned(), url.to_owned()));
+    }
+
+    /// Drops every series of a deleted monitor.
+    pub fn forget_monitor(&self, id: i64) {
+        let key = id.to_string();
+        for result in ["up", "down"] {
+            let _ = self
+                .monitor_checks
+                .remove_label_values(&[key.as_str(), result]);
+        }
+        let _ = self
+            .monitor_check_duration
+            .remove_label_values(&[key.as_str()]);
+        if let Some((name, url)) = self.info_labels.lock().remove(&id) {
+            let _ = self
+                .monitor_info
+                .remove_label_values(&[key.as_str(), &name, &url]);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{label_url, EngineStats};
+
+    #[test]
+    fn urls_in_labels_carry_no_secrets() {
+        assert_eq!(
+            label_url("https://user:hunter2@api.example.com:8443/health?token=abc#x"),
+            "https://api.example.com:8443/health"
+        );
+        assert_eq!(label_url("http://127.0.0.1:9/"), "http://127.0.0.1:9/");
+    }
+
+    #[test]
+    fn a_deleted_monitor_leaves_no_series_behind() {
+        let stats = EngineStats::default();
+        stats
+            .monitor_series(7)
+            .record(true, std::time::Duration::from_millis(12));
+        stats.set_monitor_info(7, "old", "http://a/");
+        stats.set_monitor_info(7, "new", "http://a/");
+        let text = |s: &EngineStats| {
+            let mut out = Vec::new();
+            let _ = prometheus::Encoder::encode(
+                &prometheus::TextEncoder::new(),
+                &s.registry.gather(),
+                &mut out,
+            );
+            String::from_utf8(out).unwrap_or_default()
+        };
+        let before = text(&stats);
+        assert!(before.contains(r#"name="new""#) && !before.contains(r#"name="old""#));
+        assert!(before.contains(r#"flatline_monitor_checks_total{monitor_id="7",result="up"} 1"#));
+        stats.forget_monitor(7);
+        assert!(!text(&stats).contains(r#"monitor_id="7""#));
     }
 }

@@ -71,11 +71,13 @@ impl CheckWriter {
                 act.flushing = false;
                 match result {
                     Ok(stored) => {
+                        // Stored, or dropped as the check of a monitor deleted meanwhile.
+                        act.stats.write_backlog.sub(batch.len() as i64);
                         act.stats.record_batch(stored.len(), took);
                         act.board.record_checks(&stored);
                     }
                     Err(e) => {
-                        EngineStats::incr(&act.stats.write_errors);
+                        act.stats.write_errors.inc();
                         tracing::error!(error = %e, rows = batch.len(), "storing checks failed; will retry");
                         act.requeue(batch);
                         if !act.waiters.is_empty() {
@@ -103,9 +105,8 @@ impl CheckWriter {
         if batch.len() > MAX_BUFFERED {
             let excess = batch.len() - MAX_BUFFERED;
             batch.drain(..excess);
-            self.stats
-                .checks_dropped
-                .fetch_add(excess as u64, std::sync::atomic::Ordering::Relaxed);
+            self.stats.checks_dropped.inc_by(excess as u64);
+            self.stats.write_backlog.sub(excess as i64);
             tracing::error!(dropped = excess, "check buffer full; oldest checks dropped");
         }
         self.buffer = batch;

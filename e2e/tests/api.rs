@@ -220,6 +220,7 @@ async fn the_openapi_document_lists_every_route() {
         "POST /auth/local/login",
         "POST /auth/logout",
         "GET /auth/me",
+        "GET /metrics",
     ]
     .into_iter()
     .map(String::from)

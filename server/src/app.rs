@@ -23,6 +23,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .openapi(api::ApiDoc::openapi())
         .service(api::scope())
         .service(api::auth_scope())
+        .service(crate::metrics::metrics)
         .split_for_parts()
         .1
 }
@@ -51,6 +52,7 @@ pub fn build(
         .service(SwaggerUi::new("/docs/{_:.*}").url(OPENAPI_PATH, openapi))
         .service(api::scope())
         .service(api::auth_scope())
+        .service(crate::metrics::metrics)
         .configure(crate::ui::configure)
 }
 

@@ -51,6 +51,10 @@ pub struct Config {
     #[arg(long, env = "RUST_LOG", default_value = "info", global = true)]
     pub log: String,
 
+    /// Serve `/metrics` without credentials (default: an API token or a session is needed).
+    #[arg(long, env = "FLATLINE_METRICS_PUBLIC", default_value_t = false)]
+    pub metrics_public: bool,
+
     #[command(flatten)]
     pub auth: AuthConfig,
 }

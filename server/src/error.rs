@@ -35,6 +35,9 @@ pub enum ApiError {
     /// Authentication refused the request (401, 403, 429, …).
     #[error(transparent)]
     Auth(#[from] crate::auth::AuthError),
+    /// A bug or an impossible state (500).
+    #[error("internal error: {0}")]
+    Internal(String),
     /// The monitor engine did not answer (503).
     #[error("the monitor engine did not answer: {0}")]
     Engine(#[from] actix::MailboxError),
@@ -58,7 +61,7 @@ impl ApiError {
             Self::BadRequest(_) => "bad_request",
             Self::PayloadTooLarge(_) => "payload_too_large",
             Self::NotFound { .. } | Self::NoRoute { .. } => "not_found",
-            Self::Store(StoreError::Corrupt(_)) => "internal",
+            Self::Store(StoreError::Corrupt(_)) | Self::Internal(_) => "internal",
             Self::Store(_) => "storage_unavailable",
             Self::Engine(_) => "engine_unavailable",
             Self::Auth(e) => e.code(),
@@ -80,7 +83,9 @@ impl ResponseError for ApiError {
             Self::MalformedJson(_) | Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::NotFound { .. } | Self::NoRoute { .. } => StatusCode::NOT_FOUND,
-            Self::Store(StoreError::Corrupt(_)) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Store(StoreError::Corrupt(_)) | Self::Internal(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
             Self::Store(_) | Self::Engine(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Auth(e) => e.status(),
         }

@@ -7,6 +7,7 @@ mod cli;
 mod config;
 mod error;
 mod json;
+mod metrics;
 mod state;
 mod ui;
 
@@ -113,9 +114,13 @@ async fn run(config: Config) -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot start the monitor engine: {e}"))?;
 
+    let metrics = metrics::ServerMetrics::new(config.metrics_public)
+        .map_err(|e| format!("cannot set up metrics: {e}"))?;
     let state = web::Data::new(AppState {
         store: store.clone(),
         auth,
+        stats: engine.stats.clone(),
+        metrics,
         registry: engine.registry.clone(),
         board: engine.board.clone(),
     });

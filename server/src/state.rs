@@ -13,6 +13,8 @@ use time::OffsetDateTime;
 pub struct AppState {
     pub store: Store,
     pub auth: crate::auth::Auth,
+    pub stats: std::sync::Arc<flatline_actors::EngineStats>,
+    pub metrics: crate::metrics::ServerMetrics,
     pub registry: Addr<Registry>,
     pub board: StatusBoard,
 }

@@ -15,7 +15,7 @@ use flatline_types::{MonitorSpec, MonitorStatus};
 use crate::board::StatusBoard;
 use crate::clock::now_ms;
 use crate::messages::{RecordCheck, Transition};
-use crate::stats::EngineStats;
+use crate::stats::{EngineStats, MonitorSeries};
 use crate::store::CheckRecord;
 use probe::{probe, ProbeOutcome};
 
@@ -55,6 +55,7 @@ pub struct MonitorActor {
     recheck: bool,
     /// Set by `Retire`: stopping for good, not to be restarted.
     retired: bool,
+    series: MonitorSeries,
     deps: MonitorDeps,
 }
 
@@ -78,6 +79,7 @@ impl MonitorActor {
             in_flight: false,
             recheck: false,
             retired: false,
+            series: deps.stats.monitor_series(id),
             deps,
         }
     }
@@ -113,7 +115,7 @@ impl MonitorActor {
         self.deps
             .stats
             .record_lag(started.saturating_duration_since(planned));
-        EngineStats::incr(&self.deps.stats.checks_started);
+        self.deps.stats.checks_started.inc();
         self.in_flight = true;
         let spec = self.spec.clone();
         ctx.spawn(
@@ -130,8 +132,11 @@ impl MonitorActor {
         }
         let up = outcome.up();
         if !up {
-            EngineStats::incr(&self.deps.stats.checks_failed);
+            self.deps.stats.checks_failed.inc();
         }
+        self.series
+            .record(up, Duration::from_micros(outcome.latency_us.max(0) as u64));
+        self.deps.stats.write_backlog.inc();
         self.deps.writer.do_send(RecordCheck(CheckRecord {
             monitor_id: self.id,
             checked_at_ms: outcome.started_at_ms,
@@ -190,6 +195,8 @@ impl MonitorActor {
             cause = transition.cause.as_deref().unwrap_or(""),
             "monitor status changed"
         );
+        // The incident actor is always the first recipient; it counts itself down.
+        self.deps.stats.incident_backlog.inc();
         for recipient in &self.deps.transitions {
             recipient.do_send(transition.clone());
         }
@@ -242,7 +249,7 @@ impl Supervised for MonitorActor {
         self.in_flight = false;
         self.timer = None;
         self.first = FirstCheck::Now;
-        EngineStats::incr(&self.deps.stats.actor_restarts);
+        self.deps.stats.actor_restarts.inc();
         tracing::warn!(monitor_id = self.id, "monitor actor restarted");
     }
 }

@@ -13,6 +13,9 @@ impl Handler<Upsert> for Registry {
     fn handle(&mut self, msg: Upsert, _ctx: &mut Self::Context) {
         let Upsert { monitor, check_now } = msg;
         let id = monitor.id;
+        self.deps
+            .stats
+            .set_monitor_info(id, &monitor.spec.name, &monitor.spec.url);
         if !monitor.spec.enabled {
             self.stop_monitor(id);
             self.deps.board.set_status(id, MonitorStatus::Paused);
@@ -38,6 +41,7 @@ impl Handler<Remove> for Registry {
     fn handle(&mut self, msg: Remove, _ctx: &mut Self::Context) {
         self.stop_monitor(msg.0);
         self.deps.board.remove(msg.0);
+        self.deps.stats.forget_monitor(msg.0);
     }
 }
 
@@ -51,6 +55,7 @@ impl Handler<StopAll> for Registry {
             .drain()
             .map(|(_, addr)| addr.send(Retire))
             .collect();
+        self.deps.stats.monitor_actors.set(0);
         Box::pin(async move {
             futures_util::future::join_all(retiring).await;
         })

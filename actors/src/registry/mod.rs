@@ -43,6 +43,7 @@ impl Registry {
         };
         // Visible to the API at once, before the actor has even started on its thread.
         self.deps.board.set_status(id, status);
+        self.deps.stats.set_monitor_info(id, &spec.name, &spec.url);
         let deps = self.deps.clone();
         let make =
             move |_: &mut Context<MonitorActor>| MonitorActor::new(id, spec, status, first, deps);
@@ -54,12 +55,20 @@ impl Registry {
             Supervisor::start_in_arbiter(arbiter, make)
         };
         self.monitors.insert(id, addr);
+        self.deps
+            .stats
+            .monitor_actors
+            .set(self.monitors.len() as i64);
     }
 
     fn stop_monitor(&mut self, id: i64) {
         if let Some(addr) = self.monitors.remove(&id) {
             addr.do_send(Retire);
         }
+        self.deps
+            .stats
+            .monitor_actors
+            .set(self.monitors.len() as i64);
     }
 
     /// Starts every enabled monitor of a freshly started Flatline, spread over their intervals.
@@ -71,6 +80,10 @@ impl Registry {
                 self.deps
                     .board
                     .set_status(monitor.id, MonitorStatus::Paused);
+                let spec = &monitor.spec;
+                self.deps
+                    .stats
+                    .set_monitor_info(monitor.id, &spec.name, &spec.url);
             }
         }
     }

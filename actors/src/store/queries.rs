@@ -281,6 +281,14 @@ impl Store {
         open_incident_in(&self.read, monitor_id).await
     }
 
+    /// How many incidents are open (served by the one-open-incident index).
+    pub async fn count_open_incidents(&self) -> StoreResult<u64> {
+        Ok(incidents::Entity::find()
+            .filter(incidents::Column::ResolvedAt.is_null())
+            .count(&self.read)
+            .await?)
+    }
+
     /// Incidents, open ones first, then newest first; of one monitor or of all.
     pub async fn list_incidents(
         &self,

@@ -5,7 +5,6 @@
 //! cargo run --release -p e2e --bin bench-engine -- --monitors 10000 --interval 10 --seconds 60
 
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use flatline_actors::clock::now_ms;
@@ -160,22 +159,22 @@ fn main() {
         .collect();
         let nginx_cpu = || nginx_workers.iter().map(|p| cpu_seconds(p)).sum::<f64>();
         let (cpu0, ncpu0) = (cpu_seconds(&me), nginx_cpu());
-        let started0 = stats.checks_started.load(Ordering::Relaxed);
-        let stored0 = stats.checks_stored.load(Ordering::Relaxed);
-        let failed0 = stats.checks_failed.load(Ordering::Relaxed);
+        let started0 = stats.checks_started.get();
+        let stored0 = stats.checks_stored.get();
+        let failed0 = stats.checks_failed.get();
         let t = Instant::now();
         actix_rt::time::sleep(Duration::from_secs(args.seconds)).await;
         let window = t.elapsed().as_secs_f64();
-        let started = stats.checks_started.load(Ordering::Relaxed) - started0;
-        let stored_in_window = stats.checks_stored.load(Ordering::Relaxed) - stored0;
-        let failed = stats.checks_failed.load(Ordering::Relaxed) - failed0;
+        let started = stats.checks_started.get() - started0;
+        let stored_in_window = stats.checks_stored.get() - stored0;
+        let failed = stats.checks_failed.get() - failed0;
         let cpu = cpu_seconds(&me) - cpu0;
         let ncpu = nginx_cpu() - ncpu0;
         let lag = stats.schedule_lag_us.lock().clone();
         let batch_size = stats.batch_size.lock().clone();
         let batch_us = stats.batch_write_us.lock().clone();
         engine.shutdown().await;
-        let started_total = stats.checks_started.load(Ordering::Relaxed);
+        let started_total = stats.checks_started.get();
         let stored_total = store.count_all_checks().await.expect("count");
         let peak_rss = status_kib("VmHWM:");
         store.close().await;

@@ -33,6 +33,7 @@ use crate::state::AppState;
         (name = "incidents", description = "Periods during which a monitor was down"),
         (name = "tokens", description = "API tokens for scripts, tools and Prometheus"),
         (name = "auth", description = "Signing in and out (outside `/api/v1`)"),
+        (name = "metrics", description = "Prometheus metrics (outside `/api/v1`)"),
     )
 )]
 pub struct ApiDoc;

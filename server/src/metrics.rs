@@ -1,0 +1,106 @@
+//! `GET /metrics`: Prometheus text exposition of the engine's metrics, each monitor's status,
+//! open incidents and the process's own metrics. Needs credentials (an API token, for
+//! Prometheus' `authorization` setting) unless `FLATLINE_METRICS_PUBLIC=true`.
+
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use flatline_types::{ErrorBody, MonitorStatus};
+use parking_lot::Mutex;
+use prometheus::{Encoder, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder};
+
+use crate::auth::authenticate;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+/// Metrics computed at scrape time, and the process collector.
+pub struct ServerMetrics {
+    registry: Registry,
+    up: IntGaugeVec,
+    status: IntGaugeVec,
+    open_incidents: IntGauge,
+    /// Scrapes reset and refill the gauges: one at a time.
+    scrape: Mutex<()>,
+    /// Whether `/metrics` answers without credentials.
+    pub public: bool,
+}
+
+impl ServerMetrics {
+    /// Registers the scrape-time gauges and the process collector.
+    pub fn new(public: bool) -> Result<Self, prometheus::Error> {
+        let registry = Registry::new();
+        let up = IntGaugeVec::new(
+            Opts::new(
+                "flatline_monitor_up",
+                "1 if the monitor is up, 0 if it is down; absent while pending or paused",
+            ),
+            &["monitor_id"],
+        )?;
+        let status = IntGaugeVec::new(
+            Opts::new(
+                "flatline_monitor_status",
+                "The monitor's status: 1 for its current one of pending, up, down, paused",
+            ),
+            &["monitor_id", "status"],
+        )?;
+        let open_incidents =
+            IntGauge::new("flatline_open_incidents", "Incidents not yet resolved")?;
+        registry.register(Box::new(up.clone()))?;
+        registry.register(Box::new(status.clone()))?;
+        registry.register(Box::new(open_incidents.clone()))?;
+        registry.register(Box::new(
+            prometheus::process_collector::ProcessCollector::for_self(),
+        ))?;
+        Ok(Self {
+            registry,
+            up,
+            status,
+            open_incidents,
+            scrape: Mutex::new(()),
+            public,
+        })
+    }
+}
+
+/// Prometheus metrics (text exposition format 0.0.4).
+#[utoipa::path(
+    tag = "metrics",
+    responses(
+        (status = 200, description = "Prometheus text format", content_type = "text/plain; version=0.0.4", body = String),
+        (status = 401, description = "No valid credentials (unless FLATLINE_METRICS_PUBLIC=true)", body = ErrorBody),
+    )
+)]
+#[get("/metrics")]
+pub async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    if !state.metrics.public {
+        authenticate(&state, &req).await?;
+    }
+    let open = state.store.count_open_incidents().await?;
+    let families = {
+        let m = &state.metrics;
+        let _one_at_a_time = m.scrape.lock();
+        m.up.reset();
+        m.status.reset();
+        for (id, status) in state.board.statuses() {
+            let id = id.to_string();
+            match status {
+                MonitorStatus::Up => m.up.with_label_values(&[id.as_str()]).set(1),
+                MonitorStatus::Down => m.up.with_label_values(&[id.as_str()]).set(0),
+                MonitorStatus::Pending | MonitorStatus::Paused => {}
+            }
+            m.status
+                .with_label_values(&[id.as_str(), status.as_str()])
+                .set(1);
+        }
+        m.open_incidents
+            .set(i64::try_from(open).unwrap_or(i64::MAX));
+        let mut families = state.stats.registry.gather();
+        families.extend(m.registry.gather());
+        families
+    };
+    let mut body = Vec::with_capacity(64 * 1024);
+    TextEncoder::new()
+        .encode(&families, &mut body)
+        .map_err(|e| ApiError::Internal(format!("cannot encode metrics: {e}")))?;
+    Ok(HttpResponse::Ok()
+        .content_type(prometheus::TEXT_FORMAT)
+        .body(body))
+}
