@@ -26,6 +26,8 @@ pub struct EngineConfig {
     pub sweep_interval: Duration,
     /// How long checks are kept.
     pub retention: Duration,
+    /// How long day rollups are kept (minute and hour rollups: 2 and 35 days).
+    pub rollup_retention: Duration,
     /// Threads the monitor actors are spread over.
     pub workers: usize,
 }
@@ -37,6 +39,7 @@ impl Default for EngineConfig {
             max_batch: 1000,
             sweep_interval: Duration::from_secs(60),
             retention: Duration::from_secs(90 * 86_400),
+            rollup_retention: Duration::from_secs(400 * 86_400),
             workers: std::thread::available_parallelism().map_or(2, |n| n.get()),
         }
     }
@@ -87,7 +90,13 @@ impl Engine {
         )
         .start();
         let incidents = IncidentActor::new(store.clone(), stats.clone()).start();
-        let sweeper = Sweeper::new(store.clone(), config.sweep_interval, config.retention).start();
+        let sweeper = Sweeper::new(
+            store.clone(),
+            config.sweep_interval,
+            config.retention,
+            config.rollup_retention,
+        )
+        .start();
 
         let mut transitions: Vec<Recipient<Transition>> = vec![incidents.clone().recipient()];
         transitions.extend(subscribers);

@@ -209,6 +209,7 @@ async fn the_openapi_document_lists_every_route() {
         "PATCH /api/v1/monitors/{id}",
         "DELETE /api/v1/monitors/{id}",
         "GET /api/v1/monitors/{id}/checks",
+        "GET /api/v1/monitors/{id}/stats",
         "GET /api/v1/monitors/{id}/incidents",
         "GET /api/v1/incidents",
         "POST /api/v1/tokens",
@@ -240,6 +241,8 @@ async fn the_openapi_document_lists_every_route() {
         "User",
         "AuthConfig",
         "LocalLogin",
+        "MonitorStats",
+        "WindowStats",
     ] {
         assert!(
             doc["components"]["schemas"][schema].is_object(),

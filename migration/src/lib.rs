@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261125_000001_init;
 mod m20261129_000002_auth;
+mod m20261129_000003_rollups;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261125_000001_init::Migration),
             Box::new(m20261129_000002_auth::Migration),
+            Box::new(m20261129_000003_rollups::Migration),
         ]
     }
 }

@@ -35,6 +35,11 @@ pub struct Config {
     #[arg(long, env = "MONITOR_CHECKS_RETENTION_DAYS", default_value_t = 90, value_parser = clap::value_parser!(u32).range(1..=36500))]
     pub monitor_checks_retention_days: u32,
 
+    /// Days of day rollups (uptime and latency history) to keep; minute and hour rollups are
+    /// kept 2 and 35 days.
+    #[arg(long, env = "ROLLUP_RETENTION_DAYS", default_value_t = 400, value_parser = clap::value_parser!(u32).range(1..=36500))]
+    pub rollup_retention_days: u32,
+
     /// Seconds between two sweeps of checks past their retention.
     #[arg(long, env = "SWEEP_INTERVAL_SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86400))]
     pub sweep_interval_seconds: u64,

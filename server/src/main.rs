@@ -105,6 +105,7 @@ async fn run(config: Config) -> Result<(), String> {
         flush_interval: Duration::from_millis(config.check_flush_interval_ms),
         sweep_interval: Duration::from_secs(config.sweep_interval_seconds),
         retention: Duration::from_secs(u64::from(config.monitor_checks_retention_days) * 86_400),
+        rollup_retention: Duration::from_secs(u64::from(config.rollup_retention_days) * 86_400),
         ..EngineConfig::default()
     };
     if let Some(workers) = config.engine_workers {

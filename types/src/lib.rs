@@ -3,9 +3,11 @@
 
 mod auth;
 mod monitor;
+mod stats;
 
 pub use auth::*;
 pub use monitor::*;
+pub use stats::*;
 
 use serde::{Deserialize, Serialize};
 

@@ -14,6 +14,13 @@ fn user(subject: &str) -> NewUser {
     }
 }
 
+async fn owner(s: &super::Store) -> super::auth::User {
+    s.create_owner(user("o"), 0)
+        .await
+        .expect("insert")
+        .expect("owner")
+}
+
 #[actix_rt::test]
 async fn the_database_allows_one_owner_even_when_first_logins_race() {
     for (backend, db) in backends().await {
@@ -51,11 +58,7 @@ async fn the_database_allows_one_owner_even_when_first_logins_race() {
 async fn sessions_expire_and_go_with_their_owner() {
     for (backend, db) in backends().await {
         let s = &db.store;
-        let owner = s
-            .create_owner(user("o"), 0)
-            .await
-            .expect("insert")
-            .expect("owner");
+        let owner = owner(s).await;
         s.insert_session("h1", owner.id, 1_000, 5_000)
             .await
             .expect("session");
@@ -89,11 +92,7 @@ async fn sessions_expire_and_go_with_their_owner() {
 async fn tokens_are_found_by_hash_touched_revoked_and_outlive_their_creator() {
     for (backend, db) in backends().await {
         let s = &db.store;
-        let owner = s
-            .create_owner(user("o"), 0)
-            .await
-            .expect("insert")
-            .expect("owner");
+        let owner = owner(s).await;
         let t = s
             .insert_token(
                 NewApiToken {

@@ -7,6 +7,8 @@
 pub mod auth;
 pub mod entities;
 mod queries;
+pub mod rollups;
+pub mod windows;
 
 use std::time::Duration;
 
@@ -189,6 +191,8 @@ fn is_unique_violation(err: &DbErr) -> bool {
 
 #[cfg(test)]
 mod auth_tests;
+#[cfg(test)]
+mod rollup_tests;
 #[cfg(test)]
 mod tests;
 

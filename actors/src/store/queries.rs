@@ -7,7 +7,7 @@ use sea_orm::{
     QuerySelect, Set, TransactionTrait,
 };
 
-use super::entities::{checks, incidents, monitors};
+use super::entities::{checks, incidents, monitors, pauses, rollups};
 use super::{
     decode_monitor, is_foreign_key_violation, is_unique_violation, Store, StoreResult,
     StoredMonitor,
@@ -93,7 +93,13 @@ impl Store {
             ..Default::default()
         };
         monitor_columns(spec, &mut am);
-        decode_monitor(am.insert(&self.write).await?)
+        let txn = self.write.begin().await?;
+        let model = am.insert(&txn).await?;
+        if !spec.enabled {
+            record_pause(&txn, model.id, true, now_ms).await?;
+        }
+        txn.commit().await?;
+        decode_monitor(model)
     }
 
     /// Replaces a monitor's configuration. Pausing sets `paused`; resuming sets `pending` (or
@@ -121,6 +127,7 @@ impl Store {
                 MonitorStatus::Pending
             };
             am.status = Set(status.as_str().to_owned());
+            record_pause(&txn, id, !spec.enabled, now_ms).await?;
         }
         let model = am.update(&txn).await?;
         txn.commit().await?;
@@ -140,6 +147,14 @@ impl Store {
             .filter(incidents::Column::MonitorId.eq(id))
             .exec(&txn)
             .await?;
+        rollups::Entity::delete_many()
+            .filter(rollups::Column::MonitorId.eq(id))
+            .exec(&txn)
+            .await?;
+        pauses::Entity::delete_many()
+            .filter(pauses::Column::MonitorId.eq(id))
+            .exec(&txn)
+            .await?;
         let res = monitors::Entity::delete_by_id(id).exec(&txn).await?;
         txn.commit().await?;
         Ok(res.rows_affected > 0)
@@ -148,19 +163,31 @@ impl Store {
     /// Stores a batch of checks and returns them with their ids. Checks of monitors deleted
     /// meanwhile are dropped; the rest of the batch is kept.
     pub async fn insert_checks(&self, rows: &[CheckRecord]) -> StoreResult<Vec<checks::Model>> {
+        let txn = self.write.begin().await?;
         let mut stored = Vec::with_capacity(rows.len());
         for chunk in rows.chunks(INSERT_CHUNK) {
             let models = chunk.iter().cloned().map(CheckRecord::into_active);
+            // A savepoint, so a failed statement can be retried row by row (PostgreSQL
+            // aborts the whole transaction on an error otherwise).
+            let sp = txn.begin().await?;
             match checks::Entity::insert_many(models)
-                .exec_with_returning(&self.write)
+                .exec_with_returning(&sp)
                 .await
             {
-                Ok(res) => stored.extend(res),
+                Ok(res) => {
+                    sp.commit().await?;
+                    stored.extend(res);
+                }
                 Err(e) if is_foreign_key_violation(&e) => {
+                    sp.rollback().await?;
                     for row in chunk {
-                        match row.clone().into_active().insert(&self.write).await {
-                            Ok(m) => stored.push(m),
-                            Err(e) if is_foreign_key_violation(&e) => {}
+                        let sp = txn.begin().await?;
+                        match row.clone().into_active().insert(&sp).await {
+                            Ok(m) => {
+                                sp.commit().await?;
+                                stored.push(m);
+                            }
+                            Err(e) if is_foreign_key_violation(&e) => sp.rollback().await?,
                             Err(e) => return Err(e.into()),
                         }
                     }
@@ -168,6 +195,8 @@ impl Store {
                 Err(e) => return Err(e.into()),
             }
         }
+        super::rollups::apply(&txn, &stored).await?;
+        txn.commit().await?;
         Ok(stored)
     }
 
@@ -308,6 +337,33 @@ impl Store {
                 .await?,
         )
     }
+}
+
+/// Opens (`paused`) or closes a monitor's pause period.
+async fn record_pause<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    monitor_id: i64,
+    paused: bool,
+    now_ms: i64,
+) -> StoreResult<()> {
+    if paused {
+        pauses::ActiveModel {
+            monitor_id: Set(monitor_id),
+            started_at: Set(now_ms),
+            ended_at: Set(None),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
+    } else {
+        pauses::Entity::update_many()
+            .col_expr(pauses::Column::EndedAt, Expr::value(now_ms))
+            .filter(pauses::Column::MonitorId.eq(monitor_id))
+            .filter(pauses::Column::EndedAt.is_null())
+            .exec(db)
+            .await?;
+    }
+    Ok(())
 }
 
 async fn open_incident_in<C: sea_orm::ConnectionTrait>(

@@ -47,7 +47,7 @@ fn rand_suffix() -> u64 {
     h.finish() % 1_000_000
 }
 
-fn spec(name: &str) -> MonitorSpec {
+pub(super) fn spec(name: &str) -> MonitorSpec {
     CreateMonitor {
         name: name.into(),
         url: "http://127.0.0.1:9/".into(),
@@ -59,7 +59,7 @@ fn spec(name: &str) -> MonitorSpec {
     .expect("valid spec")
 }
 
-fn check(monitor_id: i64, at: i64, up: bool) -> CheckRecord {
+pub(super) fn check(monitor_id: i64, at: i64, up: bool) -> CheckRecord {
     CheckRecord {
         monitor_id,
         checked_at_ms: at,
@@ -286,8 +286,11 @@ async fn the_sweeper_deletes_checks_past_retention() {
         let s = &db.store;
         let m = s.insert_monitor(&spec("a"), 0).await.expect("insert");
         let now = crate::clock::now_ms();
+        // Three days old: past the checks' 60 s, the minute rollups' 2 days and the day
+        // rollups' 1 day, within the hour rollups' 35 days.
+        let three_days = 3 * crate::store::rollups::DAY;
         let old: Vec<_> = (0..12)
-            .map(|i| check(m.id, now - 3_600_000 - i, true))
+            .map(|i| check(m.id, now - three_days - i, true))
             .collect();
         s.insert_checks(&old).await.expect("old checks");
         s.insert_checks(&[check(m.id, now, true)])
@@ -297,6 +300,7 @@ async fn the_sweeper_deletes_checks_past_retention() {
             s.clone(),
             std::time::Duration::from_millis(20),
             std::time::Duration::from_secs(60),
+            std::time::Duration::from_secs(86_400),
         )
         .start();
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
@@ -307,5 +311,24 @@ async fn the_sweeper_deletes_checks_past_retention() {
         let left = s.list_checks(m.id, 10, None).await.expect("list");
         assert_eq!(left.len(), 1, "{backend}");
         assert_eq!(left[0].checked_at, now, "{backend}: the recent check stays");
+        use crate::store::rollups::{DAY, HOUR, MINUTE};
+        let old_rows = |tier| s.rollups(m.id, tier, 0, now - 2 * DAY);
+        while !old_rows(MINUTE).await.expect("minutes").is_empty()
+            || !old_rows(DAY).await.expect("days").is_empty()
+        {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{backend}: rollups not swept"
+            );
+            actix_rt::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        let hours = old_rows(HOUR).await.expect("hours");
+        assert_eq!(hours.len(), 1, "{backend}: hour rollups are kept 35 days");
+        assert_eq!(hours[0].checks, 12);
+        let recent = s
+            .rollups(m.id, MINUTE, now - DAY, now + 1)
+            .await
+            .expect("recent");
+        assert_eq!(recent.iter().map(|r| r.checks).sum::<i64>(), 1, "{backend}");
     }
 }

@@ -4,6 +4,7 @@
 mod checks;
 mod incidents;
 mod monitors;
+mod stats;
 pub mod tokens;
 
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
@@ -88,6 +89,7 @@ pub fn scope() -> Scope<
         .service(monitors::patch)
         .service(monitors::delete)
         .service(checks::list)
+        .service(stats::get)
         .service(incidents::list_for_monitor)
         .service(incidents::list_all)
         .service(tokens::create)
