@@ -208,6 +208,11 @@ impl Flatline {
         self.base_url = base_url;
     }
 
+    /// The process id, while running.
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().map_or(0, Child::id)
+    }
+
     /// The log so far (every run of this instance).
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("flatline.log")).unwrap_or_default()

@@ -41,6 +41,8 @@ pub type StoreResult<T> = Result<T, StoreError>;
 pub struct Store {
     read: DatabaseConnection,
     write: DatabaseConnection,
+    /// Merged closed rollup buckets per monitor, for stats requests.
+    closed: std::sync::Arc<windows::ClosedCache>,
 }
 
 /// A monitor as stored: its validated configuration and its last known status.
@@ -66,7 +68,11 @@ impl Store {
             } else {
                 sqlite_pool(url, 4).await?
             };
-            Self { read, write }
+            Self {
+                read,
+                write,
+                closed: Default::default(),
+            }
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let mut opts = ConnectOptions::new(url);
             opts.max_connections(16)
@@ -77,6 +83,7 @@ impl Store {
             Self {
                 read: conn.clone(),
                 write: conn,
+                closed: Default::default(),
             }
         } else {
             return Err(StoreError::UnsupportedUrl(redact_url(url)));

@@ -157,6 +157,7 @@ impl Store {
             .await?;
         let res = monitors::Entity::delete_by_id(id).exec(&txn).await?;
         txn.commit().await?;
+        self.closed.invalidate([id]);
         Ok(res.rows_affected > 0)
     }
 
@@ -197,6 +198,16 @@ impl Store {
         }
         super::rollups::apply(&txn, &stored).await?;
         txn.commit().await?;
+        // Checks that landed in an hour already over change closed buckets.
+        let hour0 = super::rollups::bucket_start(crate::clock::now_ms(), super::rollups::HOUR);
+        let late: std::collections::BTreeSet<i64> = stored
+            .iter()
+            .filter(|c| c.checked_at < hour0)
+            .map(|c| c.monitor_id)
+            .collect();
+        if !late.is_empty() {
+            self.closed.invalidate(late);
+        }
         Ok(stored)
     }
 

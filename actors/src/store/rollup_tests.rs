@@ -129,3 +129,42 @@ async fn uptime_is_time_weighted_over_incidents_and_excludes_pauses() {
         assert_eq!(w24.uptime_pct(), Some(100.0));
     }
 }
+
+#[actix_rt::test]
+async fn a_late_check_in_a_closed_bucket_shows_up_at_once() {
+    for (backend, db) in backends().await {
+        let s = &db.store;
+        let now = now_ms();
+        let m = s
+            .insert_monitor(&spec("l"), now - 40 * DAY)
+            .await
+            .expect("insert");
+        let at = |ago| {
+            let mut c = check(m.id, now - ago, true);
+            c.latency_us = 10_000;
+            c
+        };
+        s.insert_checks(&[at(2 * DAY), at(3 * HOUR), at(0)])
+            .await
+            .expect("store");
+        let count = |ws: &[super::windows::WindowStats], name: &str| {
+            ws.iter().find(|w| w.name == name).map(|w| w.checks)
+        };
+        let first = s.monitor_windows(&m, now).await.expect("windows");
+        assert_eq!(count(&first, "24h"), Some(2), "{backend}");
+        assert_eq!(count(&first, "30d"), Some(3), "{backend}");
+        // Closed sums are cached now; checks arriving late (a buffer flushed after an outage)
+        // land in closed hours and days, and must not be hidden by the cache.
+        s.insert_checks(&[at(5 * HOUR), at(10 * DAY)])
+            .await
+            .expect("late");
+        let again = s.monitor_windows(&m, now).await.expect("windows");
+        assert_eq!(count(&again, "24h"), Some(3), "{backend}");
+        assert_eq!(count(&again, "7d"), Some(4), "{backend}");
+        assert_eq!(count(&again, "30d"), Some(5), "{backend}");
+        // A check in the current hour needs no invalidation and is counted too.
+        s.insert_checks(&[at(1)]).await.expect("now");
+        let last = s.monitor_windows(&m, now).await.expect("windows");
+        assert_eq!(count(&last, "90d"), Some(6), "{backend}");
+    }
+}

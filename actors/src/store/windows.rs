@@ -6,11 +6,14 @@
 //! longer. Uptime is time-weighted: the share of the window's monitored time (after the
 //! monitor existed, outside its pauses) that no incident covered.
 
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use hdrhistogram::Histogram;
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
 
 use super::entities::{incidents, pauses, rollups as rollup_rows};
-use super::rollups::{bucket_start, decode, latency_histogram, DAY, HOUR, MINUTE};
+use super::rollups::{bucket_start, decode, encode, DAY, HOUR, MINUTE};
 use super::{Store, StoreResult, StoredMonitor};
 
 /// A window: `count` whole buckets of `tier`, plus the current partial one.
@@ -92,6 +95,49 @@ impl WindowStats {
     }
 }
 
+/// A running sum of rollup rows.
+#[derive(Clone, Default)]
+struct Sum {
+    checks: i64,
+    failed: i64,
+    latency_sum_us: i64,
+    latency: Option<Histogram<u32>>,
+}
+
+impl Sum {
+    fn merge(&mut self, other: &Sum) {
+        self.checks += other.checks;
+        self.failed += other.failed;
+        self.latency_sum_us += other.latency_sum_us;
+        if let Some(h) = &other.latency {
+            match &mut self.latency {
+                // Same bounds everywhere: adding cannot fail.
+                Some(sum) => {
+                    let _ = sum.add(h);
+                }
+                None => self.latency = Some(h.clone()),
+            }
+        }
+    }
+
+    fn add(&mut self, row: &rollup_rows::Model) -> StoreResult<()> {
+        self.checks += row.checks;
+        self.failed += row.failed;
+        self.latency_sum_us += row.latency_sum_us;
+        if let Some(bytes) = &row.latency {
+            let h = decode(bytes)?;
+            match &mut self.latency {
+                // Same bounds everywhere: adding cannot fail.
+                Some(sum) => {
+                    let _ = sum.add(&h);
+                }
+                None => self.latency = Some(h),
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Length of the overlap of two half-open intervals.
 fn overlap(a: (i64, i64), b: (i64, i64)) -> i64 {
     (a.1.min(b.1) - a.0.max(b.0)).max(0)
@@ -122,9 +168,99 @@ pub fn time_weighted(
     (monitored, down)
 }
 
+/// Merged sums of each monitor's closed buckets (whole past hours, whole past days), so a
+/// stats request reads and merges only today's hours and this hour's minutes. An entry is
+/// reused until the next hour (or day) begins, and dropped when a late check lands in a
+/// closed bucket. About 3 KB per monitor: sums are kept encoded.
+#[derive(Default)]
+pub struct ClosedCache {
+    map: parking_lot::Mutex<HashMap<i64, Closed>>,
+    /// Bumped by every invalidation: a request stores what it computed only if no
+    /// invalidation happened since it started reading.
+    generation: AtomicU64,
+}
+
+impl std::fmt::Debug for ClosedCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClosedCache")
+            .field("monitors", &self.map.lock().len())
+            .finish()
+    }
+}
+
+impl ClosedCache {
+    /// Forgets the given monitors' entries (late checks, deleted monitors).
+    pub fn invalidate(&self, monitors: impl IntoIterator<Item = i64>) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        let mut map = self.map.lock();
+        for id in monitors {
+            map.remove(&id);
+        }
+    }
+}
+
+#[derive(Clone, Default)]
+struct Closed {
+    /// `hour0` and the closed part of each hour window, shortest first.
+    hours: Option<(i64, Vec<EncodedSum>)>,
+    /// `day0` and the closed part of each day window, shortest first (365d only with a year
+    /// of data).
+    days: Option<(i64, Vec<EncodedSum>)>,
+}
+
+#[derive(Clone)]
+struct EncodedSum {
+    checks: i64,
+    failed: i64,
+    latency_sum_us: i64,
+    latency: Option<Vec<u8>>,
+}
+
+impl From<&Sum> for EncodedSum {
+    fn from(s: &Sum) -> Self {
+        Self {
+            checks: s.checks,
+            failed: s.failed,
+            latency_sum_us: s.latency_sum_us,
+            latency: s.latency.as_ref().map(encode),
+        }
+    }
+}
+
+impl EncodedSum {
+    fn decode(&self) -> StoreResult<Sum> {
+        Ok(Sum {
+            checks: self.checks,
+            failed: self.failed,
+            latency_sum_us: self.latency_sum_us,
+            latency: self.latency.as_deref().map(decode).transpose()?,
+        })
+    }
+}
+
+/// Merges rows newest first into a running sum, snapshotting it at each window's start.
+fn closed_sums(
+    rows: &[rollup_rows::Model],
+    windows: &[WindowSpec],
+    end: i64,
+) -> StoreResult<Vec<EncodedSum>> {
+    let mut sum = Sum::default();
+    let mut newest = rows.iter().rev().peekable();
+    let mut out = Vec::with_capacity(windows.len());
+    for w in windows {
+        let from = end - w.count * w.tier;
+        while let Some(row) = newest.next_if(|r| r.bucket_start >= from) {
+            sum.add(row)?;
+        }
+        out.push(EncodedSum::from(&sum));
+    }
+    Ok(out)
+}
+
 impl Store {
-    /// Every window's stats for `monitor` as of `now_ms`. Reads at most 365 day rows, 168 hour
-    /// rows and 60 minute rows of rollups, plus the monitor's incidents and pauses of the year.
+    /// Every window's stats for `monitor` as of `now_ms`. Reads this hour's minute rows and
+    /// today's hour rows, plus (once an hour, or once a day) the closed hours of the last 7
+    /// days and the closed days of the last year, and the monitor's incidents and pauses.
     pub async fn monitor_windows(
         &self,
         monitor: &StoredMonitor,
@@ -133,9 +269,52 @@ impl Store {
         let id = monitor.id;
         let (day0, hour0) = (bucket_start(now_ms, DAY), bucket_start(now_ms, HOUR));
         let year_ago = day0 - 365 * DAY;
-        let days = self.rollups(id, DAY, year_ago, day0).await?;
-        let hours = self.rollups(id, HOUR, hour0 - 168 * HOUR, hour0).await?;
-        let minutes = self.rollups(id, MINUTE, hour0, now_ms + 1).await?;
+        let generation = self.closed.generation.load(Ordering::SeqCst);
+        let cached = self.closed.map.lock().get(&id).cloned().unwrap_or_default();
+
+        let hour_windows: Vec<WindowSpec> =
+            WINDOWS.iter().copied().filter(|w| w.tier == HOUR).collect();
+        let hours_closed = match cached.hours {
+            Some((h, sums)) if h == hour0 => sums,
+            _ => {
+                let rows = self.rollups(id, HOUR, hour0 - 168 * HOUR, hour0).await?;
+                closed_sums(&rows, &hour_windows, hour0)?
+            }
+        };
+        let days_closed = match cached.days {
+            Some((d, sums)) if d == day0 => sums,
+            _ => {
+                let rows = self.rollups(id, DAY, year_ago, day0).await?;
+                let has_year = rows
+                    .first()
+                    .is_some_and(|d| d.bucket_start < day0 - 90 * DAY);
+                let day_windows: Vec<WindowSpec> = WINDOWS
+                    .iter()
+                    .copied()
+                    .filter(|w| w.tier == DAY && (has_year || w.name != "365d"))
+                    .collect();
+                closed_sums(&rows, &day_windows, day0)?
+            }
+        };
+        if self.closed.generation.load(Ordering::SeqCst) == generation {
+            self.closed.map.lock().insert(
+                id,
+                Closed {
+                    hours: Some((hour0, hours_closed.clone())),
+                    days: Some((day0, days_closed.clone())),
+                },
+            );
+        }
+
+        let mut current_hour = Sum::default();
+        for row in &self.rollups(id, MINUTE, hour0, now_ms + 1).await? {
+            current_hour.add(row)?;
+        }
+        let mut today = current_hour.clone();
+        for row in &self.rollups(id, HOUR, day0, hour0).await? {
+            today.add(row)?;
+        }
+
         let pauses: Vec<(i64, i64)> = pauses::Entity::find()
             .filter(pauses::Column::MonitorId.eq(id))
             .filter(
@@ -162,70 +341,34 @@ impl Store {
             .map(|i| (i.started_at, i.resolved_at.unwrap_or(now_ms)))
             .collect();
 
-        let decode_all = |rows: &[rollup_rows::Model]| -> StoreResult<Vec<Option<Histogram<u32>>>> {
-            rows.iter()
-                .map(|r| r.latency.as_deref().map(decode).transpose())
-                .collect()
-        };
-        let (day_h, hour_h, minute_h) = (
-            decode_all(&days)?,
-            decode_all(&hours)?,
-            decode_all(&minutes)?,
-        );
-        let has_year = days
-            .first()
-            .is_some_and(|d| d.bucket_start < day0 - 90 * DAY);
-
+        let day_windows = WINDOWS.iter().filter(|w| w.tier == DAY);
         let mut out = Vec::with_capacity(WINDOWS.len());
-        for w in WINDOWS {
-            if w.name == "365d" && !has_year {
-                continue;
-            }
+        for (w, closed, open) in hour_windows
+            .iter()
+            .zip(&hours_closed)
+            .map(|(w, c)| (w, c, &current_hour))
+            .chain(day_windows.zip(&days_closed).map(|(w, c)| (w, c, &today)))
+        {
+            let mut sum = closed.decode()?;
+            sum.merge(open);
             let from = bucket_start(now_ms, w.tier) - w.count * w.tier;
-            let mut s = WindowStats {
+            let (monitored, down) =
+                time_weighted((from, now_ms), monitor.created_at_ms, &pauses, &incidents);
+            out.push(WindowStats {
                 name: w.name,
                 from_ms: from,
                 to_ms: now_ms,
-                checks: 0,
-                failed: 0,
-                latency_sum_us: 0,
-                latency: None,
-                monitored_ms: 0,
-                down_ms: 0,
-                incidents: 0,
-            };
-            // Whole buckets of the window's tier, then today's hours for day windows, then the
-            // current hour's minutes.
-            let hour_from = if w.tier == DAY { day0 } else { from };
-            let parts = [
-                (&days, &day_h, if w.tier == DAY { from } else { i64::MAX }),
-                (&hours, &hour_h, hour_from),
-                (&minutes, &minute_h, hour0),
-            ];
-            for (rows, hists, start) in parts {
-                for (row, hist) in rows.iter().zip(hists) {
-                    if row.bucket_start < start {
-                        continue;
-                    }
-                    s.checks += row.checks;
-                    s.failed += row.failed;
-                    s.latency_sum_us += row.latency_sum_us;
-                    if let Some(h) = hist {
-                        let merged = s.latency.get_or_insert_with(latency_histogram);
-                        // Same bounds everywhere: adding cannot fail.
-                        let _ = merged.add(h);
-                    }
-                }
-            }
-            let (monitored, down) =
-                time_weighted((from, now_ms), monitor.created_at_ms, &pauses, &incidents);
-            s.monitored_ms = monitored;
-            s.down_ms = down;
-            s.incidents = incidents
-                .iter()
-                .filter(|i| i.0 >= from && i.0 < now_ms)
-                .count() as i64;
-            out.push(s);
+                checks: sum.checks,
+                failed: sum.failed,
+                latency_sum_us: sum.latency_sum_us,
+                latency: sum.latency,
+                monitored_ms: monitored,
+                down_ms: down,
+                incidents: incidents
+                    .iter()
+                    .filter(|i| i.0 >= from && i.0 < now_ms)
+                    .count() as i64,
+            });
         }
         Ok(out)
     }
