@@ -210,6 +210,8 @@ async fn the_openapi_document_lists_every_route() {
         "DELETE /api/v1/monitors/{id}",
         "GET /api/v1/monitors/{id}/checks",
         "GET /api/v1/monitors/{id}/stats",
+        "GET /api/v1/monitors/{id}/latency",
+        "GET /api/v1/monitors/{id}/uptime-bars",
         "GET /api/v1/monitors/{id}/incidents",
         "GET /api/v1/incidents",
         "POST /api/v1/tokens",

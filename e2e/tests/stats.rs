@@ -100,6 +100,40 @@ async fn stats_match_the_checks_and_the_incident_and_survive_a_restart() {
     assert_eq!(names, ["24h", "7d", "30d", "90d"]);
     assert!(checks.len() >= 3, "up, down, up");
     assert_consistent(&fl, id, &stats, &checks).await;
+
+    // Chart data agrees with the same checks.
+    let series = fl
+        .get(&format!("/api/v1/monitors/{id}/latency?window=1h"))
+        .await;
+    assert_eq!(series["step_seconds"], 60);
+    let points = series["points"].as_array().expect("points");
+    let total: u64 = points.iter().filter_map(|p| p["checks"].as_u64()).sum();
+    assert_eq!(total, checks.len() as u64);
+    assert!(points
+        .iter()
+        .all(|p| p["p99_ms"].is_null() || p["p99_ms"].as_f64() >= p["min_ms"].as_f64()));
+    let bars = fl
+        .get(&format!("/api/v1/monitors/{id}/uptime-bars?days=7"))
+        .await;
+    let days = bars["days"].as_array().expect("days");
+    assert_eq!(days.len(), 7);
+    let today = days.last().expect("today");
+    assert_eq!(today["checks"], checks.len());
+    assert!(today["uptime_pct"].as_f64() < Some(100.0));
+    assert!(
+        days[0]["uptime_pct"].is_null(),
+        "the monitor did not exist a week ago"
+    );
+    for bad in [
+        "latency?window=2h",
+        "uptime-bars?days=0",
+        "uptime-bars?days=366",
+    ] {
+        let (status, err) = fl
+            .request("GET", &format!("/api/v1/monitors/{id}/{bad}"), None)
+            .await;
+        assert_eq!(status, 422, "{bad}: {err}");
+    }
     // Paused time is not monitored time: 1.5 s later (by the server's clock) it has not grown.
     let w24 = window(&stats, "24h");
     let (before, then) = (w24["monitored_seconds"].as_f64(), ms(&w24["to"]));

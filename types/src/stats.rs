@@ -39,3 +39,53 @@ pub struct MonitorStats {
     /// Shortest first; `365d` only once rollups older than 90 days exist.
     pub windows: Vec<WindowStats>,
 }
+
+/// One point of a latency chart.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LatencyPoint {
+    /// Start of the point's interval.
+    pub at: String,
+    pub checks: u64,
+    pub failed_checks: u64,
+    /// Successful checks' latency, ms (p99 within 1 %); null when none succeeded.
+    pub min_ms: Option<f64>,
+    pub avg_ms: Option<f64>,
+    pub p99_ms: Option<f64>,
+}
+
+/// `GET /api/v1/monitors/{id}/latency?window=`: points oldest first; intervals without checks
+/// are absent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LatencySeries {
+    pub monitor_id: i64,
+    /// `1h`, `24h`, `7d`, `30d` or `90d`.
+    pub window: String,
+    /// Width of each point: 60 (1h), 300 (24h), 3600 (7d), 7200 (30d), 86400 (90d).
+    pub step_seconds: u64,
+    pub points: Vec<LatencyPoint>,
+}
+
+/// One day of the uptime bar.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UptimeBar {
+    /// The UTC day, `YYYY-MM-DD`.
+    pub date: String,
+    /// Time-weighted uptime of the day so far; null when the monitor was not monitored then
+    /// (not created yet, or paused all day).
+    pub uptime_pct: Option<f64>,
+    pub downtime_seconds: f64,
+    pub checks: u64,
+    pub failed_checks: u64,
+}
+
+/// `GET /api/v1/monitors/{id}/uptime-bars?days=`: one bar per UTC day, oldest first, today
+/// last.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UptimeBars {
+    pub monitor_id: i64,
+    pub days: Vec<UptimeBar>,
+}

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod entities;
 mod queries;
 pub mod rollups;
+pub mod series;
 pub mod windows;
 
 use std::time::Duration;

@@ -168,3 +168,122 @@ async fn a_late_check_in_a_closed_bucket_shows_up_at_once() {
         assert_eq!(count(&last, "90d"), Some(6), "{backend}");
     }
 }
+
+#[actix_rt::test]
+async fn latency_series_points_add_up_to_the_checks() {
+    use super::series::SERIES;
+    for (backend, db) in backends().await {
+        let s = &db.store;
+        let now = now_ms();
+        let m = s
+            .insert_monitor(&spec("c"), now - 100 * DAY)
+            .await
+            .expect("insert");
+        // One check every 30 s for the last 3 hours, latency rising with time; every 10th fails.
+        let checks: Vec<_> = (0..360)
+            .map(|i| {
+                let mut c = check(m.id, now - i * 30_000, i % 10 != 5);
+                c.latency_us = 1_000 + i * 100;
+                c
+            })
+            .collect();
+        s.insert_checks(&checks).await.expect("store");
+        for spec in SERIES {
+            let points = s.latency_series(m.id, spec, now).await.expect("series");
+            let from = bucket_start(now, spec.step) + spec.step - spec.span - spec.step;
+            let inside = checks.iter().filter(|c| c.checked_at_ms >= from).count() as i64;
+            assert_eq!(
+                points.iter().map(|p| p.checks).sum::<i64>(),
+                inside,
+                "{backend} {}",
+                spec.name
+            );
+            assert!(points
+                .windows(2)
+                .all(|w| w[1].at_ms - w[0].at_ms >= spec.step));
+            assert!(points.iter().all(|p| p.at_ms % spec.step == 0));
+            assert!(
+                points.len() <= 361,
+                "{backend} {}: {}",
+                spec.name,
+                points.len()
+            );
+        }
+        // 1h points are minutes: two checks each, and exact minima.
+        let hour = s.latency_series(m.id, SERIES[0], now).await.expect("1h");
+        let last = hour.last().expect("points");
+        assert_eq!(last.at_ms, bucket_start(now, MINUTE));
+        assert_eq!(last.min_ms, Some(1.0), "{backend}: the newest check, 1 ms");
+        let p = hour
+            .iter()
+            .find(|p| p.failed == 0 && p.checks == 2)
+            .expect("a full minute");
+        let (min, p99) = (p.min_ms.expect("min"), p.p99_ms.expect("p99"));
+        assert!(
+            p99 >= min && (p99 - (min + 0.1)).abs() / (min + 0.1) <= 0.01,
+            "{p:?}"
+        );
+    }
+}
+
+#[actix_rt::test]
+async fn uptime_bars_weigh_each_day() {
+    for (backend, db) in backends().await {
+        let s = &db.store;
+        let now = now_ms();
+        let day0 = bucket_start(now, DAY);
+        let m = s
+            .insert_monitor(&spec("b"), day0 - 3 * DAY + 12 * HOUR)
+            .await
+            .expect("insert");
+        let down = day0 - 2 * DAY + 3 * HOUR;
+        s.apply_transition(m.id, MonitorStatus::Down, down, Some("x"))
+            .await
+            .expect("down");
+        s.apply_transition(m.id, MonitorStatus::Up, down + HOUR, None)
+            .await
+            .expect("up");
+        let mut paused = m.spec.clone();
+        paused.enabled = false;
+        s.update_monitor(m.id, &paused, day0 - DAY + 5 * HOUR)
+            .await
+            .expect("pause");
+        s.update_monitor(m.id, &m.spec, day0 - DAY + 11 * HOUR)
+            .await
+            .expect("resume");
+        s.insert_checks(&[check(m.id, down, false), check(m.id, now, true)])
+            .await
+            .expect("checks");
+        let bars = s.uptime_bars(&m, 5, now).await.expect("bars");
+        assert_eq!(bars.len(), 5, "{backend}");
+        assert_eq!(bars[0].day_ms, day0 - 4 * DAY);
+        assert_eq!(
+            bars[0].uptime_pct, None,
+            "{backend}: before the monitor existed"
+        );
+        assert_eq!(
+            bars[1].uptime_pct,
+            Some(100.0),
+            "{backend}: half a day, all up"
+        );
+        let want = 100.0 * 23.0 / 24.0;
+        assert!(
+            (bars[2].uptime_pct.expect("pct") - want).abs() < 1e-9,
+            "{backend}"
+        );
+        assert_eq!(
+            (bars[2].downtime_ms, bars[2].checks, bars[2].failed),
+            (HOUR, 1, 1)
+        );
+        assert_eq!(
+            bars[3].uptime_pct,
+            Some(100.0),
+            "{backend}: paused time is not down"
+        );
+        assert_eq!(
+            (bars[4].day_ms, bars[4].checks),
+            (day0, 1),
+            "{backend}: today"
+        );
+    }
+}

@@ -1,6 +1,6 @@
 //! Stats over windows (24 h, 7 d, 30 d, 90 d, 365 d) from rollups, incidents and pauses.
 //!
-//! A window is whole buckets of its tier plus the current, partial one from finer tiers: `24h`
+//! A window is whole buckets of its tier plus the current, partial one: `24h`
 //! is the last 24 whole UTC hours plus the current hour so far, `90d` the last 90 whole UTC
 //! days plus today so far. So a window is never shorter than its name, and at most one bucket
 //! longer. Uptime is time-weighted: the share of the window's monitored time (after the
@@ -13,7 +13,7 @@ use hdrhistogram::Histogram;
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
 
 use super::entities::{incidents, pauses, rollups as rollup_rows};
-use super::rollups::{bucket_start, decode, encode, DAY, HOUR, MINUTE};
+use super::rollups::{bucket_start, decode, encode, DAY, HOUR};
 use super::{Store, StoreResult, StoredMonitor};
 
 /// A window: `count` whole buckets of `tier`, plus the current partial one.
@@ -171,7 +171,8 @@ pub fn time_weighted(
 /// Merged sums of each monitor's closed buckets (whole past hours, whole past days), so a
 /// stats request reads and merges only today's hours and this hour's minutes. An entry is
 /// reused until the next hour (or day) begins, and dropped when a late check lands in a
-/// closed bucket. About 3 KB per monitor: sums are kept encoded.
+/// closed bucket. About 3 KB per monitor: sums are kept encoded. (Closed hours: a stats
+/// request merges one row per window instead of up to 365.)
 #[derive(Default)]
 pub struct ClosedCache {
     map: parking_lot::Mutex<HashMap<i64, Closed>>,
@@ -258,9 +259,46 @@ fn closed_sums(
 }
 
 impl Store {
-    /// Every window's stats for `monitor` as of `now_ms`. Reads this hour's minute rows and
-    /// today's hour rows, plus (once an hour, or once a day) the closed hours of the last 7
-    /// days and the closed days of the last year, and the monitor's incidents and pauses.
+    /// A monitor's pause periods and incident periods that end after `since_ms`, as
+    /// `(start, end)`; open ones end at `now_ms`.
+    pub async fn periods(
+        &self,
+        id: i64,
+        since_ms: i64,
+        now_ms: i64,
+    ) -> StoreResult<(Vec<(i64, i64)>, Vec<(i64, i64)>)> {
+        let pauses: Vec<(i64, i64)> = pauses::Entity::find()
+            .filter(pauses::Column::MonitorId.eq(id))
+            .filter(
+                Condition::any()
+                    .add(pauses::Column::EndedAt.is_null())
+                    .add(pauses::Column::EndedAt.gt(since_ms)),
+            )
+            .order_by_asc(pauses::Column::StartedAt)
+            .all(&self.read)
+            .await?
+            .into_iter()
+            .map(|p| (p.started_at, p.ended_at.unwrap_or(now_ms)))
+            .collect();
+        let incidents: Vec<(i64, i64)> = incidents::Entity::find()
+            .filter(incidents::Column::MonitorId.eq(id))
+            .filter(
+                Condition::any()
+                    .add(incidents::Column::ResolvedAt.is_null())
+                    .add(incidents::Column::ResolvedAt.gt(since_ms)),
+            )
+            .all(&self.read)
+            .await?
+            .into_iter()
+            .map(|i| (i.started_at, i.resolved_at.unwrap_or(now_ms)))
+            .collect();
+
+        Ok((pauses, incidents))
+    }
+
+    /// Every window's stats for `monitor` as of `now_ms`. Reads this hour's row and today's
+    /// row, plus (once an hour, or once a day) the closed hours of the last 7 days and the
+    /// closed days of the last year, and the monitor's incidents and pauses.
     pub async fn monitor_windows(
         &self,
         monitor: &StoredMonitor,
@@ -306,40 +344,17 @@ impl Store {
             );
         }
 
+        // Every check updates all three tiers: this hour's row and today's row are current.
         let mut current_hour = Sum::default();
-        for row in &self.rollups(id, MINUTE, hour0, now_ms + 1).await? {
+        for row in &self.rollups(id, HOUR, hour0, hour0 + 1).await? {
             current_hour.add(row)?;
         }
-        let mut today = current_hour.clone();
-        for row in &self.rollups(id, HOUR, day0, hour0).await? {
+        let mut today = Sum::default();
+        for row in &self.rollups(id, DAY, day0, day0 + 1).await? {
             today.add(row)?;
         }
 
-        let pauses: Vec<(i64, i64)> = pauses::Entity::find()
-            .filter(pauses::Column::MonitorId.eq(id))
-            .filter(
-                Condition::any()
-                    .add(pauses::Column::EndedAt.is_null())
-                    .add(pauses::Column::EndedAt.gt(year_ago)),
-            )
-            .order_by_asc(pauses::Column::StartedAt)
-            .all(&self.read)
-            .await?
-            .into_iter()
-            .map(|p| (p.started_at, p.ended_at.unwrap_or(now_ms)))
-            .collect();
-        let incidents: Vec<(i64, i64)> = incidents::Entity::find()
-            .filter(incidents::Column::MonitorId.eq(id))
-            .filter(
-                Condition::any()
-                    .add(incidents::Column::ResolvedAt.is_null())
-                    .add(incidents::Column::ResolvedAt.gt(year_ago)),
-            )
-            .all(&self.read)
-            .await?
-            .into_iter()
-            .map(|i| (i.started_at, i.resolved_at.unwrap_or(now_ms)))
-            .collect();
+        let (pauses, incidents) = self.periods(id, year_ago, now_ms).await?;
 
         let day_windows = WINDOWS.iter().filter(|w| w.tier == DAY);
         let mut out = Vec::with_capacity(WINDOWS.len());

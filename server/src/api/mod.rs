@@ -90,6 +90,8 @@ pub fn scope() -> Scope<
         .service(monitors::delete)
         .service(checks::list)
         .service(stats::get)
+        .service(stats::latency)
+        .service(stats::uptime_bars)
         .service(incidents::list_for_monitor)
         .service(incidents::list_all)
         .service(tokens::create)
