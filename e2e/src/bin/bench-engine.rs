@@ -242,6 +242,22 @@ fn main() {
             batch_us.value_at_quantile(0.5) as f64 / 1000.0,
             batch_us.value_at_quantile(0.99) as f64 / 1000.0
         );
+        // What a Prometheus scrape of the engine's metrics costs at this many monitors.
+        let t = Instant::now();
+        let mut text = Vec::new();
+        let _ = prometheus::Encoder::encode(
+            &prometheus::TextEncoder::new(),
+            &stats.registry.gather(),
+            &mut text,
+        );
+        println!(
+            "  metrics gather + encode     {:>10.1} ms, {:.1} MB, {} series",
+            t.elapsed().as_secs_f64() * 1000.0,
+            text.len() as f64 / 1e6,
+            text.split(|b| *b == b'\n')
+                .filter(|l| !l.is_empty() && l[0] != b'#')
+                .count()
+        );
         stored_total >= started_total.saturating_sub(args.monitors as u64)
     });
     let _ = nginx.kill();
