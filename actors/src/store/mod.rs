@@ -9,6 +9,7 @@ pub mod entities;
 mod queries;
 pub mod rollups;
 pub mod series;
+mod sums;
 pub mod windows;
 
 use std::time::Duration;

@@ -1,10 +1,8 @@
 //! Chart data from rollups: a latency series per window, and per-day uptime bars.
 
-use hdrhistogram::Histogram;
+use super::rollups::{bucket_start, DAY, HOUR, MINUTE};
 
-use super::rollups::{bucket_start, decode, DAY, HOUR, MINUTE};
-
-use super::windows::time_weighted;
+use super::windows::{time_weighted, Sum};
 use super::{Store, StoreResult, StoredMonitor};
 
 /// A chart window: `span` ms, drawn from `tier` rollups in points of `step` ms.
@@ -75,27 +73,19 @@ pub struct DayBar {
     pub failed: i64,
 }
 
-struct Acc {
-    checks: i64,
-    failed: i64,
-    sum_us: i64,
-    latency: Option<Histogram<u32>>,
-}
-
-impl Acc {
-    fn point(self, at_ms: i64) -> Point {
-        let ok = self.checks - self.failed;
-        let h = self.latency.filter(|h| !h.is_empty());
-        Point {
-            at_ms,
-            checks: self.checks,
-            failed: self.failed,
-            min_ms: h.as_ref().map(|h| h.min() as f64 / 1000.0),
-            avg_ms: (ok > 0).then(|| self.sum_us as f64 / ok as f64 / 1000.0),
-            p99_ms: h
-                .as_ref()
-                .map(|h| h.value_at_quantile(0.99) as f64 / 1000.0),
-        }
+/// A point from the sum of its rollup rows.
+fn point(sum: Sum, at_ms: i64) -> Point {
+    let ok = sum.checks - sum.failed;
+    let h = sum.latency.filter(|h| !h.is_empty());
+    Point {
+        at_ms,
+        checks: sum.checks,
+        failed: sum.failed,
+        min_ms: h.as_ref().map(|h| h.min() as f64 / 1000.0),
+        avg_ms: (ok > 0).then(|| sum.latency_sum_us as f64 / ok as f64 / 1000.0),
+        p99_ms: h
+            .as_ref()
+            .map(|h| h.value_at_quantile(0.99) as f64 / 1000.0),
     }
 }
 
@@ -113,39 +103,18 @@ impl Store {
         // Every check updates all three tiers, so the current bucket's row is up to date.
         let rows = self.rollups(monitor_id, spec.tier, from, end).await?;
         let mut points: Vec<Point> = Vec::new();
-        let mut current: Option<(i64, Acc)> = None;
+        let mut current: Option<(i64, Sum)> = None;
         for row in rows {
             let at = bucket_start(row.bucket_start, spec.step);
             if current.as_ref().is_some_and(|(t, _)| *t != at) {
-                if let Some((t, acc)) = current.take() {
-                    points.push(acc.point(t));
+                if let Some((t, sum)) = current.take() {
+                    points.push(point(sum, t));
                 }
             }
-            let (_, acc) = current.get_or_insert((
-                at,
-                Acc {
-                    checks: 0,
-                    failed: 0,
-                    sum_us: 0,
-                    latency: None,
-                },
-            ));
-            acc.checks += row.checks;
-            acc.failed += row.failed;
-            acc.sum_us += row.latency_sum_us;
-            if let Some(bytes) = &row.latency {
-                let h = decode(bytes)?;
-                match &mut acc.latency {
-                    // Same bounds everywhere: adding cannot fail.
-                    Some(sum) => {
-                        let _ = sum.add(&h);
-                    }
-                    None => acc.latency = Some(h),
-                }
-            }
+            current.get_or_insert((at, Sum::default())).1.add(&row)?;
         }
-        if let Some((t, acc)) = current {
-            points.push(acc.point(t));
+        if let Some((t, sum)) = current {
+            points.push(point(sum, t));
         }
         Ok(points)
     }

@@ -6,14 +6,16 @@
 //! longer. Uptime is time-weighted: the share of the window's monitored time (after the
 //! monitor existed, outside its pauses) that no incident covered.
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 
 use hdrhistogram::Histogram;
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
 
-use super::entities::{incidents, pauses, rollups as rollup_rows};
-use super::rollups::{bucket_start, decode, encode, DAY, HOUR};
+use super::entities::{incidents, pauses};
+use super::rollups::{bucket_start, DAY, HOUR};
+pub use super::sums::ClosedCache;
+pub(super) use super::sums::Sum;
+use super::sums::{closed_sums, Closed};
 use super::{Store, StoreResult, StoredMonitor};
 
 /// A window: `count` whole buckets of `tier`, plus the current partial one.
@@ -95,49 +97,6 @@ impl WindowStats {
     }
 }
 
-/// A running sum of rollup rows.
-#[derive(Clone, Default)]
-struct Sum {
-    checks: i64,
-    failed: i64,
-    latency_sum_us: i64,
-    latency: Option<Histogram<u32>>,
-}
-
-impl Sum {
-    fn merge(&mut self, other: &Sum) {
-        self.checks += other.checks;
-        self.failed += other.failed;
-        self.latency_sum_us += other.latency_sum_us;
-        if let Some(h) = &other.latency {
-            match &mut self.latency {
-                // Same bounds everywhere: adding cannot fail.
-                Some(sum) => {
-                    let _ = sum.add(h);
-                }
-                None => self.latency = Some(h.clone()),
-            }
-        }
-    }
-
-    fn add(&mut self, row: &rollup_rows::Model) -> StoreResult<()> {
-        self.checks += row.checks;
-        self.failed += row.failed;
-        self.latency_sum_us += row.latency_sum_us;
-        if let Some(bytes) = &row.latency {
-            let h = decode(bytes)?;
-            match &mut self.latency {
-                // Same bounds everywhere: adding cannot fail.
-                Some(sum) => {
-                    let _ = sum.add(&h);
-                }
-                None => self.latency = Some(h),
-            }
-        }
-        Ok(())
-    }
-}
-
 /// Length of the overlap of two half-open intervals.
 fn overlap(a: (i64, i64), b: (i64, i64)) -> i64 {
     (a.1.min(b.1) - a.0.max(b.0)).max(0)
@@ -166,96 +125,6 @@ pub fn time_weighted(
         .map(|d| d.max(0))
         .sum();
     (monitored, down)
-}
-
-/// Merged sums of each monitor's closed buckets (whole past hours, whole past days), so a
-/// stats request reads and merges only today's hours and this hour's minutes. An entry is
-/// reused until the next hour (or day) begins, and dropped when a late check lands in a
-/// closed bucket. About 3 KB per monitor: sums are kept encoded. (Closed hours: a stats
-/// request merges one row per window instead of up to 365.)
-#[derive(Default)]
-pub struct ClosedCache {
-    map: parking_lot::Mutex<HashMap<i64, Closed>>,
-    /// Bumped by every invalidation: a request stores what it computed only if no
-    /// invalidation happened since it started reading.
-    generation: AtomicU64,
-}
-
-impl std::fmt::Debug for ClosedCache {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ClosedCache")
-            .field("monitors", &self.map.lock().len())
-            .finish()
-    }
-}
-
-impl ClosedCache {
-    /// Forgets the given monitors' entries (late checks, deleted monitors).
-    pub fn invalidate(&self, monitors: impl IntoIterator<Item = i64>) {
-        self.generation.fetch_add(1, Ordering::SeqCst);
-        let mut map = self.map.lock();
-        for id in monitors {
-            map.remove(&id);
-        }
-    }
-}
-
-#[derive(Clone, Default)]
-struct Closed {
-    /// `hour0` and the closed part of each hour window, shortest first.
-    hours: Option<(i64, Vec<EncodedSum>)>,
-    /// `day0` and the closed part of each day window, shortest first (365d only with a year
-    /// of data).
-    days: Option<(i64, Vec<EncodedSum>)>,
-}
-
-#[derive(Clone)]
-struct EncodedSum {
-    checks: i64,
-    failed: i64,
-    latency_sum_us: i64,
-    latency: Option<Vec<u8>>,
-}
-
-impl From<&Sum> for EncodedSum {
-    fn from(s: &Sum) -> Self {
-        Self {
-            checks: s.checks,
-            failed: s.failed,
-            latency_sum_us: s.latency_sum_us,
-            latency: s.latency.as_ref().map(encode),
-        }
-    }
-}
-
-impl EncodedSum {
-    fn decode(&self) -> StoreResult<Sum> {
-        Ok(Sum {
-            checks: self.checks,
-            failed: self.failed,
-            latency_sum_us: self.latency_sum_us,
-            latency: self.latency.as_deref().map(decode).transpose()?,
-        })
-    }
-}
-
-/// Merges rows newest first into a running sum, snapshotting it at each window's start.
-fn closed_sums(
-    rows: &[rollup_rows::Model],
-    windows: &[WindowSpec],
-    end: i64,
-) -> StoreResult<Vec<EncodedSum>> {
-    let mut sum = Sum::default();
-    let mut newest = rows.iter().rev().peekable();
-    let mut out = Vec::with_capacity(windows.len());
-    for w in windows {
-        let from = end - w.count * w.tier;
-        while let Some(row) = newest.next_if(|r| r.bucket_start >= from) {
-            sum.add(row)?;
-        }
-        out.push(EncodedSum::from(&sum));
-    }
-    Ok(out)
 }
 
 impl Store {
