@@ -43,7 +43,6 @@ impl Registry {
         };
         // Visible to the API at once, before the actor has even started on its thread.
         self.deps.board.set_status(id, status);
-        self.deps.stats.set_monitor_info(id, &spec.name, &spec.url);
         let deps = self.deps.clone();
         let make =
             move |_: &mut Context<MonitorActor>| MonitorActor::new(id, spec, status, first, deps);
@@ -74,16 +73,16 @@ impl Registry {
     /// Starts every enabled monitor of a freshly started Flatline, spread over their intervals.
     pub fn start_all(&mut self, monitors: Vec<StoredMonitor>) {
         for monitor in monitors {
-            if monitor.spec.enabled {
+            let spec = &monitor.spec;
+            self.deps
+                .stats
+                .set_monitor_info(monitor.id, &spec.name, &spec.url);
+            if spec.enabled {
                 self.start_monitor(monitor, FirstCheck::Spread);
             } else {
                 self.deps
                     .board
                     .set_status(monitor.id, MonitorStatus::Paused);
-                let spec = &monitor.spec;
-                self.deps
-                    .stats
-                    .set_monitor_info(monitor.id, &spec.name, &spec.url);
             }
         }
     }

@@ -3,7 +3,7 @@
 //! Secrets never reach this module in the clear: sessions and tokens are looked up by the
 //! SHA-256 of their secret, computed by the caller.
 
-use sea_orm::sea_query::OnConflict;
+use sea_orm::sea_query::{OnConflict, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
 };
@@ -175,15 +175,17 @@ impl Store {
 
     /// The live session with this id hash and its user.
     pub async fn session(&self, id_hash: &str, now_ms: i64) -> StoreResult<Option<User>> {
-        let found = sessions::Entity::find()
-            .filter(sessions::Column::IdHash.eq(id_hash))
-            .filter(sessions::Column::ExpiresAt.gt(now_ms))
+        // One round-trip: this runs on every cookie-authenticated request.
+        let session_user = Query::select()
+            .column(sessions::Column::UserId)
+            .from(sessions::Entity)
+            .and_where(sessions::Column::IdHash.eq(id_hash))
+            .and_where(sessions::Column::ExpiresAt.gt(now_ms))
+            .to_owned();
+        Ok(users::Entity::find()
+            .filter(users::Column::Id.in_subquery(session_user))
             .one(&self.read)
-            .await?;
-        match found {
-            Some(s) => Ok(users::Entity::find_by_id(s.user_id).one(&self.read).await?),
-            None => Ok(None),
-        }
+            .await?)
     }
 
     /// Ends a session (logout).

@@ -77,8 +77,7 @@ impl Oidc {
                 return Ok(md.clone());
             }
         }
-        let http = |req| send(req);
-        match CoreProviderMetadata::discover_async(self.settings.issuer.clone(), &http).await {
+        match CoreProviderMetadata::discover_async(self.settings.issuer.clone(), &send).await {
             Ok(md) => {
                 if let Ok(mut slot) = self.metadata.write() {
                     *slot = Some((md.clone(), Instant::now()));
@@ -164,13 +163,12 @@ impl Oidc {
         let failed = |what: &str, e: &dyn std::error::Error| {
             AuthError::LoginFailed(format!("{what}: {}", error_chain(e)))
         };
-        let http = |req| send(req);
         let client = self.client(self.metadata(false).await?);
         let token = client
             .exchange_code(AuthorizationCode::new(code))
             .map_err(|e| failed("no token endpoint", &e))?
             .set_pkce_verifier(PkceCodeVerifier::new(flow.pkce_verifier))
-            .request_async(&http)
+            .request_async(&send)
             .await
             .map_err(|e| failed("the provider refused the code", &e))?;
         let id_token = token
@@ -223,7 +221,7 @@ impl Oidc {
             let info: CoreUserInfoClaims = client
                 .user_info(token.access_token().clone(), Some(claims.subject().clone()))
                 .map_err(|e| failed("no userinfo endpoint", &e))?
-                .request_async(&http)
+                .request_async(&send)
                 .await
                 .map_err(|e| failed("userinfo request failed", &e))?;
             identity.email = info.email().map(|e| e.as_str().to_owned());

@@ -133,20 +133,22 @@ pub async fn callback(
         if !constant_time_eq(q.state.as_deref().unwrap_or_default(), &flow.state) {
             return Err(AuthError::LoginState(
                 "the state parameter does not match this browser's sign-in".into(),
-            ));
+            )
+            .into());
         }
         if let Some(iss) = &q.iss {
             if !oidc.issuer_matches(iss) {
                 return Err(AuthError::LoginState(format!(
                     "the response names the issuer {iss}, not the configured provider"
-                )));
+                ))
+                .into());
             }
         }
         if let Some(error) = &q.error {
             let detail = q.error_description.as_deref().unwrap_or_default();
-            return Err(AuthError::LoginFailed(format!(
-                "the provider answered {error} {detail}"
-            )));
+            return Err(
+                AuthError::LoginFailed(format!("the provider answered {error} {detail}")).into(),
+            );
         }
         let code = q
             .code
@@ -154,27 +156,19 @@ pub async fn callback(
             .ok_or_else(|| AuthError::LoginState("the response has no code".into()))?;
         let return_to = flow.return_to.clone();
         let identity = oidc.finish(flow, code).await?;
-        Ok::<_, AuthError>((identity, return_to))
+        let cookie = claim_or_match(&state, identity).await?;
+        Ok::<_, ApiError>((cookie, return_to))
     }
     .await;
-    let (identity, return_to) = match result {
+    let (cookie, return_to) = match result {
         Ok(v) => v,
         Err(e) => {
             tracing::warn!(error = %e, "OIDC sign-in refused");
-            let mut res = ApiError::from(e).error_response();
-            let _ = res.add_cookie(&clear_flow);
-            return Ok(res);
-        }
-    };
-    let user = match claim_or_match(&state, identity).await {
-        Ok(u) => u,
-        Err(e) => {
             let mut res = e.error_response();
             let _ = res.add_cookie(&clear_flow);
             return Ok(res);
         }
     };
-    let cookie = start_session(&state, &user).await?;
     Ok(HttpResponse::SeeOther()
         .insert_header((header::LOCATION, return_to))
         .insert_header((header::CACHE_CONTROL, "no-store"))
@@ -183,17 +177,16 @@ pub async fn callback(
         .finish())
 }
 
-/// The user with this identity; for the very first sign-in, a new owner.
-async fn claim_or_match(state: &AppState, id: Identity) -> ApiResult<User> {
+/// Signs in the user with this identity; at the very first sign-in, as the new owner.
+/// Returns the session cookie.
+async fn claim_or_match(
+    state: &AppState,
+    id: Identity,
+) -> ApiResult<actix_web::cookie::Cookie<'static>> {
     let store = &state.store;
-    let now = now_ms();
     if let Some(mut user) = store.user_by_identity(&id.issuer, &id.subject).await? {
-        user.last_login_at = Some(now);
-        store
-            .record_login(user.id, id.email.clone(), id.name.clone(), now)
-            .await?;
         tracing::info!(user_id = user.id, "signed in with OIDC");
-        return Ok(user);
+        return sign_in(state, &mut user, id.email, id.name).await;
     }
     let username = id
         .email
@@ -208,12 +201,10 @@ async fn claim_or_match(state: &AppState, id: Identity) -> ApiResult<User> {
         name: id.name.clone(),
         password_hash: None,
     };
-    match store.create_owner(new, now).await? {
+    match store.create_owner(new, now_ms()).await? {
         Some(mut user) => {
-            store.record_login(user.id, None, None, now).await?;
-            user.last_login_at = Some(now);
             tracing::info!(user_id = user.id, username = %username, "first sign-in: this identity now owns Flatline");
-            Ok(user)
+            sign_in(state, &mut user, None, None).await
         }
         None => {
             tracing::warn!(issuer = %id.issuer, subject = %id.subject, username = %username,
@@ -226,13 +217,18 @@ async fn claim_or_match(state: &AppState, id: Identity) -> ApiResult<User> {
     }
 }
 
-/// Stores a new session for `user` and returns its cookie.
-async fn start_session(
+/// Signs `user` in: records the login (with the profile the provider sent this time, if
+/// any), stores a new session and returns its cookie.
+async fn sign_in(
     state: &AppState,
-    user: &User,
+    user: &mut User,
+    email: Option<String>,
+    name: Option<String>,
 ) -> ApiResult<actix_web::cookie::Cookie<'static>> {
-    let sid = random_secret(32);
     let now = now_ms();
+    state.store.record_login(user.id, email, name, now).await?;
+    user.last_login_at = Some(now);
+    let sid = random_secret(32);
     let expires = now + SESSION_DAYS * 86_400_000;
     state
         .store
@@ -305,11 +301,8 @@ pub async fn local_login(
             return Err(AuthError::BadCredentials.into());
         }
     };
-    let now = now_ms();
-    state.store.record_login(user.id, None, None, now).await?;
-    user.last_login_at = Some(now);
     tracing::info!(user_id = user.id, "signed in with the local account");
-    let cookie = start_session(&state, &user).await?;
+    let cookie = sign_in(&state, &mut user, None, None).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .cookie(cookie)

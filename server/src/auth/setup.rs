@@ -65,18 +65,17 @@ async fn jwt_secret(
         }
         return Ok(s.expose().to_owned());
     }
-    let db = |e: flatline_actors::StoreError| format!("cannot read or store the JWT secret: {e}");
-    if let Some(stored) = store.setting(JWT_SECRET_SETTING).await.map_err(db)? {
-        return Ok(stored);
-    }
+    let candidate = super::secrets::random_secret(48);
     let stored = store
-        .setting_or_insert(JWT_SECRET_SETTING, &super::secrets::random_secret(48))
+        .setting_or_insert(JWT_SECRET_SETTING, &candidate)
         .await
-        .map_err(db)?;
-    tracing::info!(
-        "JWT_SECRET is not set: generated a random one and stored it in the database, \
-         so sessions survive restarts"
-    );
+        .map_err(|e| format!("cannot read or store the JWT secret: {e}"))?;
+    if stored == candidate {
+        tracing::info!(
+            "JWT_SECRET is not set: generated a random one and stored it in the database, \
+             so sessions survive restarts"
+        );
+    }
     Ok(stored)
 }
 
