@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs Flatline's whole test suite: unit, storage (SQLite and PostgreSQL) and end-to-end tests.
 # Installs what the tests need (Debian packages, the wasm32 target, the npm package of the test
-# OIDC provider) when it is missing, and starts a throwaway PostgreSQL server on 127.0.0.1 for
+# OIDC provider, the PyPI package of the test SMTP server) when it is missing, and starts a throwaway PostgreSQL server on 127.0.0.1 for
 # the duration of the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,6 +29,13 @@ fi
 if [ ! -d e2e/oidc/node_modules/oidc-provider ]; then
   echo "==> installing the test OIDC provider (npm ci in e2e/oidc)"
   npm ci --prefix e2e/oidc --no-audit --no-fund --loglevel=error
+fi
+
+# The SMTP server the email notification tests deliver to (PyPI's aiosmtpd).
+if ! python3 -c 'import aiosmtpd' 2>/dev/null; then
+  echo "==> installing the test SMTP server (pip install aiosmtpd)"
+  python3 -m pip install --quiet --disable-pip-version-check aiosmtpd==1.4.6 2>/dev/null ||
+    python3 -m pip install --quiet --disable-pip-version-check --break-system-packages aiosmtpd==1.4.6
 fi
 
 # A private PostgreSQL on a free loopback port, removed on exit.

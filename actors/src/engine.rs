@@ -9,6 +9,7 @@ use crate::board::{LiveStatus, StatusBoard};
 use crate::incident::IncidentActor;
 use crate::messages::{Drain, Flush, StopAll, Transition};
 use crate::monitor::MonitorDeps;
+use crate::notifier::{Notifier, NotifierConfig};
 use crate::registry::Registry;
 use crate::stats::EngineStats;
 use crate::store::{Store, StoreResult};
@@ -30,6 +31,8 @@ pub struct EngineConfig {
     pub rollup_retention: Duration,
     /// Threads the monitor actors are spread over.
     pub workers: usize,
+    /// Notification delivery.
+    pub notifier: NotifierConfig,
 }
 
 impl Default for EngineConfig {
@@ -41,6 +44,7 @@ impl Default for EngineConfig {
             retention: Duration::from_secs(90 * 86_400),
             rollup_retention: Duration::from_secs(400 * 86_400),
             workers: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            notifier: NotifierConfig::default(),
         }
     }
 }
@@ -52,13 +56,14 @@ pub struct Engine {
     pub stats: Arc<EngineStats>,
     writer: Addr<CheckWriter>,
     incidents: Addr<IncidentActor>,
+    notifier: Addr<Notifier>,
     sweeper: Addr<Sweeper>,
     arbiters: Vec<Arbiter>,
 }
 
 impl Engine {
     /// Loads every monitor and starts checking the enabled ones. Must run inside an actix
-    /// system. `subscribers` receive every transition after the incident actor does.
+    /// system. Transitions go to the incident actor, the notifier, then `subscribers`.
     pub async fn start(
         store: Store,
         config: EngineConfig,
@@ -98,7 +103,9 @@ impl Engine {
         )
         .start();
 
-        let mut transitions: Vec<Recipient<Transition>> = vec![incidents.clone().recipient()];
+        let notifier = Notifier::new(store.clone(), stats.clone(), config.notifier.clone()).start();
+        let mut transitions: Vec<Recipient<Transition>> =
+            vec![incidents.clone().recipient(), notifier.clone().recipient()];
         transitions.extend(subscribers);
         let deps = MonitorDeps {
             writer: writer.clone().recipient(),
@@ -117,6 +124,7 @@ impl Engine {
             stats,
             writer,
             incidents,
+            notifier,
             sweeper,
             arbiters,
         })
@@ -129,6 +137,8 @@ impl Engine {
         let _ = self.incidents.send(Drain).await;
         let _ = self.writer.send(Flush).await;
         drop(self.sweeper);
+        // Deliveries in flight stay pending in the outbox and are resumed at the next start.
+        drop(self.notifier);
         for arbiter in self.arbiters {
             arbiter.stop();
             let _ = arbiter.join();

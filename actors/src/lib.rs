@@ -13,6 +13,7 @@ pub mod engine;
 pub mod incident;
 pub mod messages;
 pub mod monitor;
+pub mod notifier;
 pub mod registry;
 pub mod stats;
 pub mod store;

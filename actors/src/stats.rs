@@ -40,6 +40,11 @@ pub struct EngineStats {
     pub monitor_check_duration: HistogramVec,
     /// Per monitor: name and URL, value 1 (join on `monitor_id`).
     pub monitor_info: IntGaugeVec,
+    /// Notification delivery attempts by channel type and outcome (`sent`, `retried`,
+    /// `failed`: gave up after the last attempt).
+    pub deliveries: IntCounterVec,
+    /// Notification deliveries queued and not yet sent or given up.
+    pub deliveries_pending: IntGauge,
     /// The labels of each monitor's info series, to replace or remove it.
     info_labels: Mutex<HashMap<i64, (String, String)>>,
     schedule_lag: Histogram,
@@ -120,7 +125,27 @@ fn build() -> Result<EngineStats, prometheus::Error> {
         &["monitor_id", "name", "url"],
     )?;
     registry.register(Box::new(monitor_info.clone()))?;
+    let deliveries = IntCounterVec::new(
+        Opts::new(
+            "flatline_notification_deliveries_total",
+            "Notification delivery attempts by channel type and outcome (sent; retried: failed, \
+             will try again; failed: gave up)",
+        ),
+        &["type", "outcome"],
+    )?;
+    registry.register(Box::new(deliveries.clone()))?;
+    // Every series from the start, so rates and alerts work before the first delivery.
+    for kind in flatline_types::ChannelConfig::KINDS {
+        for outcome in ["sent", "retried", "failed"] {
+            deliveries.with_label_values(&[kind, outcome]);
+        }
+    }
     Ok(EngineStats {
+        deliveries,
+        deliveries_pending: gauge(
+            "flatline_notification_deliveries_pending",
+            "Notifications queued and not yet delivered (or given up)",
+        )?,
         checks_started: counter("flatline_checks_started_total", "Checks started")?,
         checks_failed: counter("flatline_checks_failed_total", "Checks that failed")?,
         checks_stored: counter("flatline_checks_stored_total", "Check results stored")?,
@@ -200,7 +225,7 @@ impl MonitorSeries {
 
 /// A monitor URL fit for a metric label: no credentials, query or fragment, where tokens
 /// tend to live.
-fn label_url(raw: &str) -> String {
+pub fn label_url(raw: &str) -> String {
     match url::Url::parse(raw) {
         Ok(mut u) => {
             let _ = u.set_password(None);

@@ -3,9 +3,11 @@
 
 pub mod flatline;
 pub mod oidc;
+pub mod receiver;
 pub mod target;
 
 pub use flatline::{Answer, Flatline, FlatlineOptions};
+pub use receiver::{Receiver, Reply, SmtpReceiver};
 pub use target::Target;
 
 use std::future::Future;

@@ -217,6 +217,16 @@ async fn the_openapi_document_lists_every_route() {
         "POST /api/v1/tokens",
         "GET /api/v1/tokens",
         "DELETE /api/v1/tokens/{id}",
+        "POST /api/v1/notification-channels",
+        "GET /api/v1/notification-channels",
+        "GET /api/v1/notification-channels/{id}",
+        "PATCH /api/v1/notification-channels/{id}",
+        "DELETE /api/v1/notification-channels/{id}",
+        "POST /api/v1/notification-channels/{id}/test",
+        "GET /api/v1/notification-channels/{id}/deliveries",
+        "POST /api/v1/monitors/{id}/notifications",
+        "GET /api/v1/monitors/{id}/notifications",
+        "DELETE /api/v1/monitors/{id}/notifications/{channel_id}",
         "GET /auth/config",
         "GET /auth/login",
         "GET /auth/callback",
@@ -245,6 +255,12 @@ async fn the_openapi_document_lists_every_route() {
         "LocalLogin",
         "MonitorStats",
         "WindowStats",
+        "ChannelConfig",
+        "NotificationChannel",
+        "CreateChannel",
+        "PatchChannel",
+        "Delivery",
+        "TestOutcome",
     ] {
         assert!(
             doc["components"]["schemas"][schema].is_object(),
@@ -258,7 +274,9 @@ async fn the_openapi_document_lists_every_route() {
         .await;
     for route in &listed {
         let (method, path) = route.split_once(' ').expect("route");
-        let path = path.replace("{id}", &m["id"].to_string());
+        let path = path
+            .replace("{id}", &m["id"].to_string())
+            .replace("{channel_id}", "1");
         let body = matches!(method, "POST" | "PATCH").then_some("{}");
         let (status, resp) = fl.request(method, &path, body).await;
         assert!(

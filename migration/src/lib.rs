@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261125_000001_init;
 mod m20261129_000002_auth;
 mod m20261129_000003_rollups;
+mod m20261129_000004_notifications;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_init::Migration),
             Box::new(m20261129_000002_auth::Migration),
             Box::new(m20261129_000003_rollups::Migration),
+            Box::new(m20261129_000004_notifications::Migration),
         ]
     }
 }

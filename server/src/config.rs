@@ -60,6 +60,19 @@ pub struct Config {
     #[arg(long, env = "FLATLINE_METRICS_PUBLIC", default_value_t = false)]
     pub metrics_public: bool,
 
+    /// Milliseconds before the first retry of a failed notification; doubled for each further
+    /// one (capped at 30 minutes).
+    #[arg(long, env = "NOTIFICATION_RETRY_BASE_MS", default_value_t = 5000, value_parser = clap::value_parser!(u64).range(10..=3_600_000))]
+    pub notification_retry_base_ms: u64,
+
+    /// Attempts before a notification is given up.
+    #[arg(long, env = "NOTIFICATION_MAX_ATTEMPTS", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub notification_max_attempts: u32,
+
+    /// Seconds one notification attempt may take.
+    #[arg(long, env = "NOTIFICATION_TIMEOUT_SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub notification_timeout_seconds: u64,
+
     #[command(flatten)]
     pub auth: AuthConfig,
 }

@@ -17,6 +17,7 @@ use std::time::Duration;
 use actix_web::{web, HttpServer};
 use clap::Parser;
 use flatline_actors::messages::StopAll;
+use flatline_actors::notifier::NotifierConfig;
 use flatline_actors::store::redact_url;
 use flatline_actors::{Engine, EngineConfig, Store};
 
@@ -106,6 +107,12 @@ async fn run(config: Config) -> Result<(), String> {
         sweep_interval: Duration::from_secs(config.sweep_interval_seconds),
         retention: Duration::from_secs(u64::from(config.monitor_checks_retention_days) * 86_400),
         rollup_retention: Duration::from_secs(u64::from(config.rollup_retention_days) * 86_400),
+        notifier: NotifierConfig {
+            retry_base: Duration::from_millis(config.notification_retry_base_ms),
+            max_attempts: config.notification_max_attempts,
+            timeout: Duration::from_secs(config.notification_timeout_seconds),
+            ..NotifierConfig::default()
+        },
         ..EngineConfig::default()
     };
     if let Some(workers) = config.engine_workers {
@@ -124,6 +131,7 @@ async fn run(config: Config) -> Result<(), String> {
         metrics,
         registry: engine.registry.clone(),
         board: engine.board.clone(),
+        notification_timeout: Duration::from_secs(config.notification_timeout_seconds),
     });
     if state.auth.oidc.is_some() {
         // Discover the provider now, without holding up start-up; a failure is retried at

@@ -3,11 +3,10 @@
 use actix::Addr;
 use flatline_actors::registry::Registry;
 use flatline_actors::store::auth::{ApiToken, User};
-use flatline_actors::store::entities::{checks, incidents};
+use flatline_actors::store::entities::{checks, deliveries, incidents};
+use flatline_actors::store::StoredChannel;
 use flatline_actors::{LiveStatus, StatusBoard, Store, StoredMonitor};
 use flatline_types::{Check, Incident, Monitor, MonitorStatus};
-use time::format_description::well_known::Rfc3339;
-use time::OffsetDateTime;
 
 /// Shared application state, handed to handlers as `web::Data<AppState>`.
 pub struct AppState {
@@ -17,15 +16,11 @@ pub struct AppState {
     pub metrics: crate::metrics::ServerMetrics,
     pub registry: Addr<Registry>,
     pub board: StatusBoard,
+    /// Longest a notification attempt (and a test message) may take.
+    pub notification_timeout: std::time::Duration,
 }
 
-/// UTC milliseconds as RFC 3339 (`2026-11-25T22:35:05.123Z`).
-pub fn rfc3339(ms: i64) -> String {
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .ok()
-        .and_then(|t| t.format(&Rfc3339).ok())
-        .unwrap_or_default()
-}
+pub use flatline_actors::clock::rfc3339;
 
 /// A stored user as the API shows it (never the password hash).
 pub fn user_to_api(u: &User) -> flatline_types::User {
@@ -51,6 +46,39 @@ pub fn token_to_api(t: &ApiToken, now_ms: i64) -> flatline_types::ApiToken {
         last_used_at: t.last_used_at.map(rfc3339),
         expires_at: t.expires_at.map(rfc3339),
         expired: t.expires_at.is_some_and(|e| e <= now_ms),
+    }
+}
+
+/// A stored channel as the API shows it: secrets masked.
+pub fn channel_to_api(
+    c: StoredChannel,
+    monitor_ids: Vec<i64>,
+) -> flatline_types::NotificationChannel {
+    flatline_types::NotificationChannel {
+        id: c.id,
+        name: c.name,
+        config: c.config.masked(),
+        default: c.is_default,
+        monitor_ids,
+        created_at: rfc3339(c.created_at_ms),
+        updated_at: rfc3339(c.updated_at_ms),
+    }
+}
+
+/// A stored delivery as the API shows it.
+pub fn delivery_to_api(d: &deliveries::Model) -> flatline_types::Delivery {
+    flatline_types::Delivery {
+        id: d.id,
+        channel_id: d.channel_id,
+        monitor_id: d.monitor_id,
+        event: d.event.clone(),
+        status: d.status.clone(),
+        attempts: u32::try_from(d.attempts).unwrap_or(0),
+        last_error: d.last_error.clone(),
+        created_at: rfc3339(d.created_at),
+        updated_at: rfc3339(d.updated_at),
+        sent_at: d.sent_at.map(rfc3339),
+        next_attempt_at: (d.status == "pending").then(|| rfc3339(d.next_attempt_at)),
     }
 }
 
@@ -105,6 +133,7 @@ pub fn monitor_to_api(m: StoredMonitor, live: Option<LiveStatus>) -> Monitor {
         follow_redirects: s.follow_redirects,
         verify_tls: s.verify_tls,
         enabled: s.enabled,
+        resend_interval_minutes: s.resend_interval_minutes,
         status,
         last_check: last_check.as_ref().map(check_to_api),
         created_at: rfc3339(m.created_at_ms),

@@ -3,10 +3,12 @@
 
 mod auth;
 mod monitor;
+mod notify;
 mod stats;
 
 pub use auth::*;
 pub use monitor::*;
+pub use notify::*;
 pub use stats::*;
 
 use serde::{Deserialize, Serialize};

@@ -124,6 +124,8 @@ pub struct MonitorSpec {
     pub follow_redirects: bool,
     pub verify_tls: bool,
     pub enabled: bool,
+    /// Minutes between reminders while the monitor stays down; 0 = no reminders.
+    pub resend_interval_minutes: u32,
 }
 
 /// The default timeout for an interval: 10 s, or 80 % of a shorter interval.
@@ -218,6 +220,15 @@ impl MonitorSpec {
                 "must be longer than timeout_ms",
             ));
         }
+        if self.resend_interval_minutes > crate::RESEND_INTERVAL_MAX_MINUTES {
+            return Err(FieldError::new(
+                "resend_interval_minutes",
+                format!(
+                    "must be between 0 and {}",
+                    crate::RESEND_INTERVAL_MAX_MINUTES
+                ),
+            ));
+        }
         for (i, code) in self.expected_status_codes.iter().enumerate() {
             if !(100..=599).contains(code) {
                 return Err(FieldError::new(
@@ -302,6 +313,9 @@ pub struct CreateMonitor {
     /// Default true; false creates the monitor paused.
     #[serde(default)]
     pub enabled: Option<bool>,
+    /// Minutes between reminder notifications while down (0–10080, default 0 = none).
+    #[serde(default)]
+    pub resend_interval_minutes: Option<u32>,
 }
 
 impl CreateMonitor {
@@ -326,6 +340,7 @@ impl CreateMonitor {
             follow_redirects: self.follow_redirects.unwrap_or(true),
             verify_tls: self.verify_tls.unwrap_or(true),
             enabled: self.enabled.unwrap_or(true),
+            resend_interval_minutes: self.resend_interval_minutes.unwrap_or(0),
         };
         spec.validate()?;
         Ok(spec)
@@ -370,6 +385,8 @@ pub struct PatchMonitor {
     /// false pauses the monitor, true resumes it.
     #[serde(default)]
     pub enabled: Option<bool>,
+    #[serde(default)]
+    pub resend_interval_minutes: Option<u32>,
 }
 
 fn double_option<'de, D, T>(de: D) -> Result<Option<Option<T>>, D::Error>
@@ -435,6 +452,9 @@ impl PatchMonitor {
         if let Some(v) = self.enabled {
             spec.enabled = v;
         }
+        if let Some(v) = self.resend_interval_minutes {
+            spec.resend_interval_minutes = v;
+        }
         spec.validate()?;
         Ok(spec)
     }
@@ -475,6 +495,8 @@ pub struct Monitor {
     pub follow_redirects: bool,
     pub verify_tls: bool,
     pub enabled: bool,
+    /// Minutes between reminders while down; 0 = none.
+    pub resend_interval_minutes: u32,
     /// Read-only.
     pub status: MonitorStatus,
     /// Read-only: the newest check, or null before the first one.

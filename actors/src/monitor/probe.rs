@@ -155,7 +155,7 @@ pub async fn probe(spec: &MonitorSpec) -> ProbeOutcome {
     }
 }
 
-fn describe_send_error(e: &SendRequestError, timeout_ms: u32) -> String {
+pub(crate) fn describe_send_error(e: &SendRequestError, timeout_ms: u32) -> String {
     match e {
         SendRequestError::Timeout | SendRequestError::Connect(ConnectError::Timeout) => {
             format!("timeout after {timeout_ms} ms")

@@ -26,6 +26,7 @@ pub mod monitors {
         pub status: String,
         pub created_at: i64,
         pub updated_at: i64,
+        pub resend_interval_minutes: i32,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -200,6 +201,77 @@ pub mod pauses {
         pub monitor_id: i64,
         pub started_at: i64,
         pub ended_at: Option<i64>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod notification_channels {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "notification_channels")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub name: String,
+        pub kind: String,
+        /// JSON of `flatline_types::ChannelConfig`.
+        pub config: String,
+        pub is_default: bool,
+        pub created_at: i64,
+        pub updated_at: i64,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod monitor_channels {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "monitor_channels")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub monitor_id: i64,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub channel_id: i64,
+        pub created_at: i64,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod deliveries {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "deliveries")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub channel_id: i64,
+        pub monitor_id: Option<i64>,
+        pub event: String,
+        pub event_key: String,
+        /// JSON of `crate::notifier::EventPayload`.
+        pub payload: String,
+        pub status: String,
+        pub attempts: i32,
+        pub next_attempt_at: i64,
+        pub last_error: Option<String>,
+        pub created_at: i64,
+        pub updated_at: i64,
+        pub sent_at: Option<i64>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

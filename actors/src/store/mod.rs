@@ -6,6 +6,7 @@
 
 pub mod auth;
 pub mod entities;
+pub mod notify;
 mod queries;
 pub mod rollups;
 pub mod series;
@@ -19,6 +20,7 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr};
 
+pub use notify::{EventPayload, NewDelivery, StoredChannel};
 pub use queries::CheckRecord;
 
 /// Why a storage call failed.
@@ -172,6 +174,7 @@ fn decode_monitor(m: entities::monitors::Model) -> StoreResult<StoredMonitor> {
         follow_redirects: m.follow_redirects,
         verify_tls: m.verify_tls,
         enabled: m.enabled,
+        resend_interval_minutes: to_u32(m.resend_interval_minutes, "resend_interval_minutes")?,
     };
     Ok(StoredMonitor {
         id: m.id,
@@ -200,6 +203,8 @@ fn is_unique_violation(err: &DbErr) -> bool {
 
 #[cfg(test)]
 mod auth_tests;
+#[cfg(test)]
+mod notify_tests;
 #[cfg(test)]
 mod rollup_tests;
 #[cfg(test)]

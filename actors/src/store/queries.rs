@@ -7,7 +7,7 @@ use sea_orm::{
     QuerySelect, Set, TransactionTrait,
 };
 
-use super::entities::{checks, incidents, monitors, pauses, rollups};
+use super::entities::{checks, incidents, monitor_channels, monitors, pauses, rollups};
 use super::{
     decode_monitor, is_foreign_key_violation, is_unique_violation, Store, StoreResult,
     StoredMonitor,
@@ -57,6 +57,7 @@ fn monitor_columns(spec: &MonitorSpec, am: &mut monitors::ActiveModel) {
     am.follow_redirects = Set(spec.follow_redirects);
     am.verify_tls = Set(spec.verify_tls);
     am.enabled = Set(spec.enabled);
+    am.resend_interval_minutes = Set(spec.resend_interval_minutes as i32);
 }
 
 impl Store {
@@ -98,6 +99,7 @@ impl Store {
         if !spec.enabled {
             record_pause(&txn, model.id, true, now_ms).await?;
         }
+        super::notify::link_defaults(&txn, model.id, now_ms).await?;
         txn.commit().await?;
         decode_monitor(model)
     }
@@ -153,6 +155,10 @@ impl Store {
             .await?;
         pauses::Entity::delete_many()
             .filter(pauses::Column::MonitorId.eq(id))
+            .exec(&txn)
+            .await?;
+        monitor_channels::Entity::delete_many()
+            .filter(monitor_channels::Column::MonitorId.eq(id))
             .exec(&txn)
             .await?;
         let res = monitors::Entity::delete_by_id(id).exec(&txn).await?;

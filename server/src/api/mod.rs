@@ -1,8 +1,10 @@
 //! The REST API under `/api/v1`. Every route is registered here, through utoipa-actix-web, so
 //! a route cannot exist without its OpenAPI description.
 
+mod channels;
 mod checks;
 mod incidents;
+mod links;
 mod monitors;
 mod stats;
 pub mod tokens;
@@ -32,6 +34,7 @@ use crate::state::AppState;
     tags(
         (name = "monitors", description = "HTTP monitors and their checks"),
         (name = "incidents", description = "Periods during which a monitor was down"),
+        (name = "notifications", description = "Channels that hear of incidents (Slack, Discord, Telegram, webhooks, ntfy, Gotify, Teams, PagerDuty, email), their links to monitors, and their deliveries"),
         (name = "tokens", description = "API tokens for scripts, tools and Prometheus"),
         (name = "auth", description = "Signing in and out (outside `/api/v1`)"),
         (name = "metrics", description = "Prometheus metrics (outside `/api/v1`)"),
@@ -97,6 +100,16 @@ pub fn scope() -> Scope<
         .service(tokens::create)
         .service(tokens::list)
         .service(tokens::delete)
+        .service(channels::create)
+        .service(channels::list)
+        .service(channels::get)
+        .service(channels::patch)
+        .service(channels::delete)
+        .service(channels::test)
+        .service(channels::deliveries)
+        .service(links::link)
+        .service(links::list)
+        .service(links::unlink)
 }
 
 /// `/auth`: sign-in and sign-out are public; `/auth/me` checks credentials itself.

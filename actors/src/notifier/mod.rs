@@ -1,0 +1,508 @@
+//! The notifier actor. It receives the same transitions as the incident actor and queues
+//! each as a row per linked channel in the outbox (`deliveries`), then delivers due rows,
+//! each on its own future so that a slow or dead channel delays nobody else. Failures are
+//! retried with exponential backoff (honouring `Retry-After`); rows left pending by a crash
+//! or shutdown are picked up at the next start. Reminders for monitors still down are
+//! queued the same way.
+
+pub mod message;
+pub mod send;
+
+use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix::{Actor, ActorFutureExt, AsyncContext, Context, Handler, WrapFuture};
+use flatline_types::MonitorStatus;
+
+use crate::clock::now_ms;
+use crate::messages::Transition;
+use crate::stats::EngineStats;
+use crate::store::entities::deliveries;
+use crate::store::notify::{AttemptRecord, DueDelivery};
+use crate::store::{EventPayload, NewDelivery, Store, StoreResult, StoredChannel};
+use message::{Event, Notice};
+use send::Outcome;
+
+/// Tunables of notification delivery.
+#[derive(Clone, Debug)]
+pub struct NotifierConfig {
+    /// Wait before the first retry; doubled for each further one (capped at 30 minutes).
+    pub retry_base: Duration,
+    /// Attempts before a delivery is given up (marked `failed`).
+    pub max_attempts: u32,
+    /// Longest one attempt may take.
+    pub timeout: Duration,
+    /// Attempts in flight at once per channel.
+    pub per_channel: usize,
+    /// How often the outbox is looked at for due retries.
+    pub poll: Duration,
+    /// How often open incidents are looked at for reminders.
+    pub reminder_poll: Duration,
+}
+
+impl Default for NotifierConfig {
+    fn default() -> Self {
+        Self {
+            retry_base: Duration::from_secs(5),
+            max_attempts: 10,
+            timeout: Duration::from_secs(10),
+            per_channel: 4,
+            poll: Duration::from_millis(500),
+            reminder_poll: Duration::from_secs(15),
+        }
+    }
+}
+
+/// Longest wait between two attempts.
+const MAX_BACKOFF: Duration = Duration::from_secs(30 * 60);
+/// Longest `Retry-After` honoured.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
+/// How far back the start-up reconciliation looks for incidents whose notices may never
+/// have been queued (a crash between the incident's record and the outbox's).
+const RECONCILE_HORIZON_MS: i64 = 24 * 3_600_000;
+/// How long finished deliveries are kept.
+const DELIVERY_RETENTION_MS: i64 = 30 * 86_400_000;
+/// Due rows fetched per scan.
+const SCAN_LIMIT: u64 = 200;
+
+/// The wait before retrying after `attempts` failed attempts.
+pub fn backoff(base: Duration, attempts: u32, retry_after: Option<Duration>) -> Duration {
+    let exp = base
+        .saturating_mul(2u32.saturating_pow(attempts.saturating_sub(1)))
+        .min(MAX_BACKOFF);
+    retry_after.map_or(exp, |r| exp.max(r.min(MAX_RETRY_AFTER)))
+}
+
+/// Delivers notifications; see the module documentation.
+pub struct Notifier {
+    store: Store,
+    stats: Arc<EngineStats>,
+    config: NotifierConfig,
+    client: Option<awc::Client>,
+    /// Transitions waiting to be queued, in order.
+    incoming: VecDeque<NewDelivery>,
+    queueing: bool,
+    /// Deliveries being attempted (or whose outcome is still being recorded).
+    busy: BTreeSet<i64>,
+    per_channel: HashMap<i64, usize>,
+    scanning: bool,
+    rescan: bool,
+}
+
+impl Notifier {
+    /// A notifier over `store`.
+    pub fn new(store: Store, stats: Arc<EngineStats>, config: NotifierConfig) -> Self {
+        Self {
+            store,
+            stats,
+            config,
+            client: None,
+            incoming: VecDeque::new(),
+            queueing: false,
+            busy: BTreeSet::new(),
+            per_channel: HashMap::new(),
+            scanning: false,
+            rescan: false,
+        }
+    }
+
+    /// Queues the oldest waiting transition, then the next, one at a time so that a
+    /// channel's rows keep the order of the events.
+    fn queue_next(&mut self, ctx: &mut Context<Self>) {
+        if self.queueing {
+            return;
+        }
+        let Some(event) = self.incoming.front().cloned() else {
+            return;
+        };
+        self.queueing = true;
+        let store = self.store.clone();
+        ctx.spawn(
+            async move {
+                let mut delay = Duration::from_millis(100);
+                loop {
+                    match store.enqueue(&event, None, now_ms()).await {
+                        Ok(n) => return n,
+                        Err(e) => {
+                            tracing::warn!(monitor_id = event.payload.monitor_id, error = %e, "queueing a notification failed; retrying");
+                            actix_rt::time::sleep(delay).await;
+                            delay = (delay * 2).min(Duration::from_secs(10));
+                        }
+                    }
+                }
+            }
+            .into_actor(self)
+            .map(|queued, act, ctx| {
+                if let Some(event) = act.incoming.pop_front() {
+                    tracing::debug!(monitor_id = event.payload.monitor_id, event = event.event, queued, "notifications queued");
+                }
+                act.queueing = false;
+                act.queue_next(ctx);
+                if queued > 0 {
+                    act.scan(ctx);
+                }
+            }),
+        );
+    }
+
+    /// Looks for due deliveries and starts them.
+    fn scan(&mut self, ctx: &mut Context<Self>) {
+        if self.scanning {
+            self.rescan = true;
+            return;
+        }
+        self.scanning = true;
+        let store = self.store.clone();
+        let busy = self.busy.clone();
+        ctx.spawn(
+            async move { store.due_deliveries(now_ms(), &busy, SCAN_LIMIT).await }
+                .into_actor(self)
+                .map(|due, act, ctx| {
+                    act.scanning = false;
+                    match due {
+                        Ok(due) => {
+                            for d in due {
+                                act.start(d, ctx);
+                            }
+                        }
+                        Err(e) => {
+                            tracing::warn!(error = %e, "reading the notification outbox failed")
+                        }
+                    }
+                    if std::mem::take(&mut act.rescan) {
+                        act.scan(ctx);
+                    }
+                }),
+        );
+    }
+
+    fn start(&mut self, due: DueDelivery, ctx: &mut Context<Self>) {
+        let DueDelivery { delivery, channel } = due;
+        let Some(client) = self.client.clone() else {
+            return;
+        };
+        let in_flight = self.per_channel.entry(channel.id).or_default();
+        if self.busy.contains(&delivery.id) || *in_flight >= self.config.per_channel {
+            return;
+        }
+        *in_flight += 1;
+        self.busy.insert(delivery.id);
+        let store = self.store.clone();
+        let config = self.config.clone();
+        let (id, channel_id, kind) = (delivery.id, channel.id, channel.config.kind());
+        ctx.spawn(
+            async move { attempt(&store, &client, &config, delivery, &channel).await }
+                .into_actor(self)
+                .map(move |result, act, ctx| {
+                    if let Some(n) = act.per_channel.get_mut(&channel_id) {
+                        *n = n.saturating_sub(1);
+                    }
+                    match result {
+                        Some(outcome) => {
+                            act.busy.remove(&id);
+                            act.stats
+                                .deliveries
+                                .with_label_values(&[kind, outcome])
+                                .inc();
+                        }
+                        // Attempted but not recorded: keep it busy so that it is not sent
+                        // twice; the next start retries it.
+                        None => tracing::error!(
+                            delivery_id = id,
+                            "delivery outcome could not be stored; not retrying it until restart"
+                        ),
+                    }
+                    act.scan(ctx);
+                }),
+        );
+    }
+
+    /// Queues reminders for monitors that have been down for another `resend_interval`.
+    fn remind(&mut self, ctx: &mut Context<Self>) {
+        let store = self.store.clone();
+        ctx.spawn(
+            async move {
+                let now = now_ms();
+                let mut queued = 0;
+                for (incident, monitor) in store.incidents_wanting_reminders().await? {
+                    let every = i64::from(monitor.resend_interval_minutes) * 60_000;
+                    let n = (now - incident.started_at) / every;
+                    if n < 1 {
+                        continue;
+                    }
+                    let event = NewDelivery {
+                        event: Event::Reminder.as_str(),
+                        event_key: format!("reminder:{}:{}:{n}", monitor.id, incident.started_at),
+                        payload: EventPayload {
+                            monitor_id: monitor.id,
+                            monitor_name: monitor.name,
+                            monitor_url: monitor.url,
+                            cause: Some(incident.cause),
+                            at_ms: incident.started_at + n * every,
+                            incident_started_ms: Some(incident.started_at),
+                        },
+                    };
+                    queued += store.enqueue(&event, None, now).await?;
+                }
+                StoreResult::Ok(queued)
+            }
+            .into_actor(self)
+            .map(|res, act, ctx| match res {
+                Ok(0) => {}
+                Ok(_) => act.scan(ctx),
+                Err(e) => tracing::warn!(error = %e, "looking for due reminders failed"),
+            }),
+        );
+    }
+
+    /// Start-up: queues what a crash may have left unqueued, then delivers what is pending.
+    fn reconcile(&mut self, ctx: &mut Context<Self>) {
+        let store = self.store.clone();
+        ctx.spawn(
+            async move {
+                let now = now_ms();
+                let mut queued = 0;
+                for (incident, monitor) in
+                    store.recent_incidents(now - RECONCILE_HORIZON_MS).await?
+                {
+                    let payload = |at_ms| EventPayload {
+                        monitor_id: monitor.id,
+                        monitor_name: monitor.name.clone(),
+                        monitor_url: monitor.url.clone(),
+                        cause: Some(incident.cause.clone()),
+                        at_ms,
+                        incident_started_ms: Some(incident.started_at),
+                    };
+                    let mut events = Vec::new();
+                    if incident.started_at >= now - RECONCILE_HORIZON_MS {
+                        events.push(down_event(payload(incident.started_at)));
+                    }
+                    if let Some(resolved) = incident.resolved_at {
+                        events.push(up_event(payload(resolved)));
+                    }
+                    for event in events {
+                        // Only channels linked when the event happened should hear of it.
+                        let at = event.payload.at_ms;
+                        queued += store.enqueue(&event, Some(at), now).await?;
+                    }
+                }
+                StoreResult::Ok(queued)
+            }
+            .into_actor(self)
+            .map(|res, act, ctx| {
+                match res {
+                    Ok(0) => {}
+                    Ok(n) => {
+                        tracing::warn!(queued = n, "queued notifications a crash had left unqueued")
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "reconciling the notification outbox failed")
+                    }
+                }
+                act.scan(ctx);
+            }),
+        );
+    }
+
+    fn housekeeping(&mut self, ctx: &mut Context<Self>) {
+        let store = self.store.clone();
+        let stats = self.stats.clone();
+        ctx.spawn(
+            async move {
+                if let Ok(n) = store.count_pending_deliveries().await {
+                    stats
+                        .deliveries_pending
+                        .set(i64::try_from(n).unwrap_or(i64::MAX));
+                }
+                if let Err(e) = store
+                    .sweep_deliveries(now_ms() - DELIVERY_RETENTION_MS)
+                    .await
+                {
+                    tracing::warn!(error = %e, "sweeping old deliveries failed");
+                }
+            }
+            .into_actor(self),
+        );
+    }
+}
+
+fn down_event(payload: EventPayload) -> NewDelivery {
+    NewDelivery {
+        event: Event::Down.as_str(),
+        event_key: format!("down:{}:{}", payload.monitor_id, payload.at_ms),
+        payload,
+    }
+}
+
+fn up_event(payload: EventPayload) -> NewDelivery {
+    NewDelivery {
+        event: Event::Up.as_str(),
+        event_key: format!("up:{}:{}", payload.monitor_id, payload.at_ms),
+        payload,
+    }
+}
+
+/// What a stored delivery says, with its incident looked up.
+pub async fn notice_for(store: &Store, d: &deliveries::Model, channel: &StoredChannel) -> Notice {
+    let event = Event::parse(&d.event).unwrap_or(Event::Test);
+    let Ok(p) = serde_json::from_str::<EventPayload>(&d.payload) else {
+        return Notice::test(&channel.name, d.id, d.created_at);
+    };
+    let incident = store
+        .incident_for_event(p.monitor_id, p.incident_started_ms, p.at_ms)
+        .await
+        .ok()
+        .flatten();
+    Notice {
+        event,
+        delivery_id: d.id,
+        channel_name: channel.name.clone(),
+        monitor_id: Some(p.monitor_id),
+        monitor_name: p.monitor_name,
+        monitor_url: Notice::shown_url(&p.monitor_url),
+        cause: p
+            .cause
+            .or_else(|| incident.as_ref().map(|i| i.cause.clone())),
+        at_ms: p.at_ms,
+        incident_id: incident.as_ref().map(|i| i.id),
+        incident_started_ms: incident
+            .as_ref()
+            .map(|i| i.started_at)
+            .or(p.incident_started_ms),
+        incident_resolved_ms: (event == Event::Up).then_some(p.at_ms),
+    }
+}
+
+/// One attempt: send, then record the outcome. Returns the metric outcome (`sent`,
+/// `retried`, `failed`), or `None` if the outcome could not be stored.
+async fn attempt(
+    store: &Store,
+    client: &awc::Client,
+    config: &NotifierConfig,
+    delivery: deliveries::Model,
+    channel: &StoredChannel,
+) -> Option<&'static str> {
+    let notice = notice_for(store, &delivery, channel).await;
+    let outcome = send::deliver(client, &channel.config, &notice, config.timeout).await;
+    let attempts = delivery.attempts.saturating_add(1);
+    let now = now_ms();
+    let (record, label) = match outcome {
+        Outcome::Sent { .. } => (
+            AttemptRecord {
+                status: "sent",
+                attempts,
+                next_attempt_at_ms: now,
+                error: None,
+            },
+            "sent",
+        ),
+        Outcome::Failed {
+            error, retry_after, ..
+        } => {
+            let given_up = u32::try_from(attempts).unwrap_or(u32::MAX) >= config.max_attempts;
+            let wait = backoff(
+                config.retry_base,
+                u32::try_from(attempts).unwrap_or(1),
+                retry_after,
+            );
+            tracing::warn!(
+                delivery_id = delivery.id,
+                channel_id = channel.id,
+                channel_type = channel.config.kind(),
+                attempts,
+                error = %error,
+                retry_in_ms = if given_up { 0 } else { wait.as_millis() as u64 },
+                "notification not delivered"
+            );
+            (
+                AttemptRecord {
+                    status: if given_up { "failed" } else { "pending" },
+                    attempts,
+                    next_attempt_at_ms: now
+                        + i64::try_from(wait.as_millis()).unwrap_or(i64::MAX / 2),
+                    error: Some(error),
+                },
+                if given_up { "failed" } else { "retried" },
+            )
+        }
+    };
+    if label == "sent" {
+        tracing::info!(delivery_id = delivery.id, channel_id = channel.id, channel_type = channel.config.kind(), event = %delivery.event, "notification delivered");
+    }
+    let mut delay = Duration::from_millis(100);
+    for _ in 0..10 {
+        match store.record_attempt(delivery.id, &record, now_ms()).await {
+            Ok(()) => return Some(label),
+            Err(e) => {
+                tracing::warn!(delivery_id = delivery.id, error = %e, "recording a delivery failed; retrying");
+                actix_rt::time::sleep(delay).await;
+                delay = (delay * 2).min(Duration::from_secs(10));
+            }
+        }
+    }
+    None
+}
+
+impl Actor for Notifier {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Context<Self>) {
+        self.client = Some(send::client(self.config.timeout));
+        self.reconcile(ctx);
+        ctx.run_interval(self.config.poll, |act, ctx| act.scan(ctx));
+        ctx.run_interval(self.config.reminder_poll, |act, ctx| act.remind(ctx));
+        self.housekeeping(ctx);
+        ctx.run_interval(Duration::from_secs(5), |act, ctx| act.housekeeping(ctx));
+    }
+}
+
+impl Handler<Transition> for Notifier {
+    type Result = ();
+
+    fn handle(&mut self, t: Transition, ctx: &mut Context<Self>) {
+        let payload = EventPayload {
+            monitor_id: t.monitor_id,
+            monitor_name: t.monitor_name,
+            monitor_url: t.url,
+            cause: t.cause,
+            at_ms: t.at_ms,
+            incident_started_ms: None,
+        };
+        let event = match (t.from, t.to) {
+            (_, MonitorStatus::Down) => down_event(EventPayload {
+                incident_started_ms: Some(t.at_ms),
+                ..payload
+            }),
+            (MonitorStatus::Down, MonitorStatus::Up) => up_event(payload),
+            _ => return,
+        };
+        self.incoming.push_back(event);
+        self.queue_next(ctx);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::backoff;
+    use std::time::Duration;
+
+    #[test]
+    fn backoff_doubles_up_to_a_cap_and_honours_retry_after() {
+        let base = Duration::from_secs(5);
+        assert_eq!(backoff(base, 1, None), Duration::from_secs(5));
+        assert_eq!(backoff(base, 3, None), Duration::from_secs(20));
+        assert_eq!(backoff(base, 20, None), Duration::from_secs(1800));
+        assert_eq!(
+            backoff(base, 1, Some(Duration::from_secs(60))),
+            Duration::from_secs(60)
+        );
+        assert_eq!(
+            backoff(base, 1, Some(Duration::from_secs(86_400))),
+            Duration::from_secs(3600)
+        );
+        // Ten attempts span well over ten minutes.
+        let total: Duration = (1..10).map(|n| backoff(base, n, None)).sum();
+        assert!(total > Duration::from_secs(600), "{total:?}");
+    }
+}

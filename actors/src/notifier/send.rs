@@ -1,0 +1,202 @@
+//! Delivering one notice: HTTP channels through awc, email through lettre. Never fails
+//! loudly: the outcome says whether to retry and when. Errors never quote a channel's URL,
+//! since that is where webhook tokens live.
+
+use std::time::{Duration, Instant};
+
+use flatline_types::{ChannelConfig, SmtpSecurity};
+use futures_util::StreamExt;
+use lettre::message::{header::ContentType, Mailbox};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+use super::message::{http_calls, HttpCall, Notice};
+use crate::monitor::probe::describe_send_error;
+
+/// How one delivery attempt ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// The channel accepted the notice.
+    Sent { status: Option<u16> },
+    /// It did not; `retry_after` is the channel's own wish (HTTP 429 or 503 `Retry-After`).
+    Failed {
+        error: String,
+        status: Option<u16>,
+        retry_after: Option<Duration>,
+    },
+}
+
+/// Builds the HTTP client notifications go out with: no redirects (a webhook answering
+/// with one is misconfigured) and `timeout` for the whole exchange.
+pub fn client(timeout: Duration) -> awc::Client {
+    let connector = awc::Connector::new()
+        .timeout(timeout)
+        .handshake_timeout(timeout);
+    awc::Client::builder()
+        .connector(connector)
+        .timeout(timeout)
+        .disable_redirects()
+        .add_default_header((
+            awc::http::header::USER_AGENT,
+            concat!("Flatline/", env!("CARGO_PKG_VERSION")),
+        ))
+        .finish()
+}
+
+/// Sends `notice` to a channel once, within `timeout`.
+pub async fn deliver(
+    client: &awc::Client,
+    config: &ChannelConfig,
+    notice: &Notice,
+    timeout: Duration,
+) -> Outcome {
+    if let ChannelConfig::Email { .. } = config {
+        return email(config, notice, timeout).await;
+    }
+    let mut last = Outcome::Sent { status: None };
+    for call in http_calls(config, notice) {
+        last = post(client, &call, timeout).await;
+        if !matches!(last, Outcome::Sent { .. }) {
+            break;
+        }
+    }
+    last
+}
+
+async fn post(client: &awc::Client, call: &HttpCall, timeout: Duration) -> Outcome {
+    let timeout_ms = u32::try_from(timeout.as_millis()).unwrap_or(u32::MAX);
+    let exchange = async {
+        let mut req = client.post(call.url.as_str());
+        for (name, value) in &call.headers {
+            req = req.insert_header((name.as_str(), value.as_str()));
+        }
+        let mut res = req
+            .send_json(&call.body)
+            .await
+            .map_err(|e| describe_send_error(&e, timeout_ms))?;
+        // A little of the body says why a channel refused (Slack's `invalid_token`,
+        // Telegram's `description`).
+        let mut body = Vec::new();
+        while body.len() < 1024 {
+            match res.next().await {
+                Some(Ok(chunk)) => body.extend_from_slice(&chunk),
+                _ => break,
+            }
+        }
+        let retry_after = res
+            .headers()
+            .get(awc::http::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        Ok::<_, String>((res.status(), body, retry_after))
+    };
+    match actix_rt::time::timeout(timeout, exchange).await {
+        Err(_) => Outcome::Failed {
+            error: format!("timeout after {timeout_ms} ms"),
+            status: None,
+            retry_after: None,
+        },
+        Ok(Err(error)) => Outcome::Failed {
+            error,
+            status: None,
+            retry_after: None,
+        },
+        Ok(Ok((status, _, _))) if status.is_success() => Outcome::Sent {
+            status: Some(status.as_u16()),
+        },
+        Ok(Ok((status, body, retry_after))) => {
+            let text: String = String::from_utf8_lossy(&body)
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(200)
+                .collect();
+            let error = if text.trim().is_empty() {
+                format!("HTTP {}", status.as_u16())
+            } else {
+                format!("HTTP {}: {}", status.as_u16(), text.trim())
+            };
+            Outcome::Failed {
+                error,
+                status: Some(status.as_u16()),
+                retry_after: retry_after
+                    .filter(|_| status.as_u16() == 429 || status.as_u16() == 503),
+            }
+        }
+    }
+}
+
+async fn email(config: &ChannelConfig, notice: &Notice, timeout: Duration) -> Outcome {
+    match send_email(config, notice, timeout).await {
+        Ok(()) => Outcome::Sent { status: None },
+        Err(error) => Outcome::Failed {
+            error,
+            status: None,
+            retry_after: None,
+        },
+    }
+}
+
+async fn send_email(
+    config: &ChannelConfig,
+    notice: &Notice,
+    timeout: Duration,
+) -> Result<(), String> {
+    let ChannelConfig::Email {
+        host,
+        port,
+        security,
+        username,
+        password,
+        from,
+        to,
+    } = config
+    else {
+        return Err("not an email channel".to_owned());
+    };
+    let from: Mailbox = from.parse().map_err(|e| format!("from address: {e}"))?;
+    let mut builder = Message::builder()
+        .from(from)
+        .subject(notice.title())
+        .header(ContentType::TEXT_PLAIN);
+    for addr in to {
+        builder = builder.to(addr
+            .parse()
+            .map_err(|e| format!("to address {addr}: {e}"))?);
+    }
+    let message = builder
+        .body(format!("{}\n\n-- \nFlatline\n", notice.text()))
+        .map_err(|e| format!("cannot build the message: {e}"))?;
+    let transport = match security {
+        SmtpSecurity::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(host),
+        SmtpSecurity::Starttls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host),
+        SmtpSecurity::None => Ok(AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(
+            host,
+        )),
+    }
+    .map_err(|e| format!("smtp: {e}"))?;
+    let default_port = match security {
+        SmtpSecurity::Tls => 465,
+        SmtpSecurity::Starttls => 587,
+        SmtpSecurity::None => 25,
+    };
+    let mut transport = transport
+        .port(port.unwrap_or(default_port))
+        .timeout(Some(timeout));
+    if let Some(user) = username {
+        transport = transport.credentials(Credentials::new(
+            user.clone(),
+            password.clone().unwrap_or_default(),
+        ));
+    }
+    let started = Instant::now();
+    let sent = actix_rt::time::timeout(timeout, transport.build().send(message)).await;
+    match sent {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(e)) => Err(format!("smtp: {e}")),
+        Err(_) => Err(format!(
+            "timeout after {} ms",
+            started.elapsed().as_millis()
+        )),
+    }
+}
