@@ -24,18 +24,30 @@ use flatline_actors::{Engine, EngineConfig, Store};
 use crate::config::Config;
 use crate::state::AppState;
 
-/// Resolves on SIGINT or SIGTERM, naming it.
-async fn shutdown_signal() -> &'static str {
+/// Listens for SIGTERM from the moment it is called (so a signal that arrives while Flatline
+/// starts is not fatal); the future resolves on SIGINT or SIGTERM, naming it.
+fn shutdown_signal() -> impl std::future::Future<Output = &'static str> {
     use tokio::signal::unix::{signal, SignalKind};
-    match signal(SignalKind::terminate()) {
-        Ok(mut term) => tokio::select! {
-            _ = term.recv() => "SIGTERM",
-            _ = tokio::signal::ctrl_c() => "SIGINT",
-        },
-        Err(e) => {
-            tracing::warn!(error = %e, "cannot listen for SIGTERM; only SIGINT stops Flatline");
-            let _ = tokio::signal::ctrl_c().await;
-            "SIGINT"
+    let (term, int) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    );
+    async move {
+        match (term, int) {
+            (Ok(mut term), Ok(mut int)) => tokio::select! {
+                _ = term.recv() => "SIGTERM",
+                _ = int.recv() => "SIGINT",
+            },
+            (term, int) => {
+                let e = term
+                    .err()
+                    .or(int.err())
+                    .map(|e| e.to_string())
+                    .unwrap_or_default();
+                tracing::warn!(error = %e, "cannot listen for signals; falling back to Ctrl-C only");
+                let _ = tokio::signal::ctrl_c().await;
+                "SIGINT"
+            }
         }
     }
 }
@@ -94,6 +106,7 @@ fn main() -> ExitCode {
 }
 
 async fn run(config: Config) -> Result<(), String> {
+    let signalled = shutdown_signal();
     let db = redact_url(&config.database_url);
     let store = Store::connect(&config.database_url)
         .await
@@ -159,7 +172,7 @@ async fn run(config: Config) -> Result<(), String> {
     let handle = server.handle();
     let registry = engine.registry.clone();
     actix_web::rt::spawn(async move {
-        let signal = shutdown_signal().await;
+        let signal = signalled.await;
         tracing::info!(signal, "shutting down");
         // Monitors stop first: a check failing because this very server (or the host) is
         // going down must not open an incident.
