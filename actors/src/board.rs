@@ -1,82 +1,234 @@
-//! The live status of every monitor, shared by the engine (writes) and the API (reads).
+//! The live state of every monitor, shared by the engine (writes) and the API (reads): its
+//! configuration, status, newest check and headline numbers, plus which monitors changed
+//! since the live stream last looked.
 //!
 //! Reading it costs a lock and a clone, never a query: `GET /monitors` with 10,000 monitors
-//! must not scan the checks table for each one's newest check.
+//! answers from here.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use flatline_types::MonitorStatus;
+use flatline_types::{MonitorStatus, MonitorSummary};
 use parking_lot::RwLock;
 
 use crate::store::entities::checks;
+use crate::store::StoredMonitor;
 
 /// What the API shows as a monitor's current state.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct LiveStatus {
     pub status: MonitorStatus,
     /// The newest stored check.
     pub last_check: Option<checks::Model>,
+    /// The stored configuration, as of the last change through the registry.
+    pub monitor: Option<Arc<StoredMonitor>>,
+    /// Uptime and latency headline numbers, once computed.
+    pub summary: Option<Arc<MonitorSummary>>,
+}
+
+impl LiveStatus {
+    fn new(status: MonitorStatus) -> Self {
+        Self {
+            status,
+            last_check: None,
+            monitor: None,
+            summary: None,
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    map: HashMap<i64, LiveStatus>,
+    /// Changed since the last `take_changes`.
+    dirty: HashSet<i64>,
+    /// Removed since the last `take_changes`.
+    removed: HashSet<i64>,
 }
 
 /// Shared map of monitor id to [`LiveStatus`]; cheap to clone.
 #[derive(Clone, Debug, Default)]
 pub struct StatusBoard {
-    inner: Arc<RwLock<HashMap<i64, LiveStatus>>>,
+    inner: Arc<RwLock<Inner>>,
 }
 
 impl StatusBoard {
-    /// Sets a monitor's status, keeping its last check.
+    /// Sets a monitor's status, keeping the rest.
     pub fn set_status(&self, monitor_id: i64, status: MonitorStatus) {
-        self.inner
-            .write()
+        let mut inner = self.inner.write();
+        inner
+            .map
             .entry(monitor_id)
             .and_modify(|s| s.status = status)
-            .or_insert(LiveStatus {
-                status,
-                last_check: None,
-            });
+            .or_insert_with(|| LiveStatus::new(status));
+        inner.dirty.insert(monitor_id);
+    }
+
+    /// Sets a monitor's configuration (created, changed, loaded at start-up).
+    pub fn set_monitor(&self, monitor: &StoredMonitor) {
+        let mut inner = self.inner.write();
+        let id = monitor.id;
+        inner
+            .map
+            .entry(id)
+            .or_insert_with(|| LiveStatus::new(monitor.status))
+            .monitor = Some(Arc::new(monitor.clone()));
+        inner.removed.remove(&id);
+        inner.dirty.insert(id);
+    }
+
+    /// Sets a monitor's headline numbers; marks it changed only if they moved by as much as
+    /// the dashboard shows (0.01 % of uptime, 1 % of latency), so a refresh of thousands of
+    /// steady monitors sends nothing.
+    pub fn set_summary(&self, monitor_id: i64, summary: MonitorSummary) {
+        let mut inner = self.inner.write();
+        let Some(live) = inner.map.get_mut(&monitor_id) else {
+            return;
+        };
+        let visible = live
+            .summary
+            .as_deref()
+            .is_none_or(|old| visibly_different(old, &summary));
+        live.summary = Some(Arc::new(summary));
+        if visible {
+            inner.dirty.insert(monitor_id);
+        }
     }
 
     /// Records stored checks; only a newer check replaces a monitor's last one.
     pub fn record_checks<'a>(&self, stored: impl IntoIterator<Item = &'a checks::Model>) {
-        let mut map = self.inner.write();
+        let mut inner = self.inner.write();
+        let Inner { map, dirty, .. } = &mut *inner;
         for check in stored {
             // A monitor deleted meanwhile has no entry and must not get one back.
             if let Some(live) = map.get_mut(&check.monitor_id) {
                 if live.last_check.as_ref().is_none_or(|c| c.id < check.id) {
                     live.last_check = Some(check.clone());
+                    dirty.insert(check.monitor_id);
                 }
             }
         }
     }
 
-    /// Seeds a monitor's entry (at start-up or creation).
+    /// Seeds a monitor's entry (at start-up).
     pub fn insert(&self, monitor_id: i64, live: LiveStatus) {
-        self.inner.write().insert(monitor_id, live);
+        self.inner.write().map.insert(monitor_id, live);
     }
 
     /// Forgets a deleted monitor.
     pub fn remove(&self, monitor_id: i64) {
-        self.inner.write().remove(&monitor_id);
+        let mut inner = self.inner.write();
+        if inner.map.remove(&monitor_id).is_some() {
+            inner.dirty.remove(&monitor_id);
+            inner.removed.insert(monitor_id);
+        }
     }
 
     /// One monitor's live status.
     pub fn get(&self, monitor_id: i64) -> Option<LiveStatus> {
-        self.inner.read().get(&monitor_id).cloned()
+        self.inner.read().map.get(&monitor_id).cloned()
     }
 
-    /// Every monitor's status, without its last check.
+    /// Every monitor's status, without the rest.
     pub fn statuses(&self) -> Vec<(i64, MonitorStatus)> {
         self.inner
             .read()
+            .map
             .iter()
             .map(|(id, live)| (*id, live.status))
             .collect()
     }
 
+    /// Every monitor's stored configuration.
+    pub fn monitors(&self) -> Vec<Arc<StoredMonitor>> {
+        self.inner
+            .read()
+            .map
+            .values()
+            .filter_map(|l| l.monitor.clone())
+            .collect()
+    }
+
     /// Every monitor's live status.
     pub fn snapshot(&self) -> HashMap<i64, LiveStatus> {
-        self.inner.read().clone()
+        self.inner.read().map.clone()
+    }
+
+    /// Calls `f` with every monitor's live status, by id, under one read lock (no copy of
+    /// the whole map).
+    pub fn with_all<T>(&self, f: impl FnOnce(&HashMap<i64, LiveStatus>) -> T) -> T {
+        f(&self.inner.read().map)
+    }
+
+    /// The monitors changed and removed since the last call, with the changed ones' state.
+    pub fn take_changes(&self) -> (Vec<(i64, LiveStatus)>, Vec<i64>) {
+        let mut inner = self.inner.write();
+        let dirty = std::mem::take(&mut inner.dirty);
+        let removed = std::mem::take(&mut inner.removed);
+        let changed = dirty
+            .into_iter()
+            .filter_map(|id| inner.map.get(&id).map(|l| (id, l.clone())))
+            .collect();
+        (changed, removed.into_iter().collect())
+    }
+}
+
+fn visibly_different(a: &MonitorSummary, b: &MonitorSummary) -> bool {
+    let pct = |x: Option<f64>, y: Option<f64>| match (x, y) {
+        (Some(x), Some(y)) => (x - y).abs() >= 0.01,
+        (x, y) => x.is_some() != y.is_some(),
+    };
+    let ms = |x: Option<f64>, y: Option<f64>| match (x, y) {
+        (Some(x), Some(y)) => (x - y).abs() >= 0.01 * x.abs().max(y.abs()),
+        (x, y) => x.is_some() != y.is_some(),
+    };
+    pct(a.uptime_24h, b.uptime_24h)
+        || pct(a.uptime_7d, b.uptime_7d)
+        || pct(a.uptime_30d, b.uptime_30d)
+        || pct(a.uptime_90d, b.uptime_90d)
+        || ms(a.p99_24h_ms, b.p99_24h_ms)
+        || ms(a.p99_7d_ms, b.p99_7d_ms)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn summary(uptime: f64, p99: f64) -> MonitorSummary {
+        MonitorSummary {
+            uptime_24h: Some(uptime),
+            uptime_7d: Some(uptime),
+            uptime_30d: None,
+            uptime_90d: None,
+            p99_24h_ms: Some(p99),
+            p99_7d_ms: Some(p99),
+            computed_at: String::new(),
+        }
+    }
+
+    #[test]
+    fn changes_are_taken_once_and_steady_numbers_are_not_changes() {
+        let board = StatusBoard::default();
+        board.set_status(1, MonitorStatus::Up);
+        board.set_status(2, MonitorStatus::Up);
+        board.set_summary(1, summary(99.5, 100.0));
+        let (changed, removed) = board.take_changes();
+        assert_eq!(changed.len(), 2);
+        assert!(removed.is_empty());
+        assert!(board.take_changes().0.is_empty(), "taken once");
+        board.set_summary(1, summary(99.501, 100.5));
+        assert!(board.take_changes().0.is_empty(), "too small to show");
+        board.set_summary(1, summary(99.4, 100.5));
+        assert_eq!(board.take_changes().0.len(), 1);
+        board.set_status(2, MonitorStatus::Down);
+        board.remove(2);
+        let (changed, removed) = board.take_changes();
+        assert!(changed.is_empty());
+        assert_eq!(removed, vec![2]);
+        board.set_summary(2, summary(1.0, 1.0));
+        assert!(
+            board.get(2).is_none(),
+            "a removed monitor gets no entry back"
+        );
     }
 }

@@ -13,6 +13,7 @@ use crate::notifier::{Notifier, NotifierConfig};
 use crate::registry::Registry;
 use crate::stats::EngineStats;
 use crate::store::{Store, StoreResult};
+use crate::summary::SummaryRefresher;
 use crate::sweeper::Sweeper;
 use crate::writer::CheckWriter;
 
@@ -33,6 +34,8 @@ pub struct EngineConfig {
     pub workers: usize,
     /// Notification delivery.
     pub notifier: NotifierConfig,
+    /// How often every monitor's headline numbers are recomputed.
+    pub summary_period: Duration,
 }
 
 impl Default for EngineConfig {
@@ -45,6 +48,7 @@ impl Default for EngineConfig {
             rollup_retention: Duration::from_secs(400 * 86_400),
             workers: std::thread::available_parallelism().map_or(2, |n| n.get()),
             notifier: NotifierConfig::default(),
+            summary_period: Duration::from_secs(30),
         }
     }
 }
@@ -57,6 +61,7 @@ pub struct Engine {
     writer: Addr<CheckWriter>,
     incidents: Addr<IncidentActor>,
     notifier: Addr<Notifier>,
+    summaries: Addr<SummaryRefresher>,
     sweeper: Addr<Sweeper>,
     arbiters: Vec<Arbiter>,
 }
@@ -82,6 +87,8 @@ impl Engine {
                 LiveStatus {
                     status: m.status,
                     last_check,
+                    monitor: Some(std::sync::Arc::new(m.clone())),
+                    summary: None,
                 },
             );
         }
@@ -117,6 +124,10 @@ impl Engine {
         let mut registry = Registry::new(arbiters.iter().map(Arbiter::handle).collect(), deps);
         let count = monitors.len();
         registry.start_all(monitors);
+        let summaries_thread = Arbiter::new();
+        let refresher = SummaryRefresher::new(store.clone(), board.clone(), config.summary_period);
+        let summaries =
+            SummaryRefresher::start_in_arbiter(&summaries_thread.handle(), |_| refresher);
         tracing::info!(monitors = count, workers = arbiters.len(), "engine started");
         Ok(Self {
             registry: registry.start(),
@@ -126,7 +137,8 @@ impl Engine {
             incidents,
             notifier,
             sweeper,
-            arbiters,
+            summaries,
+            arbiters: arbiters.into_iter().chain([summaries_thread]).collect(),
         })
     }
 
@@ -139,6 +151,7 @@ impl Engine {
         drop(self.sweeper);
         // Deliveries in flight stay pending in the outbox and are resumed at the next start.
         drop(self.notifier);
+        drop(self.summaries);
         for arbiter in self.arbiters {
             arbiter.stop();
             let _ = arbiter.join();

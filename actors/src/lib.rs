@@ -17,6 +17,7 @@ pub mod notifier;
 pub mod registry;
 pub mod stats;
 pub mod store;
+pub mod summary;
 pub mod sweeper;
 pub mod writer;
 

@@ -2,6 +2,7 @@
 //! with a fresh database, local HTTP targets the test controls, and polling helpers.
 
 pub mod flatline;
+pub mod live;
 pub mod oidc;
 pub mod receiver;
 pub mod target;

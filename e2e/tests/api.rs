@@ -212,6 +212,7 @@ async fn the_openapi_document_lists_every_route() {
         "GET /api/v1/monitors/{id}/stats",
         "GET /api/v1/monitors/{id}/latency",
         "GET /api/v1/monitors/{id}/uptime-bars",
+        "GET /api/v1/stats/stream",
         "GET /api/v1/monitors/{id}/incidents",
         "GET /api/v1/incidents",
         "POST /api/v1/tokens",
@@ -261,6 +262,9 @@ async fn the_openapi_document_lists_every_route() {
         "PatchChannel",
         "Delivery",
         "TestOutcome",
+        "MonitorSummary",
+        "LiveMonitor",
+        "LiveUpdate",
     ] {
         assert!(
             doc["components"]["schemas"][schema].is_object(),

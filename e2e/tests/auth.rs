@@ -105,7 +105,7 @@ async fn every_protected_route_refuses_anonymous_callers() {
         }
     }
     assert!(
-        protected >= 26,
+        protected >= 27,
         "only {protected} protected operations found"
     );
     // What stays public.

@@ -60,6 +60,11 @@ pub struct Config {
     #[arg(long, env = "FLATLINE_METRICS_PUBLIC", default_value_t = false)]
     pub metrics_public: bool,
 
+    /// Seconds between two refreshes of every monitor's headline numbers (uptime and P99 in
+    /// `GET /monitors` and the live stream).
+    #[arg(long, env = "SUMMARY_REFRESH_SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub summary_refresh_seconds: u64,
+
     /// Milliseconds before the first retry of a failed notification; doubled for each further
     /// one (capped at 30 minutes).
     #[arg(long, env = "NOTIFICATION_RETRY_BASE_MS", default_value_t = 5000, value_parser = clap::value_parser!(u64).range(10..=3_600_000))]

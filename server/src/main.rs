@@ -7,6 +7,7 @@ mod cli;
 mod config;
 mod error;
 mod json;
+mod live;
 mod metrics;
 mod state;
 mod ui;
@@ -120,6 +121,7 @@ async fn run(config: Config) -> Result<(), String> {
         sweep_interval: Duration::from_secs(config.sweep_interval_seconds),
         retention: Duration::from_secs(u64::from(config.monitor_checks_retention_days) * 86_400),
         rollup_retention: Duration::from_secs(u64::from(config.rollup_retention_days) * 86_400),
+        summary_period: Duration::from_secs(config.summary_refresh_seconds),
         notifier: NotifierConfig {
             retry_base: Duration::from_millis(config.notification_retry_base_ms),
             max_attempts: config.notification_max_attempts,
@@ -137,7 +139,9 @@ async fn run(config: Config) -> Result<(), String> {
 
     let metrics = metrics::ServerMetrics::new(config.metrics_public)
         .map_err(|e| format!("cannot set up metrics: {e}"))?;
+    let hub = live::Hub::new(metrics.live_clients.clone(), metrics.live_dropped.clone());
     let state = web::Data::new(AppState {
+        hub,
         store: store.clone(),
         auth,
         stats: engine.stats.clone(),
@@ -146,6 +150,7 @@ async fn run(config: Config) -> Result<(), String> {
         board: engine.board.clone(),
         notification_timeout: Duration::from_secs(config.notification_timeout_seconds),
     });
+    actix_web::rt::spawn(live::run(state.clone()));
     if state.auth.oidc.is_some() {
         // Discover the provider now, without holding up start-up; a failure is retried at
         // the next sign-in.

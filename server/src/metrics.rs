@@ -17,6 +17,10 @@ pub struct ServerMetrics {
     up: IntGaugeVec,
     status: IntGaugeVec,
     open_incidents: IntGauge,
+    /// Clients connected to the live stream.
+    pub live_clients: IntGauge,
+    /// Live-stream clients dropped for not reading.
+    pub live_dropped: prometheus::IntCounter,
     /// Scrapes reset and refill the gauges: one at a time.
     scrape: Mutex<()>,
     /// Whether `/metrics` answers without credentials.
@@ -46,6 +50,16 @@ impl ServerMetrics {
         registry.register(Box::new(up.clone()))?;
         registry.register(Box::new(status.clone()))?;
         registry.register(Box::new(open_incidents.clone()))?;
+        let live_clients = IntGauge::new(
+            "flatline_live_stream_clients",
+            "Clients connected to the live stream (/api/v1/stats/stream)",
+        )?;
+        let live_dropped = prometheus::IntCounter::new(
+            "flatline_live_stream_dropped_total",
+            "Live-stream clients dropped because they stopped reading",
+        )?;
+        registry.register(Box::new(live_clients.clone()))?;
+        registry.register(Box::new(live_dropped.clone()))?;
         registry.register(Box::new(
             prometheus::process_collector::ProcessCollector::for_self(),
         ))?;
@@ -54,6 +68,8 @@ impl ServerMetrics {
             up,
             status,
             open_incidents,
+            live_clients,
+            live_dropped,
             scrape: Mutex::new(()),
             public,
         })

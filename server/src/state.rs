@@ -16,6 +16,8 @@ pub struct AppState {
     pub metrics: crate::metrics::ServerMetrics,
     pub registry: Addr<Registry>,
     pub board: StatusBoard,
+    /// Live-stream clients.
+    pub hub: crate::live::Hub,
     /// Longest a notification attempt (and a test message) may take.
     pub notification_timeout: std::time::Duration,
 }
@@ -108,37 +110,61 @@ pub fn incident_to_api(i: &incidents::Model) -> Incident {
 
 /// A stored monitor with its live status, as the API shows it.
 pub fn monitor_to_api(m: StoredMonitor, live: Option<LiveStatus>) -> Monitor {
-    let (status, last_check) = match live {
-        Some(l) => (l.status, l.last_check),
-        None => (m.status, None),
-    };
+    let live = live.unwrap_or(LiveStatus {
+        status: m.status,
+        last_check: None,
+        monitor: None,
+        summary: None,
+    });
+    monitor_view(&m, &live)
+}
+
+/// A monitor as the API shows it, from its configuration and its live state.
+pub fn monitor_view(m: &StoredMonitor, live: &LiveStatus) -> Monitor {
     let status = if m.spec.enabled {
-        status
+        live.status
     } else {
         MonitorStatus::Paused
     };
-    let s = m.spec;
+    let s = &m.spec;
     Monitor {
         id: m.id,
-        name: s.name,
-        url: s.url,
+        name: s.name.clone(),
+        url: s.url.clone(),
         method: s.method,
-        headers: s.headers,
-        body: s.body,
+        headers: s.headers.clone(),
+        body: s.body.clone(),
         interval_seconds: s.interval_seconds,
         timeout_ms: s.timeout_ms,
         retries: s.retries,
         retry_interval_seconds: s.retry_interval_seconds,
-        expected_status_codes: s.expected_status_codes,
+        expected_status_codes: s.expected_status_codes.clone(),
         follow_redirects: s.follow_redirects,
         verify_tls: s.verify_tls,
         enabled: s.enabled,
         resend_interval_minutes: s.resend_interval_minutes,
         status,
-        last_check: last_check.as_ref().map(check_to_api),
+        last_check: live.last_check.as_ref().map(check_to_api),
+        stats: live.summary.as_deref().cloned(),
         created_at: rfc3339(m.created_at_ms),
         updated_at: rfc3339(m.updated_at_ms),
     }
+}
+
+/// A monitor as the live stream shows it; `None` for an entry without its configuration.
+pub fn live_view(id: i64, live: &LiveStatus) -> Option<flatline_types::LiveMonitor> {
+    let m = live.monitor.as_deref()?;
+    Some(flatline_types::LiveMonitor {
+        id,
+        name: m.spec.name.clone(),
+        status: if m.spec.enabled {
+            live.status
+        } else {
+            MonitorStatus::Paused
+        },
+        last_check: live.last_check.as_ref().map(check_to_api),
+        stats: live.summary.as_deref().cloned(),
+    })
 }
 
 #[cfg(test)]

@@ -501,6 +501,9 @@ pub struct Monitor {
     pub status: MonitorStatus,
     /// Read-only: the newest check, or null before the first one.
     pub last_check: Option<Check>,
+    /// Read-only: uptime over 24h/7d/30d/90d and P99 latency, refreshed in the background;
+    /// null until first computed.
+    pub stats: Option<crate::MonitorSummary>,
     /// Read-only, RFC 3339 UTC.
     pub created_at: String,
     /// Read-only, RFC 3339 UTC.

@@ -89,3 +89,43 @@ pub struct UptimeBars {
     pub monitor_id: i64,
     pub days: Vec<UptimeBar>,
 }
+
+/// The headline numbers of a monitor, as `GET /api/v1/monitors` and the live stream show
+/// them. Recomputed in the background (about every 30 s), so they may trail the checks a
+/// little; `GET /monitors/{id}/stats` is always current.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MonitorSummary {
+    /// Time-weighted uptime in percent over each window; null before anything was monitored.
+    pub uptime_24h: Option<f64>,
+    pub uptime_7d: Option<f64>,
+    pub uptime_30d: Option<f64>,
+    pub uptime_90d: Option<f64>,
+    /// P99 latency of successful checks, ms.
+    pub p99_24h_ms: Option<f64>,
+    pub p99_7d_ms: Option<f64>,
+    /// When these numbers were computed, RFC 3339 UTC.
+    pub computed_at: String,
+}
+
+/// One monitor in the live stream (`GET /api/v1/stats/stream`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LiveMonitor {
+    pub id: i64,
+    pub name: String,
+    pub status: crate::MonitorStatus,
+    /// The newest check, or null before the first one.
+    pub last_check: Option<crate::Check>,
+    /// Null until first computed (shortly after start-up or creation).
+    pub stats: Option<MonitorSummary>,
+}
+
+/// The `update` event of the live stream: monitors that changed since the last event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LiveUpdate {
+    pub monitors: Vec<LiveMonitor>,
+    /// Monitors deleted since the last event.
+    pub removed: Vec<i64>,
+}

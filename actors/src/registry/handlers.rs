@@ -16,6 +16,7 @@ impl Handler<Upsert> for Registry {
         self.deps
             .stats
             .set_monitor_info(id, &monitor.spec.name, &monitor.spec.url);
+        self.deps.board.set_monitor(&monitor);
         if !monitor.spec.enabled {
             self.stop_monitor(id);
             self.deps.board.set_status(id, MonitorStatus::Paused);

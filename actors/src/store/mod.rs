@@ -10,6 +10,7 @@ pub mod notify;
 mod queries;
 pub mod rollups;
 pub mod series;
+pub mod summaries;
 mod sums;
 pub mod windows;
 

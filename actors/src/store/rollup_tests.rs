@@ -293,3 +293,68 @@ async fn uptime_bars_weigh_each_day() {
         );
     }
 }
+
+#[actix_rt::test]
+async fn all_monitors_at_once_match_each_monitor_alone() {
+    for (backend, db) in backends().await {
+        let s = &db.store;
+        let now = now_ms();
+        let a = s
+            .insert_monitor(&spec("a"), now - 3 * DAY)
+            .await
+            .expect("a");
+        let b = s.insert_monitor(&spec("b"), now - DAY).await.expect("b");
+        let quiet = s.insert_monitor(&spec("q"), now).await.expect("q");
+        let mut checks = Vec::new();
+        for i in 0..300 {
+            let at = now - 2 * DAY + i * 10 * 60_000;
+            let mut c = check(if i % 3 == 0 { b.id } else { a.id }, at, i % 7 != 0);
+            c.latency_us = 1_000 + i * 37;
+            checks.push(c);
+        }
+        s.insert_checks(&checks).await.expect("store");
+        s.apply_transition(a.id, MonitorStatus::Down, now - 5 * HOUR, Some("x"))
+            .await
+            .expect("down");
+        let mut paused = b.spec.clone();
+        paused.enabled = false;
+        s.update_monitor(b.id, &paused, now - HOUR)
+            .await
+            .expect("pause");
+        let all = s
+            .all_monitor_windows([&a, &b, &quiet], now)
+            .await
+            .expect("all");
+        for m in [&a, &b, &quiet] {
+            let alone = s.monitor_windows(m, now).await.expect("alone");
+            let together = &all[&m.id];
+            assert_eq!(alone.len(), together.len(), "{backend}");
+            for (x, y) in alone.iter().zip(together) {
+                assert_eq!(
+                    (
+                        x.name,
+                        x.checks,
+                        x.failed,
+                        x.monitored_ms,
+                        x.down_ms,
+                        x.incidents
+                    ),
+                    (
+                        y.name,
+                        y.checks,
+                        y.failed,
+                        y.monitored_ms,
+                        y.down_ms,
+                        y.incidents
+                    ),
+                    "{backend} monitor {}",
+                    m.id
+                );
+                assert_eq!(x.percentile_ms(0.99), y.percentile_ms(0.99));
+            }
+        }
+        let summary = super::summaries::summary_of(&all[&a.id], now);
+        assert!(summary.uptime_24h.is_some_and(|u| u < 100.0), "{backend}");
+        assert!(summary.p99_7d_ms.is_some());
+    }
+}

@@ -175,15 +175,31 @@ impl Store {
     ) -> StoreResult<Vec<WindowStats>> {
         let id = monitor.id;
         let (day0, hour0) = (bucket_start(now_ms, DAY), bucket_start(now_ms, HOUR));
+        let closed = self.closed_for(id, now_ms).await?;
+        // Every check updates all three tiers: this hour's row and today's row are current.
+        let mut current = Current::default();
+        for row in &self.rollups(id, HOUR, hour0, hour0 + 1).await? {
+            current.hour.add(row)?;
+        }
+        for row in &self.rollups(id, DAY, day0, day0 + 1).await? {
+            current.today.add(row)?;
+        }
+        let (pauses, incidents) = self.periods(id, day0 - 365 * DAY, now_ms).await?;
+        assemble(monitor, &closed, &current, &pauses, &incidents, now_ms)
+    }
+
+    /// The merged closed buckets of a monitor's windows as of `now_ms`: from the cache, or
+    /// read and cached (once an hour for hours, once a day for days).
+    pub(super) async fn closed_for(&self, id: i64, now_ms: i64) -> StoreResult<Closed> {
+        let (day0, hour0) = (bucket_start(now_ms, DAY), bucket_start(now_ms, HOUR));
         let year_ago = day0 - 365 * DAY;
         let generation = self.closed.generation.load(Ordering::SeqCst);
         let cached = self.closed.map.lock().get(&id).cloned().unwrap_or_default();
-
-        let hour_windows: Vec<WindowSpec> =
-            WINDOWS.iter().copied().filter(|w| w.tier == HOUR).collect();
         let hours_closed = match cached.hours {
             Some((h, sums)) if h == hour0 => sums,
             _ => {
+                let hour_windows: Vec<WindowSpec> =
+                    WINDOWS.iter().copied().filter(|w| w.tier == HOUR).collect();
                 let rows = self.rollups(id, HOUR, hour0 - 168 * HOUR, hour0).await?;
                 closed_sums(&rows, &hour_windows, hour0)?
             }
@@ -203,59 +219,70 @@ impl Store {
                 closed_sums(&rows, &day_windows, day0)?
             }
         };
+        let closed = Closed {
+            hours: Some((hour0, hours_closed)),
+            days: Some((day0, days_closed)),
+        };
         if self.closed.generation.load(Ordering::SeqCst) == generation {
-            self.closed.map.lock().insert(
-                id,
-                Closed {
-                    hours: Some((hour0, hours_closed.clone())),
-                    days: Some((day0, days_closed.clone())),
-                },
-            );
+            self.closed.map.lock().insert(id, closed.clone());
         }
-
-        // Every check updates all three tiers: this hour's row and today's row are current.
-        let mut current_hour = Sum::default();
-        for row in &self.rollups(id, HOUR, hour0, hour0 + 1).await? {
-            current_hour.add(row)?;
-        }
-        let mut today = Sum::default();
-        for row in &self.rollups(id, DAY, day0, day0 + 1).await? {
-            today.add(row)?;
-        }
-
-        let (pauses, incidents) = self.periods(id, year_ago, now_ms).await?;
-
-        let day_windows = WINDOWS.iter().filter(|w| w.tier == DAY);
-        let mut out = Vec::with_capacity(WINDOWS.len());
-        for (w, closed, open) in hour_windows
-            .iter()
-            .zip(&hours_closed)
-            .map(|(w, c)| (w, c, &current_hour))
-            .chain(day_windows.zip(&days_closed).map(|(w, c)| (w, c, &today)))
-        {
-            let mut sum = closed.decode()?;
-            sum.merge(open);
-            let from = bucket_start(now_ms, w.tier) - w.count * w.tier;
-            let (monitored, down) =
-                time_weighted((from, now_ms), monitor.created_at_ms, &pauses, &incidents);
-            out.push(WindowStats {
-                name: w.name,
-                from_ms: from,
-                to_ms: now_ms,
-                checks: sum.checks,
-                failed: sum.failed,
-                latency_sum_us: sum.latency_sum_us,
-                latency: sum.latency,
-                monitored_ms: monitored,
-                down_ms: down,
-                incidents: incidents
-                    .iter()
-                    .filter(|i| i.0 >= from && i.0 < now_ms)
-                    .count() as i64,
-            });
-        }
-        Ok(out)
+        Ok(closed)
     }
+}
+
+/// This hour's and today's rollups of a monitor: the open part of every window.
+#[derive(Default)]
+pub(super) struct Current {
+    pub(super) hour: Sum,
+    pub(super) today: Sum,
+}
+
+/// A monitor's windows from their closed parts, their open parts and its periods.
+pub(super) fn assemble(
+    monitor: &StoredMonitor,
+    closed: &Closed,
+    current: &Current,
+    pauses: &[(i64, i64)],
+    incidents: &[(i64, i64)],
+    now_ms: i64,
+) -> StoreResult<Vec<WindowStats>> {
+    let no_sums = Vec::new();
+    let hours_closed = closed.hours.as_ref().map_or(&no_sums, |(_, s)| s);
+    let days_closed = closed.days.as_ref().map_or(&no_sums, |(_, s)| s);
+    let hour_windows = WINDOWS.iter().filter(|w| w.tier == HOUR);
+    let day_windows = WINDOWS.iter().filter(|w| w.tier == DAY);
+    let mut out = Vec::with_capacity(WINDOWS.len());
+    for (w, closed, open) in hour_windows
+        .zip(hours_closed)
+        .map(|(w, c)| (w, c, &current.hour))
+        .chain(
+            day_windows
+                .zip(days_closed)
+                .map(|(w, c)| (w, c, &current.today)),
+        )
+    {
+        let mut sum = closed.decode()?;
+        sum.merge(open);
+        let from = bucket_start(now_ms, w.tier) - w.count * w.tier;
+        let (monitored, down) =
+            time_weighted((from, now_ms), monitor.created_at_ms, pauses, incidents);
+        out.push(WindowStats {
+            name: w.name,
+            from_ms: from,
+            to_ms: now_ms,
+            checks: sum.checks,
+            failed: sum.failed,
+            latency_sum_us: sum.latency_sum_us,
+            latency: sum.latency,
+            monitored_ms: monitored,
+            down_ms: down,
+            incidents: incidents
+                .iter()
+                .filter(|i| i.0 >= from && i.0 < now_ms)
+                .count() as i64,
+        });
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -28,7 +28,7 @@ use crate::state::AppState;
         description = "Self-hosted uptime monitoring: HTTP monitors, checks, incidents.",
         license(name = "AGPL-3.0-only")
     ),
-    components(schemas(flatline_types::ErrorBody)),
+    components(schemas(flatline_types::ErrorBody, flatline_types::LiveUpdate)),
     modifiers(&SecuritySchemes),
     security(("session_cookie" = []), ("bearer_token" = [])),
     tags(
@@ -95,6 +95,7 @@ pub fn scope() -> Scope<
         .service(stats::get)
         .service(stats::latency)
         .service(stats::uptime_bars)
+        .service(crate::live::stream)
         .service(incidents::list_for_monitor)
         .service(incidents::list_all)
         .service(tokens::create)

@@ -1,0 +1,106 @@
+//! Every monitor's windows at once, for the headline numbers of `GET /monitors` and the live
+//! stream: four queries for all monitors (this hour's and today's rollups, incidents,
+//! pauses), plus per monitor only the closed-bucket reads its cache entry lacks.
+
+use std::collections::HashMap;
+
+use flatline_types::MonitorSummary;
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
+
+use super::entities::{incidents, pauses, rollups};
+use super::rollups::{bucket_start, DAY, HOUR};
+use super::windows::{assemble, Current, WindowStats};
+use super::{Store, StoreResult, StoredMonitor};
+
+type Periods = HashMap<i64, Vec<(i64, i64)>>;
+
+impl Store {
+    /// The windows of every monitor in `monitors` as of `now_ms`.
+    pub async fn all_monitor_windows<'a>(
+        &self,
+        monitors: impl IntoIterator<Item = &'a StoredMonitor>,
+        now_ms: i64,
+    ) -> StoreResult<HashMap<i64, Vec<WindowStats>>> {
+        let monitors: Vec<&StoredMonitor> = monitors.into_iter().collect();
+        let (day0, hour0) = (bucket_start(now_ms, DAY), bucket_start(now_ms, HOUR));
+        let mut current: HashMap<i64, Current> = HashMap::with_capacity(monitors.len());
+        for (tier, start) in [(HOUR, hour0), (DAY, day0)] {
+            let rows = rollups::Entity::find()
+                .filter(rollups::Column::BucketMs.eq(tier))
+                .filter(rollups::Column::BucketStart.eq(start))
+                .all(&self.read)
+                .await?;
+            for row in &rows {
+                let c = current.entry(row.monitor_id).or_default();
+                if tier == HOUR {
+                    c.hour.add(row)?;
+                } else {
+                    c.today.add(row)?;
+                }
+            }
+        }
+        let since = day0 - 365 * DAY;
+        let mut paused: Periods = HashMap::new();
+        for p in pauses::Entity::find()
+            .filter(
+                Condition::any()
+                    .add(pauses::Column::EndedAt.is_null())
+                    .add(pauses::Column::EndedAt.gt(since)),
+            )
+            .order_by_asc(pauses::Column::StartedAt)
+            .all(&self.read)
+            .await?
+        {
+            paused
+                .entry(p.monitor_id)
+                .or_default()
+                .push((p.started_at, p.ended_at.unwrap_or(now_ms)));
+        }
+        let mut down: Periods = HashMap::new();
+        for i in incidents::Entity::find()
+            .filter(
+                Condition::any()
+                    .add(incidents::Column::ResolvedAt.is_null())
+                    .add(incidents::Column::ResolvedAt.gt(since)),
+            )
+            .all(&self.read)
+            .await?
+        {
+            down.entry(i.monitor_id)
+                .or_default()
+                .push((i.started_at, i.resolved_at.unwrap_or(now_ms)));
+        }
+        let none = Vec::new();
+        let mut out = HashMap::with_capacity(monitors.len());
+        for m in monitors {
+            let closed = self.closed_for(m.id, now_ms).await?;
+            let open = current.remove(&m.id).unwrap_or_default();
+            let windows = assemble(
+                m,
+                &closed,
+                &open,
+                paused.get(&m.id).unwrap_or(&none),
+                down.get(&m.id).unwrap_or(&none),
+                now_ms,
+            )?;
+            out.insert(m.id, windows);
+        }
+        Ok(out)
+    }
+}
+
+/// The headline numbers of a monitor's windows.
+pub fn summary_of(windows: &[WindowStats], now_ms: i64) -> MonitorSummary {
+    let find = |name: &str| windows.iter().find(|w| w.name == name);
+    let uptime = |name: &str| find(name).and_then(WindowStats::uptime_pct);
+    let p99 = |name: &str| find(name).and_then(|w| w.percentile_ms(0.99));
+    MonitorSummary {
+        uptime_24h: uptime("24h"),
+        uptime_7d: uptime("7d"),
+        uptime_30d: uptime("30d"),
+        uptime_90d: uptime("90d"),
+        p99_24h_ms: p99("24h"),
+        p99_7d_ms: p99("7d"),
+        computed_at: crate::clock::rfc3339(now_ms),
+    }
+}

@@ -1,0 +1,199 @@
+//! `GET /api/v1/stats/stream`: the live stream (Server-Sent Events).
+//!
+//! On connect a client gets a `snapshot` event: every monitor's live state. Then, once a
+//! second at most, an `update` event with the monitors that changed (a check, a status
+//! change, numbers that moved) and those deleted; so each monitor appears at most once a
+//! second however often it is checked. A comment line every 15 s keeps proxies from closing
+//! an idle stream.
+//!
+//! The hub serializes each update once and hands it to every client's bounded queue without
+//! waiting: a client that does not keep up fills its queue and is dropped, so a slow or
+//! stuck client never slows the engine or the other clients.
+
+use std::time::Duration;
+
+use actix_web::{get, web, HttpRequest, Responder};
+use actix_web_lab::sse;
+use flatline_types::{LiveMonitor, LiveUpdate};
+use parking_lot::Mutex;
+use prometheus::{IntCounter, IntGauge};
+use tokio::sync::mpsc;
+
+use crate::state::{live_view, AppState};
+
+/// Events a client may have queued before it counts as stuck (a minute of updates).
+pub const CLIENT_QUEUE: usize = 64;
+/// How often changes are sent.
+pub const TICK: Duration = Duration::from_secs(1);
+/// Keep-alive comment period.
+pub const KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+/// Every connected client's queue.
+pub struct Hub {
+    clients: Mutex<Vec<mpsc::Sender<sse::Event>>>,
+    /// Connected clients.
+    pub connected: IntGauge,
+    /// Clients dropped for not keeping up.
+    pub dropped: IntCounter,
+}
+
+impl Hub {
+    /// A hub counting into the given metrics.
+    pub fn new(connected: IntGauge, dropped: IntCounter) -> Self {
+        Self {
+            clients: Mutex::new(Vec::new()),
+            connected,
+            dropped,
+        }
+    }
+
+    /// Adds a client, its first event built under the hub's lock, so that no update can
+    /// come between the snapshot and the client's registration.
+    pub fn join(&self, first: impl FnOnce() -> Option<sse::Event>) -> mpsc::Receiver<sse::Event> {
+        let (tx, rx) = mpsc::channel(CLIENT_QUEUE);
+        let mut clients = self.clients.lock();
+        if let Some(event) = first() {
+            let _ = tx.try_send(event);
+        }
+        clients.push(tx);
+        self.connected.set(clients.len() as i64);
+        rx
+    }
+
+    /// Sends `event` (built under the lock, if there is anyone to send it to) to every
+    /// client, dropping those whose queue is full or closed.
+    pub fn broadcast(&self, event: impl FnOnce() -> Option<sse::Event>) {
+        let mut clients = self.clients.lock();
+        if clients.is_empty() {
+            return;
+        }
+        let Some(event) = event() else { return };
+        let before = clients.len();
+        clients.retain(|tx| match tx.try_send(event.clone()) {
+            Ok(()) => true,
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                self.dropped.inc();
+                tracing::info!("dropped a live-stream client that stopped reading");
+                false
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => false,
+        });
+        if clients.len() != before {
+            self.connected.set(clients.len() as i64);
+        }
+    }
+}
+
+fn event(name: &str, data: &impl serde::Serialize) -> Option<sse::Event> {
+    match sse::Data::new_json(data) {
+        Ok(d) => Some(sse::Event::Data(d.event(name.to_owned()))),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot encode a live event");
+            None
+        }
+    }
+}
+
+/// Sends the changes on the status board to every client, once a second, until the server
+/// stops. Changes are taken even with no client, so none pile up.
+pub async fn run(state: web::Data<AppState>) {
+    let mut tick = tokio::time::interval(TICK);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        state.hub.broadcast(|| {
+            let (changed, removed) = state.board.take_changes();
+            if changed.is_empty() && removed.is_empty() {
+                return None;
+            }
+            let mut monitors: Vec<LiveMonitor> = changed
+                .iter()
+                .filter_map(|(id, live)| live_view(*id, live))
+                .collect();
+            monitors.sort_unstable_by_key(|m| m.id);
+            let mut removed = removed;
+            removed.sort_unstable();
+            event("update", &LiveUpdate { monitors, removed })
+        });
+    }
+}
+
+/// The live stream: a `snapshot` event with every monitor, then an `update` event at most
+/// once a second with the monitors that changed (`{"monitors": [LiveMonitor…], "removed":
+/// [id…]}`), and a keep-alive comment every 15 s. `LiveMonitor` is `{id, name, status,
+/// last_check, stats}`, `stats` holding 24h/7d/30d/90d uptime and P99. A client that stops
+/// reading for about a minute is dropped.
+#[utoipa::path(
+    tag = "monitors",
+    responses(
+        (status = 200, description = "`text/event-stream`: events `snapshot` (data: `[LiveMonitor]`) then `update` (data: `LiveUpdate`)", content_type = "text/event-stream", body = [LiveMonitor]),
+        (status = 401, description = "No valid credentials", body = flatline_types::ErrorBody),
+    )
+)]
+#[get("/stats/stream")]
+pub async fn stream(state: web::Data<AppState>, _req: HttpRequest) -> impl Responder {
+    let rx = state.hub.join(|| {
+        let mut monitors: Vec<LiveMonitor> = state.board.with_all(|all| {
+            all.iter()
+                .filter_map(|(id, live)| live_view(*id, live))
+                .collect()
+        });
+        monitors.sort_unstable_by_key(|m| m.id);
+        event("snapshot", &monitors)
+    });
+    let sse = sse::Sse::from_infallible_receiver(rx).with_keep_alive(KEEP_ALIVE);
+    // Compression would hold events back until a buffer fills.
+    sse.customize()
+        .insert_header(("Content-Encoding", "identity"))
+        .insert_header(("Cache-Control", "no-cache"))
+        .insert_header(("X-Accel-Buffering", "no"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hub() -> Hub {
+        Hub::new(
+            IntGauge::new("c", "c").expect("gauge"),
+            IntCounter::new("d", "d").expect("counter"),
+        )
+    }
+
+    fn ping() -> Option<sse::Event> {
+        Some(sse::Event::Comment("x".into()))
+    }
+
+    #[test]
+    fn a_client_that_stops_reading_is_dropped_and_the_rest_keep_theirs() {
+        let hub = hub();
+        let mut reader = hub.join(ping);
+        let _stuck = hub.join(ping);
+        assert_eq!(hub.connected.get(), 2);
+        for _ in 0..CLIENT_QUEUE * 2 {
+            hub.broadcast(ping);
+            while reader.try_recv().is_ok() {}
+        }
+        assert_eq!(hub.connected.get(), 1);
+        assert_eq!(hub.dropped.get(), 1);
+        hub.broadcast(ping);
+        assert!(
+            reader.try_recv().is_ok(),
+            "the reading client still gets events"
+        );
+    }
+
+    #[test]
+    fn a_closed_client_goes_quietly() {
+        let hub = hub();
+        drop(hub.join(ping));
+        hub.broadcast(ping);
+        assert_eq!((hub.connected.get(), hub.dropped.get()), (0, 0));
+    }
+
+    #[test]
+    fn nothing_is_built_for_nobody() {
+        let hub = hub();
+        hub.broadcast(|| panic!("built an event with no client"));
+    }
+}
