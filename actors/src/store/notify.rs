@@ -303,22 +303,16 @@ impl Store {
         linked_by_ms: Option<i64>,
         now_ms: i64,
     ) -> StoreResult<u64> {
-        let mut links = monitor_channels::Entity::find()
-            .filter(monitor_channels::Column::MonitorId.eq(event.payload.monitor_id));
+        let mut linked = Query::select()
+            .column(monitor_channels::Column::ChannelId)
+            .from(monitor_channels::Entity)
+            .and_where(monitor_channels::Column::MonitorId.eq(event.payload.monitor_id))
+            .to_owned();
         if let Some(by) = linked_by_ms {
-            links = links.filter(monitor_channels::Column::CreatedAt.lte(by));
-        }
-        let channel_ids: Vec<i64> = links
-            .all(&self.write)
-            .await?
-            .into_iter()
-            .map(|l| l.channel_id)
-            .collect();
-        if channel_ids.is_empty() {
-            return Ok(0);
+            linked.and_where(monitor_channels::Column::CreatedAt.lte(by));
         }
         let mut channels = notification_channels::Entity::find()
-            .filter(notification_channels::Column::Id.is_in(channel_ids));
+            .filter(notification_channels::Column::Id.in_subquery(linked));
         if event.event == "reminder" {
             channels = channels.filter(notification_channels::Column::Kind.is_not_in(NO_REMINDERS));
         }

@@ -1,7 +1,8 @@
 //! Stats benchmark: N monitors whose rollups cover D days of 60 s checks, generated straight
 //! into the database, then `GET /api/v1/monitors/{id}/stats` timed against the real binary.
-//! Prints generation time, database size, start-up time, and stats latency (in-process
-//! window computation and over HTTP).
+//! Prints generation time, database size, start-up time, stats latency (in-process window
+//! computation and over HTTP), the summary refresher's pass over every monitor, `GET
+//! /monitors` with every monitor's stats, and the live stream's snapshot.
 //!
 //! cargo build --release -p flatline-server && \
 //! FLATLINE_BIN=target/release/flatline \
@@ -263,6 +264,25 @@ async fn main() {
     }
     report("  of which the rollup reads", reads);
     store.close().await;
+
+    // Every monitor at once, as the summary refresher does it: first with nothing cached
+    // (a fresh store: what start-up and each new hour cost), then warm (every other pass).
+    let fresh = Store::connect(&url).await.expect("database");
+    let monitors = fresh.list_monitors().await.expect("monitors");
+    for pass in ["cold", "warm"] {
+        let t = Instant::now();
+        let all = fresh
+            .all_monitor_windows(&monitors, now_ms())
+            .await
+            .expect("all windows");
+        assert_eq!(all.len(), monitors.len());
+        println!(
+            "all_monitor_windows for {} monitors, {pass}: {:.2} s",
+            monitors.len(),
+            t.elapsed().as_secs_f64()
+        );
+    }
+    fresh.close().await;
     db.close().await.expect("close");
 
     // Over HTTP, against the real binary.
@@ -291,14 +311,72 @@ async fn main() {
             http,
         );
     }
-    let mut list = Vec::new();
-    for _ in 0..20 {
-        let t = Instant::now();
-        let (status, _) = fl.request("GET", "/api/v1/monitors", None).await;
-        list.push(t.elapsed());
-        assert_eq!(status, 200);
+    // The list carries every monitor's headline numbers once the refresher's first pass is
+    // done.
+    let t = Instant::now();
+    let deadline = t + Duration::from_secs(600);
+    loop {
+        let (_, body) = fl.request("GET", "/api/v1/monitors", None).await;
+        let with = body
+            .as_array()
+            .map_or(0, |l| l.iter().filter(|m| m["stats"].is_object()).count());
+        if with == ids.len() {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "stats for {with} of {} monitors",
+            ids.len()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    report("GET /api/v1/monitors (HTTP, no stats yet)", list);
+    println!(
+        "every monitor's stats in GET /monitors after start-up: {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+    let auth = format!("Bearer {}", fl.token.clone().unwrap_or_default());
+    for (what, encoding) in [("identity", "identity"), ("gzip", "gzip"), ("br", "br")] {
+        let mut list = Vec::new();
+        let mut size = 0;
+        for _ in 0..20 {
+            let t = Instant::now();
+            let a = fl
+                .send(
+                    "GET",
+                    "/api/v1/monitors",
+                    &[("Authorization", &auth), ("Accept-Encoding", encoding)],
+                    None,
+                )
+                .await;
+            list.push(t.elapsed());
+            assert_eq!(a.status, 200);
+            size = a.body.to_string().len();
+        }
+        report(
+            &format!(
+                "GET /api/v1/monitors with stats, {what} (HTTP, {:.1} MB of JSON)",
+                size as f64 / 1e6
+            ),
+            list,
+        );
+    }
+    let client = e2e::live::many_streams_client();
+    let mut snapshot = Vec::new();
+    for _ in 0..5 {
+        let t = Instant::now();
+        let live = e2e::live::LiveClient::connect(
+            &client,
+            &fl.url("/api/v1/stats/stream"),
+            fl.token.as_deref().unwrap_or(""),
+        )
+        .await;
+        live.wait_for("the snapshot", Duration::from_secs(60), |e| {
+            e.name == "snapshot"
+        })
+        .await;
+        snapshot.push(t.elapsed());
+    }
+    report("live stream: connect to snapshot received", snapshot);
     println!(
         "peak RSS of the server: {}",
         std::fs::read_to_string(format!("/proc/{}/status", fl.pid()))

@@ -36,10 +36,27 @@ pub async fn require_channel(state: &AppState, id: i64) -> ApiResult<StoredChann
         .ok_or_else(|| channel_not_found(id))
 }
 
-async fn shown(state: &AppState, channel: StoredChannel) -> ApiResult<NotificationChannel> {
+/// One channel as the API shows it, with the monitors linked to it.
+pub async fn shown(state: &AppState, channel: StoredChannel) -> ApiResult<NotificationChannel> {
+    with_links(state, vec![channel])
+        .await?
+        .pop()
+        .ok_or_else(|| ApiError::Internal("a channel went missing".into()))
+}
+
+/// Channels as the API shows them, each with the monitors linked to it.
+pub async fn with_links(
+    state: &AppState,
+    channels: Vec<StoredChannel>,
+) -> ApiResult<Vec<NotificationChannel>> {
     let mut links = state.store.channel_links().await?;
-    let ids = links.remove(&channel.id).unwrap_or_default();
-    Ok(channel_to_api(channel, ids))
+    Ok(channels
+        .into_iter()
+        .map(|c| {
+            let ids = links.remove(&c.id).unwrap_or_default();
+            channel_to_api(c, ids)
+        })
+        .collect())
 }
 
 /// Create a channel. With `default`, monitors created from now on get it; with
@@ -84,19 +101,8 @@ pub async fn create(
 )]
 #[get("/notification-channels")]
 pub async fn list(state: web::Data<AppState>) -> ApiResult<web::Json<Vec<NotificationChannel>>> {
-    let mut links = state.store.channel_links().await?;
-    Ok(web::Json(
-        state
-            .store
-            .list_channels()
-            .await?
-            .into_iter()
-            .map(|c| {
-                let ids = links.remove(&c.id).unwrap_or_default();
-                channel_to_api(c, ids)
-            })
-            .collect(),
-    ))
+    let channels = state.store.list_channels().await?;
+    Ok(web::Json(with_links(&state, channels).await?))
 }
 
 /// One channel. Secrets masked.

@@ -4,11 +4,11 @@ use actix_web::{delete, get, post, web, HttpResponse};
 use flatline_actors::clock::now_ms;
 use flatline_types::{ErrorBody, LinkChannel, NotificationChannel};
 
-use super::channels::require_channel;
+use super::channels::{require_channel, shown, with_links};
 use super::require_monitor;
 use crate::error::{ApiError, ApiResult};
 use crate::json::ApiJson;
-use crate::state::{channel_to_api, AppState};
+use crate::state::AppState;
 
 /// Link a channel to a monitor: it hears of the monitor's incidents from now on. 201 when
 /// newly linked, 200 when it already was.
@@ -42,13 +42,7 @@ pub async fn link(
     if created {
         tracing::info!(monitor_id = id, channel_id, "channel linked");
     }
-    let ids = state
-        .store
-        .channel_links()
-        .await?
-        .remove(&channel_id)
-        .unwrap_or_default();
-    let shown = channel_to_api(channel, ids);
+    let shown = shown(&state, channel).await?;
     Ok(if created {
         HttpResponse::Created().json(shown)
     } else {
@@ -72,19 +66,8 @@ pub async fn list(
 ) -> ApiResult<web::Json<Vec<NotificationChannel>>> {
     let id = id.into_inner();
     require_monitor(&state, id).await?;
-    let mut links = state.store.channel_links().await?;
-    Ok(web::Json(
-        state
-            .store
-            .monitor_channels(id)
-            .await?
-            .into_iter()
-            .map(|c| {
-                let ids = links.remove(&c.id).unwrap_or_default();
-                channel_to_api(c, ids)
-            })
-            .collect(),
-    ))
+    let channels = state.store.monitor_channels(id).await?;
+    Ok(web::Json(with_links(&state, channels).await?))
 }
 
 /// Unlink a channel from a monitor. Notices already queued are still delivered.
