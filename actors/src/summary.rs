@@ -37,21 +37,17 @@ impl SummaryRefresher {
                 let started = Instant::now();
                 let monitors = board.monitors();
                 let now = now_ms();
-                let all = store
-                    .all_monitor_windows(monitors.iter().map(|m| &**m), now)
+                let done = store
+                    .all_monitor_windows(monitors.iter().map(|m| &**m), now, |id, windows| {
+                        board.set_summary(id, summary_of(&windows, now));
+                    })
                     .await;
-                match all {
-                    Ok(all) => {
-                        let count = all.len();
-                        for (id, windows) in all {
-                            board.set_summary(id, summary_of(&windows, now));
-                        }
-                        tracing::debug!(
-                            monitors = count,
-                            took_ms = started.elapsed().as_millis() as u64,
-                            "summaries refreshed"
-                        );
-                    }
+                match done {
+                    Ok(()) => tracing::debug!(
+                        monitors = monitors.len(),
+                        took_ms = started.elapsed().as_millis() as u64,
+                        "summaries refreshed"
+                    ),
                     Err(e) => tracing::warn!(error = %e, "refreshing monitor summaries failed"),
                 }
             }

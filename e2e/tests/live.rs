@@ -72,6 +72,11 @@ async fn the_stream_sends_a_snapshot_then_coalesced_changes() {
         .as_i64()
         .expect("id");
     fl.wait_for_status(a, "up", WAIT).await;
+    eventually("a check on the monitor", WAIT, || async {
+        let m = fl.get(&format!("/api/v1/monitors/{a}")).await;
+        m["last_check"].is_object().then_some(())
+    })
+    .await;
     let client = many_streams_client();
     let token = fl.token.clone().expect("token");
     let url = fl.url("/api/v1/stats/stream");
@@ -155,7 +160,7 @@ async fn the_stream_sends_a_snapshot_then_coalesced_changes() {
 
 #[actix_rt::test]
 async fn a_hundred_clients_and_a_stuck_one_slow_nothing_down() {
-    let fl = flatline();
+    let mut fl = flatline();
     let target = Target::start();
     let a = fl
         .create_monitor(json!({"name": "a", "url": target.url("/"), "interval_seconds": 1}))
@@ -224,4 +229,10 @@ async fn a_hundred_clients_and_a_stuck_one_slow_nothing_down() {
     })
     .await;
     drop(stuck);
+
+    // Open streams do not hold up a graceful stop.
+    let stopping = Instant::now();
+    assert!(fl.stop().success());
+    let took = stopping.elapsed();
+    assert!(took < Duration::from_secs(5), "stopping took {took:?}");
 }

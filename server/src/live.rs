@@ -60,6 +60,12 @@ impl Hub {
         rx
     }
 
+    /// Ends every stream (shutdown).
+    pub fn close_all(&self) {
+        self.clients.lock().clear();
+        self.connected.set(0);
+    }
+
     /// Sends `event` (built under the lock, if there is anyone to send it to) to every
     /// client, dropping those whose queue is full or closed.
     pub fn broadcast(&self, event: impl FnOnce() -> Option<sse::Event>) {

@@ -161,6 +161,7 @@ async fn run(config: Config) -> Result<(), String> {
             }
         });
     }
+    let state_for_shutdown = state.clone();
     let openapi = app::openapi();
     let server = HttpServer::new(move || app::build(state.clone(), openapi.clone()))
         .disable_signals()
@@ -176,12 +177,16 @@ async fn run(config: Config) -> Result<(), String> {
     let server = server.run();
     let handle = server.handle();
     let registry = engine.registry.clone();
+    let live = state_for_shutdown;
     actix_web::rt::spawn(async move {
         let signal = signalled.await;
         tracing::info!(signal, "shutting down");
         // Monitors stop first: a check failing because this very server (or the host) is
         // going down must not open an incident.
         let _ = registry.send(StopAll).await;
+        // Live streams never finish by themselves: end them, or the graceful stop would
+        // wait its whole timeout for them.
+        live.hub.close_all();
         handle.stop(true).await;
     });
     // Runs until the signal, then stops accepting and lets running requests finish.

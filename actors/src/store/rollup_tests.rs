@@ -321,10 +321,12 @@ async fn all_monitors_at_once_match_each_monitor_alone() {
         s.update_monitor(b.id, &paused, now - HOUR)
             .await
             .expect("pause");
-        let all = s
-            .all_monitor_windows([&a, &b, &quiet], now)
-            .await
-            .expect("all");
+        let mut all = std::collections::HashMap::new();
+        s.all_monitor_windows([&a, &b, &quiet], now, |id, w| {
+            all.insert(id, w);
+        })
+        .await
+        .expect("all");
         for m in [&a, &b, &quiet] {
             let alone = s.monitor_windows(m, now).await.expect("alone");
             let together = &all[&m.id];
@@ -356,5 +358,50 @@ async fn all_monitors_at_once_match_each_monitor_alone() {
         let summary = super::summaries::summary_of(&all[&a.id], now);
         assert!(summary.uptime_24h.is_some_and(|u| u < 100.0), "{backend}");
         assert!(summary.p99_7d_ms.is_some());
+    }
+}
+
+#[actix_rt::test]
+async fn sums_slid_to_a_new_hour_equal_sums_merged_afresh() {
+    for (backend, db) in backends().await {
+        let s = &db.store;
+        let now = now_ms();
+        let m = s
+            .insert_monitor(&spec("s"), now - 9 * DAY)
+            .await
+            .expect("m");
+        let checks: Vec<_> = (0..2_000)
+            .map(|i| {
+                let mut c = check(m.id, now - 8 * DAY + i * 6 * 60_000, i % 11 != 0);
+                c.latency_us = 500 + (i * 7919) % 20_000;
+                c
+            })
+            .filter(|c| c.checked_at_ms <= now)
+            .collect();
+        s.insert_checks(&checks).await.expect("store");
+        // Cached five hours ago, then slid forward, then merged afresh.
+        s.monitor_windows(&m, now - 5 * HOUR).await.expect("then");
+        let slid = s.monitor_windows(&m, now).await.expect("slid");
+        s.closed.invalidate([m.id]);
+        let fresh = s.monitor_windows(&m, now).await.expect("fresh");
+        for (a, b) in slid.iter().zip(&fresh) {
+            assert_eq!(
+                (a.name, a.checks, a.failed, a.latency_sum_us),
+                (b.name, b.checks, b.failed, b.latency_sum_us),
+                "{backend}"
+            );
+            assert_eq!(
+                a.percentile_ms(0.99),
+                b.percentile_ms(0.99),
+                "{backend} {}",
+                a.name
+            );
+            assert_eq!(
+                a.percentile_ms(0.5),
+                b.percentile_ms(0.5),
+                "{backend} {}",
+                a.name
+            );
+        }
     }
 }

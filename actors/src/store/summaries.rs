@@ -15,12 +15,15 @@ use super::{Store, StoreResult, StoredMonitor};
 type Periods = HashMap<i64, Vec<(i64, i64)>>;
 
 impl Store {
-    /// The windows of every monitor in `monitors` as of `now_ms`.
+    /// The windows of every monitor in `monitors` as of `now_ms`, handed to `visit` one
+    /// monitor at a time (a monitor's decoded histograms take tens of kilobytes: holding all
+    /// of 10,000 monitors' at once would take hundreds of megabytes).
     pub async fn all_monitor_windows<'a>(
         &self,
         monitors: impl IntoIterator<Item = &'a StoredMonitor>,
         now_ms: i64,
-    ) -> StoreResult<HashMap<i64, Vec<WindowStats>>> {
+        mut visit: impl FnMut(i64, Vec<WindowStats>),
+    ) -> StoreResult<()> {
         let monitors: Vec<&StoredMonitor> = monitors.into_iter().collect();
         let (day0, hour0) = (bucket_start(now_ms, DAY), bucket_start(now_ms, HOUR));
         let mut current: HashMap<i64, Current> = HashMap::with_capacity(monitors.len());
@@ -71,7 +74,6 @@ impl Store {
                 .push((i.started_at, i.resolved_at.unwrap_or(now_ms)));
         }
         let none = Vec::new();
-        let mut out = HashMap::with_capacity(monitors.len());
         for m in monitors {
             let closed = self.closed_for(m.id, now_ms).await?;
             let open = current.remove(&m.id).unwrap_or_default();
@@ -83,9 +85,9 @@ impl Store {
                 down.get(&m.id).unwrap_or(&none),
                 now_ms,
             )?;
-            out.insert(m.id, windows);
+            visit(m.id, windows);
         }
-        Ok(out)
+        Ok(())
     }
 }
 

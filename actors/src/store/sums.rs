@@ -35,6 +35,29 @@ impl Sum {
         }
     }
 
+    /// Takes a row out again (a bucket leaving a sliding window). False if the row was not
+    /// in the sum after all (counts would go negative): the caller then recomputes.
+    pub(super) fn remove(&mut self, row: &rollup_rows::Model) -> StoreResult<bool> {
+        self.checks -= row.checks;
+        self.failed -= row.failed;
+        self.latency_sum_us -= row.latency_sum_us;
+        if self.checks < 0 || self.failed < 0 || self.latency_sum_us < 0 {
+            return Ok(false);
+        }
+        if let Some(bytes) = &row.latency {
+            let gone = decode(bytes)?;
+            match &mut self.latency {
+                Some(sum) => {
+                    if sum.subtract(&gone).is_err() {
+                        return Ok(false);
+                    }
+                }
+                None => return Ok(false),
+            }
+        }
+        Ok(true)
+    }
+
     pub(super) fn add(&mut self, row: &rollup_rows::Model) -> StoreResult<()> {
         self.checks += row.checks;
         self.failed += row.failed;

@@ -195,11 +195,19 @@ impl Store {
         let year_ago = day0 - 365 * DAY;
         let generation = self.closed.generation.load(Ordering::SeqCst);
         let cached = self.closed.map.lock().get(&id).cloned().unwrap_or_default();
-        let hours_closed = match cached.hours {
-            Some((h, sums)) if h == hour0 => sums,
+        let hour_windows: Vec<WindowSpec> =
+            WINDOWS.iter().copied().filter(|w| w.tier == HOUR).collect();
+        let slid = match &cached.hours {
+            // A new hour began since: slide the sums rather than merge 168 rows again.
+            Some((h, sums)) if *h < hour0 && hour0 - h <= 24 * HOUR => {
+                self.slide(id, HOUR, &hour_windows, *h, hour0, sums).await?
+            }
+            _ => None,
+        };
+        let hours_closed = match (cached.hours, slid) {
+            (Some((h, sums)), _) if h == hour0 => sums,
+            (_, Some(sums)) => sums,
             _ => {
-                let hour_windows: Vec<WindowSpec> =
-                    WINDOWS.iter().copied().filter(|w| w.tier == HOUR).collect();
                 let rows = self.rollups(id, HOUR, hour0 - 168 * HOUR, hour0).await?;
                 closed_sums(&rows, &hour_windows, hour0)?
             }
@@ -227,6 +235,44 @@ impl Store {
             self.closed.map.lock().insert(id, closed.clone());
         }
         Ok(closed)
+    }
+}
+
+impl Store {
+    /// Moves closed sums ending at `old_end` to end at `new_end`: adds the buckets that
+    /// closed meanwhile and takes out those that left each window. `None` if the sums do not
+    /// hold what they should (the caller recomputes them).
+    async fn slide(
+        &self,
+        id: i64,
+        tier: i64,
+        windows: &[WindowSpec],
+        old_end: i64,
+        new_end: i64,
+        sums: &[super::sums::EncodedSum],
+    ) -> StoreResult<Option<Vec<super::sums::EncodedSum>>> {
+        if windows.len() != sums.len() {
+            return Ok(None);
+        }
+        let closed = self.rollups(id, tier, old_end, new_end).await?;
+        let mut out = Vec::with_capacity(sums.len());
+        for (w, encoded) in windows.iter().zip(sums) {
+            let mut sum = encoded.decode()?;
+            for row in &closed {
+                sum.add(row)?;
+            }
+            let span = w.count * tier;
+            for row in &self
+                .rollups(id, tier, old_end - span, new_end - span)
+                .await?
+            {
+                if !sum.remove(row)? {
+                    return Ok(None);
+                }
+            }
+            out.push(super::sums::EncodedSum::from(&sum));
+        }
+        Ok(Some(out))
     }
 }
 
