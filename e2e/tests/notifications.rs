@@ -42,6 +42,13 @@ async fn link(fl: &Flatline, monitor: i64, channel: i64) {
     assert_eq!(status, 201, "{body}");
 }
 
+/// A channel linked to `monitor`.
+async fn linked(fl: &Flatline, monitor: i64, name: &str, config: Value) -> i64 {
+    let id = channel(fl, name, config).await;
+    link(fl, monitor, id).await;
+    id
+}
+
 async fn monitor(fl: &Flatline, target: &Target, name: &str) -> i64 {
     let m = fl
         .create_monitor(
@@ -349,27 +356,27 @@ async fn failing_receivers_get_exactly_one_message_once_they_recover() {
     down.stop().await;
     let target = Target::start();
     let m = monitor(&fl, &target, "flaky").await;
-    let five = channel(
+    let five = linked(
         &fl,
+        m,
         "500s",
         json!({"type": "webhook", "url": rx.url("/five-hundred")}),
     )
     .await;
-    let many = channel(
+    let many = linked(
         &fl,
+        m,
         "429",
         json!({"type": "slack", "url": rx.url("/too-many")}),
     )
     .await;
-    let gone = channel(
+    let gone = linked(
         &fl,
+        m,
         "down for a while",
         json!({"type": "discord", "url": down.url("/hook")}),
     )
     .await;
-    for c in [five, many, gone] {
-        link(&fl, m, c).await;
-    }
     rx.script("/five-hundred", &[Reply::Status(500), Reply::Status(500)]);
     rx.script("/too-many", &[Reply::TooManyRequests(2)]);
     fl.wait_for_status(m, "up", WAIT).await;
@@ -458,13 +465,13 @@ async fn a_sigkill_with_deliveries_pending_loses_and_doubles_nothing() {
     rx.stop().await;
     let target = Target::start();
     let m = monitor(&fl, &target, "crashy").await;
-    let c = channel(
+    let c = linked(
         &fl,
+        m,
         "hook",
         json!({"type": "webhook", "url": rx.url("/hook")}),
     )
     .await;
-    link(&fl, m, c).await;
     fl.wait_for_status(m, "up", WAIT).await;
     target.set_status(500);
     eventually("a pending, failing delivery", WAIT, || async {
@@ -523,20 +530,20 @@ async fn a_hanging_receiver_delays_neither_other_channels_nor_checks() {
     rx.hang("/hang");
     let target = Target::start();
     let m = monitor(&fl, &target, "busy").await;
-    let hang = channel(
+    let hang = linked(
         &fl,
+        m,
         "hangs",
         json!({"type": "webhook", "url": rx.url("/hang")}),
     )
     .await;
-    let fast = channel(
+    linked(
         &fl,
+        m,
         "fast",
         json!({"type": "webhook", "url": rx.url("/fast")}),
     )
     .await;
-    link(&fl, m, hang).await;
-    link(&fl, m, fast).await;
     fl.wait_for_status(m, "up", WAIT).await;
     target.set_status(500);
     let first = accepted(&rx, "/fast", 1).await[0].clone();
@@ -583,20 +590,20 @@ async fn reminders_repeat_while_down_except_to_pagerduty() {
         )
         .await;
     let m = m["id"].as_i64().expect("id");
-    let hook = channel(
+    linked(
         &fl,
+        m,
         "hook",
         json!({"type": "webhook", "url": rx.url("/hook")}),
     )
     .await;
-    let pd = channel(
+    linked(
         &fl,
+        m,
         "pd",
         json!({"type": "pagerduty", "routing_key": "rk", "url": rx.url("/pd")}),
     )
     .await;
-    link(&fl, m, hook).await;
-    link(&fl, m, pd).await;
     let (status, _) = fl
         .patch(&format!("/api/v1/monitors/{m}"), &json!({"enabled": true}))
         .await;

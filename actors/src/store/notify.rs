@@ -7,7 +7,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use flatline_types::ChannelConfig;
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query, SelectStatement};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect, Set, TransactionTrait,
@@ -91,12 +91,8 @@ fn encode_config(config: &ChannelConfig) -> String {
     serde_json::to_string(config).unwrap_or_default()
 }
 
-/// Links every default channel to a new monitor (inside its creating transaction).
-pub(super) async fn link_defaults<C: ConnectionTrait>(
-    db: &C,
-    monitor_id: i64,
-    now_ms: i64,
-) -> StoreResult<()> {
+/// Inserts the links a `(monitor_id, channel_id, created_at)` SELECT yields.
+async fn insert_links<C: ConnectionTrait>(db: &C, select: SelectStatement) -> StoreResult<()> {
     let insert = Query::insert()
         .into_table(monitor_channels::Entity)
         .columns([
@@ -104,19 +100,30 @@ pub(super) async fn link_defaults<C: ConnectionTrait>(
             monitor_channels::Column::ChannelId,
             monitor_channels::Column::CreatedAt,
         ])
-        .select_from(
-            Query::select()
-                .expr(Expr::val(monitor_id))
-                .column(notification_channels::Column::Id)
-                .expr(Expr::val(now_ms))
-                .from(notification_channels::Entity)
-                .and_where(Expr::col(notification_channels::Column::IsDefault).eq(true))
-                .to_owned(),
-        )
+        .select_from(select)
         .map_err(|e| StoreError::Corrupt(e.to_string()))?
         .to_owned();
     db.execute(&insert).await?;
     Ok(())
+}
+
+/// Links every default channel to a new monitor (inside its creating transaction).
+pub(super) async fn link_defaults<C: ConnectionTrait>(
+    db: &C,
+    monitor_id: i64,
+    now_ms: i64,
+) -> StoreResult<()> {
+    insert_links(
+        db,
+        Query::select()
+            .expr(Expr::val(monitor_id))
+            .column(notification_channels::Column::Id)
+            .expr(Expr::val(now_ms))
+            .from(notification_channels::Entity)
+            .and_where(Expr::col(notification_channels::Column::IsDefault).eq(true))
+            .to_owned(),
+    )
+    .await
 }
 
 impl Store {
@@ -142,24 +149,16 @@ impl Store {
         .insert(&txn)
         .await?;
         if link_all {
-            let insert = Query::insert()
-                .into_table(monitor_channels::Entity)
-                .columns([
-                    monitor_channels::Column::MonitorId,
-                    monitor_channels::Column::ChannelId,
-                    monitor_channels::Column::CreatedAt,
-                ])
-                .select_from(
-                    Query::select()
-                        .column(monitors::Column::Id)
-                        .expr(Expr::val(model.id))
-                        .expr(Expr::val(now_ms))
-                        .from(monitors::Entity)
-                        .to_owned(),
-                )
-                .map_err(|e| StoreError::Corrupt(e.to_string()))?
-                .to_owned();
-            txn.execute(&insert).await?;
+            insert_links(
+                &txn,
+                Query::select()
+                    .column(monitors::Column::Id)
+                    .expr(Expr::val(model.id))
+                    .expr(Expr::val(now_ms))
+                    .from(monitors::Entity)
+                    .to_owned(),
+            )
+            .await?;
         }
         txn.commit().await?;
         decode_channel(model)
