@@ -362,46 +362,52 @@ async fn all_monitors_at_once_match_each_monitor_alone() {
 }
 
 #[actix_rt::test]
-async fn sums_slid_to_a_new_hour_equal_sums_merged_afresh() {
+async fn sums_slid_to_a_new_hour_or_day_equal_sums_merged_afresh() {
     for (backend, db) in backends().await {
         let s = &db.store;
         let now = now_ms();
         let m = s
-            .insert_monitor(&spec("s"), now - 9 * DAY)
+            .insert_monitor(&spec("s"), now - 100 * DAY)
             .await
             .expect("m");
-        let checks: Vec<_> = (0..2_000)
+        // Checks over 95 days (so the 365d window exists), denser in the last 8.
+        let checks: Vec<_> = (0..3_000)
             .map(|i| {
-                let mut c = check(m.id, now - 8 * DAY + i * 6 * 60_000, i % 11 != 0);
+                let at = if i < 1_000 {
+                    now - 95 * DAY + i * 87 * 86_400
+                } else {
+                    now - 8 * DAY + (i - 1_000) * 6 * 60_000
+                };
+                let mut c = check(m.id, at, i % 11 != 0);
                 c.latency_us = 500 + (i * 7919) % 20_000;
                 c
             })
             .filter(|c| c.checked_at_ms <= now)
             .collect();
         s.insert_checks(&checks).await.expect("store");
-        // Cached five hours ago, then slid forward, then merged afresh.
-        s.monitor_windows(&m, now - 5 * HOUR).await.expect("then");
-        let slid = s.monitor_windows(&m, now).await.expect("slid");
-        s.closed.invalidate([m.id]);
-        let fresh = s.monitor_windows(&m, now).await.expect("fresh");
-        for (a, b) in slid.iter().zip(&fresh) {
-            assert_eq!(
-                (a.name, a.checks, a.failed, a.latency_sum_us),
-                (b.name, b.checks, b.failed, b.latency_sum_us),
-                "{backend}"
-            );
-            assert_eq!(
-                a.percentile_ms(0.99),
-                b.percentile_ms(0.99),
-                "{backend} {}",
-                a.name
-            );
-            assert_eq!(
-                a.percentile_ms(0.5),
-                b.percentile_ms(0.5),
-                "{backend} {}",
-                a.name
-            );
+        // Cached five hours (then three days) ago, slid forward, then merged afresh.
+        for ago in [5 * HOUR, 3 * DAY] {
+            s.closed.invalidate([m.id]);
+            s.monitor_windows(&m, now - ago).await.expect("then");
+            let slid = s.monitor_windows(&m, now).await.expect("slid");
+            s.closed.invalidate([m.id]);
+            let fresh = s.monitor_windows(&m, now).await.expect("fresh");
+            assert_eq!(slid.len(), 5, "{backend}: 365d too");
+            for (a, b) in slid.iter().zip(&fresh) {
+                assert_eq!(
+                    (a.name, a.checks, a.failed, a.latency_sum_us),
+                    (b.name, b.checks, b.failed, b.latency_sum_us),
+                    "{backend}, cached {ago} ms before"
+                );
+                for q in [0.5, 0.99] {
+                    assert_eq!(
+                        a.percentile_ms(q),
+                        b.percentile_ms(q),
+                        "{backend} {}",
+                        a.name
+                    );
+                }
+            }
         }
     }
 }

@@ -155,6 +155,24 @@ pub(super) async fn apply<C: ConnectionTrait>(db: &C, stored: &[checks::Model]) 
 
 impl Store {
     /// A monitor's rollups of one tier with `from <= bucket_start < to`, oldest first.
+    /// Whether a monitor has any rollup row of `tier` starting in `[from_ms, to_ms)`.
+    pub async fn has_rollups(
+        &self,
+        monitor_id: i64,
+        tier: i64,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> StoreResult<bool> {
+        Ok(rollups::Entity::find()
+            .filter(rollups::Column::MonitorId.eq(monitor_id))
+            .filter(rollups::Column::BucketMs.eq(tier))
+            .filter(rollups::Column::BucketStart.gte(from_ms))
+            .filter(rollups::Column::BucketStart.lt(to_ms))
+            .one(&self.read)
+            .await?
+            .is_some())
+    }
+
     pub async fn rollups(
         &self,
         monitor_id: i64,

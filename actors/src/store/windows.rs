@@ -212,19 +212,36 @@ impl Store {
                 closed_sums(&rows, &hour_windows, hour0)?
             }
         };
-        let days_closed = match cached.days {
-            Some((d, sums)) if d == day0 => sums,
+        // `365d` is shown once a day row older than 90 days exists.
+        let day_windows = |has_year: bool| -> Vec<WindowSpec> {
+            WINDOWS
+                .iter()
+                .copied()
+                .filter(|w| w.tier == DAY && (has_year || w.name != "365d"))
+                .collect()
+        };
+        let slid = match &cached.days {
+            // A new day began since: slide the sums, as long as the set of windows stays.
+            Some((d, sums)) if *d < day0 && day0 - d <= 7 * DAY => {
+                let has_year = self.has_rollups(id, DAY, year_ago, day0 - 90 * DAY).await?;
+                let windows = day_windows(has_year);
+                if windows.len() == sums.len() {
+                    self.slide(id, DAY, &windows, *d, day0, sums).await?
+                } else {
+                    None
+                }
+            }
+            _ => None,
+        };
+        let days_closed = match (cached.days, slid) {
+            (Some((d, sums)), _) if d == day0 => sums,
+            (_, Some(sums)) => sums,
             _ => {
                 let rows = self.rollups(id, DAY, year_ago, day0).await?;
                 let has_year = rows
                     .first()
                     .is_some_and(|d| d.bucket_start < day0 - 90 * DAY);
-                let day_windows: Vec<WindowSpec> = WINDOWS
-                    .iter()
-                    .copied()
-                    .filter(|w| w.tier == DAY && (has_year || w.name != "365d"))
-                    .collect();
-                closed_sums(&rows, &day_windows, day0)?
+                closed_sums(&rows, &day_windows(has_year), day0)?
             }
         };
         let closed = Closed {
