@@ -149,11 +149,6 @@ impl StatusBoard {
             .collect()
     }
 
-    /// Every monitor's live status.
-    pub fn snapshot(&self) -> HashMap<i64, LiveStatus> {
-        self.inner.read().map.clone()
-    }
-
     /// Calls `f` with every monitor's live status, by id, under one read lock (no copy of
     /// the whole map).
     pub fn with_all<T>(&self, f: impl FnOnce(&HashMap<i64, LiveStatus>) -> T) -> T {

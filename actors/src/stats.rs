@@ -43,8 +43,6 @@ pub struct EngineStats {
     /// Notification delivery attempts by channel type and outcome (`sent`, `retried`,
     /// `failed`: gave up after the last attempt).
     pub deliveries: IntCounterVec,
-    /// Notification deliveries queued and not yet sent or given up.
-    pub deliveries_pending: IntGauge,
     /// The labels of each monitor's info series, to replace or remove it.
     info_labels: Mutex<HashMap<i64, (String, String)>>,
     schedule_lag: Histogram,
@@ -142,10 +140,6 @@ fn build() -> Result<EngineStats, prometheus::Error> {
     }
     Ok(EngineStats {
         deliveries,
-        deliveries_pending: gauge(
-            "flatline_notification_deliveries_pending",
-            "Notifications queued and not yet delivered (or given up)",
-        )?,
         checks_started: counter("flatline_checks_started_total", "Checks started")?,
         checks_failed: counter("flatline_checks_failed_total", "Checks that failed")?,
         checks_stored: counter("flatline_checks_stored_total", "Check results stored")?,

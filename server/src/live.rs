@@ -12,7 +12,7 @@
 
 use std::time::Duration;
 
-use actix_web::{get, web, HttpRequest, Responder};
+use actix_web::{get, web, Responder};
 use actix_web_lab::sse;
 use flatline_types::{LiveMonitor, LiveUpdate};
 use parking_lot::Mutex;
@@ -137,7 +137,7 @@ pub async fn run(state: web::Data<AppState>) {
     )
 )]
 #[get("/stats/stream")]
-pub async fn stream(state: web::Data<AppState>, _req: HttpRequest) -> impl Responder {
+pub async fn stream(state: web::Data<AppState>) -> impl Responder {
     let rx = state.hub.join(|| {
         let mut monitors: Vec<LiveMonitor> = state.board.with_all(|all| {
             all.iter()

@@ -17,6 +17,7 @@ pub struct ServerMetrics {
     up: IntGaugeVec,
     status: IntGaugeVec,
     open_incidents: IntGauge,
+    pending_deliveries: IntGauge,
     /// Clients connected to the live stream.
     pub live_clients: IntGauge,
     /// Live-stream clients dropped for not reading.
@@ -50,6 +51,11 @@ impl ServerMetrics {
         registry.register(Box::new(up.clone()))?;
         registry.register(Box::new(status.clone()))?;
         registry.register(Box::new(open_incidents.clone()))?;
+        let pending_deliveries = IntGauge::new(
+            "flatline_notification_deliveries_pending",
+            "Notifications queued and not yet delivered (or given up)",
+        )?;
+        registry.register(Box::new(pending_deliveries.clone()))?;
         let live_clients = IntGauge::new(
             "flatline_live_stream_clients",
             "Clients connected to the live stream (/api/v1/stats/stream)",
@@ -68,6 +74,7 @@ impl ServerMetrics {
             up,
             status,
             open_incidents,
+            pending_deliveries,
             live_clients,
             live_dropped,
             scrape: Mutex::new(()),
@@ -90,6 +97,7 @@ pub async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> ApiResult<
         authenticate(&state, &req).await?;
     }
     let open = state.store.count_open_incidents().await?;
+    let pending = state.store.count_pending_deliveries().await?;
     let families = {
         let m = &state.metrics;
         let _one_at_a_time = m.scrape.lock();
@@ -108,6 +116,8 @@ pub async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> ApiResult<
         }
         m.open_incidents
             .set(i64::try_from(open).unwrap_or(i64::MAX));
+        m.pending_deliveries
+            .set(i64::try_from(pending).unwrap_or(i64::MAX));
         let mut families = state.stats.registry.gather();
         families.extend(m.registry.gather());
         families

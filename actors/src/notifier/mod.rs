@@ -12,7 +12,7 @@ use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix::{Actor, ActorFutureExt, AsyncContext, Context, Handler, WrapFuture};
+use actix::{Actor, ActorFutureExt, AsyncContext, Context, Handler, SpawnHandle, WrapFuture};
 use flatline_types::MonitorStatus;
 
 use crate::clock::now_ms;
@@ -35,7 +35,8 @@ pub struct NotifierConfig {
     pub timeout: Duration,
     /// Attempts in flight at once per channel.
     pub per_channel: usize,
-    /// How often the outbox is looked at for due retries.
+    /// How often the outbox is looked at regardless (retries wake the notifier at their
+    /// own time; this only catches what a failed read may have missed).
     pub poll: Duration,
     /// How often open incidents are looked at for reminders.
     pub reminder_poll: Duration,
@@ -48,7 +49,7 @@ impl Default for NotifierConfig {
             max_attempts: 10,
             timeout: Duration::from_secs(10),
             per_channel: 4,
-            poll: Duration::from_millis(500),
+            poll: Duration::from_secs(30),
             reminder_poll: Duration::from_secs(15),
         }
     }
@@ -65,6 +66,8 @@ const RECONCILE_HORIZON_MS: i64 = 24 * 3_600_000;
 const DELIVERY_RETENTION_MS: i64 = 30 * 86_400_000;
 /// Due rows fetched per scan.
 const SCAN_LIMIT: u64 = 200;
+/// How often finished deliveries past their retention are swept.
+const SWEEP_EVERY: Duration = Duration::from_secs(3600);
 
 /// The wait before retrying after `attempts` failed attempts.
 pub fn backoff(base: Duration, attempts: u32, retry_after: Option<Duration>) -> Duration {
@@ -88,6 +91,8 @@ pub struct Notifier {
     per_channel: HashMap<i64, usize>,
     scanning: bool,
     rescan: bool,
+    /// The timer that wakes the notifier when the next retry comes due.
+    wake: Option<(i64, SpawnHandle)>,
 }
 
 impl Notifier {
@@ -104,6 +109,7 @@ impl Notifier {
             per_channel: HashMap::new(),
             scanning: false,
             rescan: false,
+            wake: None,
         }
     }
 
@@ -156,25 +162,50 @@ impl Notifier {
         let store = self.store.clone();
         let busy = self.busy.clone();
         ctx.spawn(
-            async move { store.due_deliveries(now_ms(), &busy, SCAN_LIMIT).await }
-                .into_actor(self)
-                .map(|due, act, ctx| {
-                    act.scanning = false;
-                    match due {
-                        Ok(due) => {
-                            for d in due {
-                                act.start(d, ctx);
-                            }
+            async move {
+                let now = now_ms();
+                let due = store.due_deliveries(now, &busy, SCAN_LIMIT).await?;
+                let next = store.next_due_after(now).await?;
+                StoreResult::Ok((due, next))
+            }
+            .into_actor(self)
+            .map(|found, act, ctx| {
+                act.scanning = false;
+                match found {
+                    Ok((due, next)) => {
+                        for d in due {
+                            act.start(d, ctx);
                         }
-                        Err(e) => {
-                            tracing::warn!(error = %e, "reading the notification outbox failed")
+                        if let Some(at) = next {
+                            act.wake_at(at, ctx);
                         }
                     }
-                    if std::mem::take(&mut act.rescan) {
-                        act.scan(ctx);
+                    Err(e) => {
+                        tracing::warn!(error = %e, "reading the notification outbox failed")
                     }
-                }),
+                }
+                if std::mem::take(&mut act.rescan) {
+                    act.scan(ctx);
+                }
+            }),
         );
+    }
+
+    /// Scans again at `at_ms` (UTC), unless a wake-up at or before it is set already.
+    fn wake_at(&mut self, at_ms: i64, ctx: &mut Context<Self>) {
+        let now = now_ms();
+        if let Some((set, handle)) = self.wake {
+            if set <= at_ms && set > now {
+                return;
+            }
+            ctx.cancel_future(handle);
+        }
+        let wait = Duration::from_millis(u64::try_from(at_ms - now).unwrap_or(0));
+        let handle = ctx.run_later(wait, |act, ctx| {
+            act.wake = None;
+            act.scan(ctx);
+        });
+        self.wake = Some((at_ms, handle));
     }
 
     fn start(&mut self, due: DueDelivery, ctx: &mut Context<Self>) {
@@ -305,16 +336,10 @@ impl Notifier {
         );
     }
 
-    fn housekeeping(&mut self, ctx: &mut Context<Self>) {
+    fn sweep(&mut self, ctx: &mut Context<Self>) {
         let store = self.store.clone();
-        let stats = self.stats.clone();
         ctx.spawn(
             async move {
-                if let Ok(n) = store.count_pending_deliveries().await {
-                    stats
-                        .deliveries_pending
-                        .set(i64::try_from(n).unwrap_or(i64::MAX));
-                }
                 if let Err(e) = store
                     .sweep_deliveries(now_ms() - DELIVERY_RETENTION_MS)
                     .await
@@ -452,8 +477,8 @@ impl Actor for Notifier {
         self.reconcile(ctx);
         ctx.run_interval(self.config.poll, |act, ctx| act.scan(ctx));
         ctx.run_interval(self.config.reminder_poll, |act, ctx| act.remind(ctx));
-        self.housekeeping(ctx);
-        ctx.run_interval(Duration::from_secs(5), |act, ctx| act.housekeeping(ctx));
+        self.sweep(ctx);
+        ctx.run_interval(SWEEP_EVERY, |act, ctx| act.sweep(ctx));
     }
 }
 

@@ -435,6 +435,17 @@ impl Store {
             .collect())
     }
 
+    /// When the next pending delivery not yet due at `now_ms` comes due, if any does.
+    pub async fn next_due_after(&self, now_ms: i64) -> StoreResult<Option<i64>> {
+        Ok(deliveries::Entity::find()
+            .filter(deliveries::Column::Status.eq("pending"))
+            .filter(deliveries::Column::NextAttemptAt.gt(now_ms))
+            .order_by_asc(deliveries::Column::NextAttemptAt)
+            .one(&self.read)
+            .await?
+            .map(|d| d.next_attempt_at))
+    }
+
     /// Records an attempt's outcome.
     pub async fn record_attempt(
         &self,
@@ -512,8 +523,7 @@ impl Store {
             .filter(
                 sea_orm::Condition::any()
                     .add(incidents::Column::StartedAt.gte(since_ms))
-                    .add(incidents::Column::ResolvedAt.gte(since_ms))
-                    .add(incidents::Column::ResolvedAt.is_null()),
+                    .add(incidents::Column::ResolvedAt.gte(since_ms)),
             )
             .all(&self.write)
             .await?;

@@ -178,10 +178,16 @@ async fn incidents_are_found_for_reconciliation_and_reminders() {
             .expect("lookup")
             .expect("the incident the recovery ends");
         assert_eq!((found.started_at, found.resolved_at), (100, Some(200)));
-        assert_eq!(
-            s.recent_incidents(150).await.expect("recent").len(),
-            2,
-            "{backend}"
-        );
+        // Both started since 50; since 150 only the recovery happened, and an incident open
+        // since before then has no event to reconcile.
+        assert_eq!(s.recent_incidents(50).await.expect("recent").len(), 2);
+        let since_150: Vec<i64> = s
+            .recent_incidents(150)
+            .await
+            .expect("recent")
+            .iter()
+            .map(|(i, _)| i.monitor_id)
+            .collect();
+        assert_eq!(since_150, vec![m.id], "{backend}");
     }
 }
