@@ -149,7 +149,7 @@ impl MonitorSpec {
                 format!("must be at most {} characters", limits::NAME_MAX_CHARS),
             ));
         }
-        validate_url(&self.url)?;
+        validate_http_url("url", &self.url)?;
         if self.headers.len() > limits::MAX_HEADERS {
             return Err(FieldError::new(
                 "headers",
@@ -157,18 +157,7 @@ impl MonitorSpec {
             ));
         }
         for (name, value) in &self.headers {
-            if name.is_empty() || !name.bytes().all(is_header_name_byte) {
-                return Err(FieldError::new(
-                    format!("headers.{name}"),
-                    "is not a valid HTTP header name",
-                ));
-            }
-            if value.bytes().any(|b| (b < 0x20 && b != b'\t') || b == 0x7f) {
-                return Err(FieldError::new(
-                    format!("headers.{name}"),
-                    "value must not contain control characters",
-                ));
-            }
+            validate_header("headers", name, value)?;
         }
         if let Some(body) = &self.body {
             if body.len() > limits::BODY_MAX_BYTES {
@@ -254,20 +243,38 @@ fn is_header_name_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
 }
 
-fn validate_url(raw: &str) -> Result<(), FieldError> {
+/// Checks one request header (monitors' and webhooks'); errors name `{prefix}.{name}`.
+pub(crate) fn validate_header(prefix: &str, name: &str, value: &str) -> Result<(), FieldError> {
+    if name.is_empty() || !name.bytes().all(is_header_name_byte) {
+        return Err(FieldError::new(
+            format!("{prefix}.{name}"),
+            "is not a valid HTTP header name",
+        ));
+    }
+    if value.bytes().any(|b| (b < 0x20 && b != b'\t') || b == 0x7f) {
+        return Err(FieldError::new(
+            format!("{prefix}.{name}"),
+            "value must not contain control characters",
+        ));
+    }
+    Ok(())
+}
+
+/// Checks an `http`/`https` URL with a host (monitors' and channels'); errors name `field`.
+pub(crate) fn validate_http_url(field: &str, raw: &str) -> Result<(), FieldError> {
     if raw.len() > limits::URL_MAX_BYTES {
         return Err(FieldError::new(
-            "url",
+            field,
             format!("must be at most {} bytes", limits::URL_MAX_BYTES),
         ));
     }
     let parsed = url::Url::parse(raw)
-        .map_err(|e| FieldError::new("url", format!("is not a valid URL ({e})")))?;
+        .map_err(|e| FieldError::new(field, format!("is not a valid URL ({e})")))?;
     if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(FieldError::new("url", "must use http or https"));
+        return Err(FieldError::new(field, "must use http or https"));
     }
     if parsed.host_str().is_none_or(str::is_empty) {
-        return Err(FieldError::new("url", "must have a host"));
+        return Err(FieldError::new(field, "must have a host"));
     }
     Ok(())
 }

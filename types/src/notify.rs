@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::monitor::{validate_header, validate_http_url};
 use crate::FieldError;
 
 /// What a masked secret looks like in API answers.
@@ -154,22 +155,7 @@ impl ChannelConfig {
             Self::Webhook { url, headers } => {
                 http_url("url", url)?;
                 for (name, value) in headers {
-                    if name.is_empty()
-                        || !name
-                            .bytes()
-                            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
-                    {
-                        return Err(field(
-                            &format!("headers.{name}"),
-                            "is not a valid HTTP header name",
-                        ));
-                    }
-                    if value.bytes().any(|b| (b < 0x20 && b != b'\t') || b == 0x7f) {
-                        return Err(field(
-                            &format!("headers.{name}"),
-                            "value must not contain control characters",
-                        ));
-                    }
+                    validate_header("config.headers", name, value)?;
                 }
                 Ok(())
             }
@@ -325,15 +311,7 @@ fn required(name: &str, value: &str) -> Result<(), FieldError> {
 
 fn http_url(name: &str, raw: &str) -> Result<(), FieldError> {
     required(name, raw)?;
-    let parsed =
-        url::Url::parse(raw).map_err(|e| field(name, &format!("is not a valid URL ({e})")))?;
-    if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(field(name, "must use http or https"));
-    }
-    if parsed.host_str().is_none_or(str::is_empty) {
-        return Err(field(name, "must have a host"));
-    }
-    Ok(())
+    validate_http_url(&format!("config.{name}"), raw)
 }
 
 /// A plain `local@domain` address, or `Name <local@domain>`.
