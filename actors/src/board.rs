@@ -5,9 +5,10 @@
 //! Reading it costs a lock and a clone, never a query: `GET /monitors` with 10,000 monitors
 //! answers from here.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 
+pub use flatline_types::RECENT_CHECKS;
 use flatline_types::{MonitorStatus, MonitorSummary};
 use parking_lot::RwLock;
 
@@ -24,15 +25,62 @@ pub struct LiveStatus {
     pub monitor: Option<Arc<StoredMonitor>>,
     /// Uptime and latency headline numbers, once computed.
     pub summary: Option<Arc<MonitorSummary>>,
+    /// The latest checks in brief, oldest first, at most [`RECENT_CHECKS`].
+    pub recent: VecDeque<Beat>,
+}
+
+/// One check in brief, for the dashboard's bar of latest checks (about 40 bytes).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Beat {
+    pub id: i64,
+    /// Unix milliseconds.
+    pub checked_at: i64,
+    pub up: bool,
+    pub latency_us: u32,
+    pub status_code: Option<u16>,
+    /// Shared, since a failing monitor repeats the same error.
+    pub error: Option<Arc<str>>,
+}
+
+impl Beat {
+    /// The brief of a stored check; the error reuses `previous`'s allocation when equal.
+    pub fn of(check: &checks::Model, previous: Option<&Beat>) -> Self {
+        let error = check
+            .error
+            .as_deref()
+            .map(|e| match previous.and_then(|p| p.error.as_ref()) {
+                Some(p) if &**p == e => p.clone(),
+                _ => Arc::from(e),
+            });
+        Self {
+            id: check.id,
+            checked_at: check.checked_at,
+            up: check.up,
+            latency_us: u32::try_from(check.latency_us.max(0)).unwrap_or(u32::MAX),
+            status_code: check.status_code.and_then(|s| u16::try_from(s).ok()),
+            error,
+        }
+    }
+}
+
+/// Pushes `check` onto a ring of latest checks, keeping at most [`RECENT_CHECKS`].
+pub fn push_beat(recent: &mut VecDeque<Beat>, check: &checks::Model) {
+    let beat = Beat::of(check, recent.back());
+    if recent.len() >= RECENT_CHECKS {
+        recent.pop_front();
+    }
+    recent.push_back(beat);
 }
 
 impl LiveStatus {
-    fn new(status: MonitorStatus) -> Self {
+    /// A monitor with `status` and nothing else known yet.
+    pub fn new(status: MonitorStatus) -> Self {
         Self {
             status,
             last_check: None,
             monitor: None,
             summary: None,
+            recent: VecDeque::new(),
         }
     }
 }
@@ -103,6 +151,7 @@ impl StatusBoard {
             // A monitor deleted meanwhile has no entry and must not get one back.
             if let Some(live) = map.get_mut(&check.monitor_id) {
                 if live.last_check.as_ref().is_none_or(|c| c.id < check.id) {
+                    push_beat(&mut live.recent, check);
                     live.last_check = Some(check.clone());
                     dirty.insert(check.monitor_id);
                 }
@@ -199,6 +248,37 @@ mod tests {
             p99_7d_ms: Some(p99),
             computed_at: String::new(),
         }
+    }
+
+    fn check(id: i64, error: Option<&str>) -> checks::Model {
+        checks::Model {
+            id,
+            monitor_id: 1,
+            checked_at: 1_000 * id,
+            up: error.is_none(),
+            latency_us: 1_500,
+            status_code: Some(200),
+            error: error.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn the_latest_checks_are_a_ring_and_repeated_errors_share_one_string() {
+        let board = StatusBoard::default();
+        board.set_status(1, MonitorStatus::Up);
+        let all: Vec<checks::Model> = (1..=40)
+            .map(|i| check(i, (i > 35).then_some("connection refused")))
+            .collect();
+        board.record_checks(&all);
+        // An older check arriving late changes nothing.
+        board.record_checks(&[check(3, None)]);
+        let live = board.get(1).expect("entry");
+        let ids: Vec<i64> = live.recent.iter().map(|b| b.id).collect();
+        assert_eq!(ids, (11..=40).collect::<Vec<_>>());
+        assert_eq!(live.recent.back().map(|b| b.latency_us), Some(1_500));
+        let errors: Vec<_> = live.recent.iter().filter_map(|b| b.error.clone()).collect();
+        assert_eq!(errors.len(), 5);
+        assert!(errors.windows(2).all(|w| Arc::ptr_eq(&w[0], &w[1])));
     }
 
     #[test]

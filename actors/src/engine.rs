@@ -81,14 +81,22 @@ impl Engine {
         let stats = Arc::new(EngineStats::default());
         let monitors = store.list_monitors().await?;
         for m in &monitors {
-            let last_check = store.last_check(m.id).await?;
+            // Newest first: the last check, and the dashboard's bar of latest checks.
+            let latest = store
+                .list_checks(m.id, crate::board::RECENT_CHECKS as u64, None)
+                .await?;
+            let mut recent = std::collections::VecDeque::with_capacity(latest.len());
+            for check in latest.iter().rev() {
+                crate::board::push_beat(&mut recent, check);
+            }
             board.insert(
                 m.id,
                 LiveStatus {
                     status: m.status,
-                    last_check,
+                    last_check: latest.into_iter().next(),
                     monitor: Some(std::sync::Arc::new(m.clone())),
                     summary: None,
+                    recent,
                 },
             );
         }

@@ -91,7 +91,22 @@ async fn the_stream_sends_a_snapshot_then_coalesced_changes() {
     );
     assert_eq!(snapshot.data[0]["id"], a);
     assert_eq!(snapshot.data[0]["status"], "up");
+    assert_eq!(snapshot.data[0]["url"], target.url("/"));
     assert!(snapshot.data[0]["last_check"]["latency_ms"].is_number());
+    // The latest checks in brief, oldest first, the newest being `last_check`.
+    let recent = snapshot.data[0]["recent"]
+        .as_array()
+        .expect("recent")
+        .clone();
+    assert!(!recent.is_empty() && recent.len() <= 30);
+    let newest = &recent[recent.len() - 1];
+    assert_eq!(newest[0], snapshot.data[0]["last_check"]["id"]);
+    assert_eq!(newest[2], true);
+    assert_eq!(newest[4], 200);
+    assert!(newest[1].as_i64().is_some_and(|ms| ms > 1_700_000_000_000));
+    assert!(recent
+        .windows(2)
+        .all(|w| w[0][0].as_i64() < w[1][0].as_i64()));
 
     // Every check shows up, each monitor at most once a second.
     let first = live
@@ -235,4 +250,45 @@ async fn a_hundred_clients_and_a_stuck_one_slow_nothing_down() {
     assert!(fl.stop().success());
     let took = stopping.elapsed();
     assert!(took < Duration::from_secs(5), "stopping took {took:?}");
+}
+
+#[actix_rt::test]
+async fn the_latest_checks_survive_a_restart() {
+    let mut fl = flatline();
+    let target = Target::start();
+    let a = fl
+        .create_monitor(json!({"name": "a", "url": target.url("/"), "interval_seconds": 1}))
+        .await["id"]
+        .as_i64()
+        .expect("id");
+    let before: Vec<i64> = eventually("three checks", WAIT, || async {
+        let list = fl.get(&format!("/api/v1/monitors/{a}/checks")).await;
+        let ids: Vec<i64> = list
+            .as_array()?
+            .iter()
+            .filter_map(|c| c["id"].as_i64())
+            .collect();
+        (ids.len() >= 3).then_some(ids)
+    })
+    .await;
+    assert!(fl.stop().success());
+    fl.restart();
+    let client = many_streams_client();
+    let token = fl.token.clone().expect("token");
+    let live = LiveClient::connect(&client, &fl.url("/api/v1/stats/stream"), &token).await;
+    let snapshot = live
+        .wait_for("the snapshot", WAIT, |e| e.name == "snapshot")
+        .await;
+    let recent: Vec<i64> = snapshot.data[0]["recent"]
+        .as_array()
+        .expect("recent")
+        .iter()
+        .filter_map(|c| c[0].as_i64())
+        .collect();
+    for id in &before[..3] {
+        assert!(
+            recent.contains(id),
+            "check {id} from before the restart in {recent:?}"
+        );
+    }
 }

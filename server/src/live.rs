@@ -114,7 +114,7 @@ pub async fn run(state: web::Data<AppState>) {
             }
             let mut monitors: Vec<LiveMonitor> = changed
                 .iter()
-                .filter_map(|(id, live)| live_view(*id, live))
+                .filter_map(|(id, live)| live_view(*id, live, false))
                 .collect();
             monitors.sort_unstable_by_key(|m| m.id);
             let mut removed = removed;
@@ -126,8 +126,10 @@ pub async fn run(state: web::Data<AppState>) {
 
 /// The live stream: a `snapshot` event with every monitor, then an `update` event at most
 /// once a second with the monitors that changed (`{"monitors": [LiveMonitor…], "removed":
-/// [id…]}`), and a keep-alive comment every 15 s. `LiveMonitor` is `{id, name, status,
-/// last_check, stats}`, `stats` holding 24h/7d/30d/90d uptime and P99. A client that stops
+/// [id…]}`), and a keep-alive comment every 15 s. `LiveMonitor` is `{id, name, url, status,
+/// last_check, stats}`, `stats` holding 24h/7d/30d/90d uptime and P99; in the snapshot it
+/// also has `recent`, the latest checks as `[id, checked_at_ms, up, latency_ms, status_code,
+/// error]`, oldest first. A client that stops
 /// reading for about a minute is dropped.
 #[utoipa::path(
     tag = "monitors",
@@ -141,7 +143,7 @@ pub async fn stream(state: web::Data<AppState>) -> impl Responder {
     let rx = state.hub.join(|| {
         let mut monitors: Vec<LiveMonitor> = state.board.with_all(|all| {
             all.iter()
-                .filter_map(|(id, live)| live_view(*id, live))
+                .filter_map(|(id, live)| live_view(*id, live, true))
                 .collect()
         });
         monitors.sort_unstable_by_key(|m| m.id);

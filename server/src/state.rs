@@ -110,12 +110,7 @@ pub fn incident_to_api(i: &incidents::Model) -> Incident {
 
 /// A stored monitor with its live status, as the API shows it.
 pub fn monitor_to_api(m: StoredMonitor, live: Option<LiveStatus>) -> Monitor {
-    let live = live.unwrap_or(LiveStatus {
-        status: m.status,
-        last_check: None,
-        monitor: None,
-        summary: None,
-    });
+    let live = live.unwrap_or_else(|| LiveStatus::new(m.status));
     monitor_view(&m, &live)
 }
 
@@ -152,11 +147,35 @@ pub fn monitor_view(m: &StoredMonitor, live: &LiveStatus) -> Monitor {
 }
 
 /// A monitor as the live stream shows it; `None` for an entry without its configuration.
-pub fn live_view(id: i64, live: &LiveStatus) -> Option<flatline_types::LiveMonitor> {
+/// `with_recent` adds the latest checks in brief (the stream's snapshot).
+pub fn live_view(
+    id: i64,
+    live: &LiveStatus,
+    with_recent: bool,
+) -> Option<flatline_types::LiveMonitor> {
     let m = live.monitor.as_deref()?;
+    let recent = if with_recent {
+        live.recent
+            .iter()
+            .map(|b| {
+                flatline_types::RecentCheck(
+                    b.id,
+                    b.checked_at,
+                    b.up,
+                    f64::from(b.latency_us) / 1000.0,
+                    b.status_code,
+                    b.error.as_deref().map(str::to_owned),
+                )
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     Some(flatline_types::LiveMonitor {
         id,
         name: m.spec.name.clone(),
+        url: m.spec.url.clone(),
+        recent,
         status: if m.spec.enabled {
             live.status
         } else {

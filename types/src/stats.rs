@@ -114,11 +114,59 @@ pub struct MonitorSummary {
 pub struct LiveMonitor {
     pub id: i64,
     pub name: String,
+    pub url: String,
     pub status: crate::MonitorStatus,
     /// The newest check, or null before the first one.
     pub last_check: Option<crate::Check>,
     /// Null until first computed (shortly after start-up or creation).
     pub stats: Option<MonitorSummary>,
+    /// The snapshot only: the latest checks (up to [`RECENT_CHECKS`]), oldest first, for the
+    /// dashboard's bar. Absent in updates, whose `last_check` extends it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub recent: Vec<RecentCheck>,
+}
+
+/// How many of the latest checks the live stream's snapshot carries per monitor.
+pub const RECENT_CHECKS: usize = 30;
+
+/// A check in brief, as a compact array `[id, checked_at_ms, up, latency_ms, status_code,
+/// error]`: `checked_at_ms` is Unix milliseconds, `status_code` and `error` may be null.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RecentCheck(
+    pub i64,
+    pub i64,
+    pub bool,
+    pub f64,
+    pub Option<u16>,
+    pub Option<String>,
+);
+
+impl RecentCheck {
+    /// The check's id.
+    pub fn id(&self) -> i64 {
+        self.0
+    }
+    /// When it ran, Unix milliseconds.
+    pub fn at_ms(&self) -> i64 {
+        self.1
+    }
+    /// Whether it succeeded.
+    pub fn up(&self) -> bool {
+        self.2
+    }
+    /// Its latency in ms.
+    pub fn latency_ms(&self) -> f64 {
+        self.3
+    }
+    /// The HTTP status, when there was an answer.
+    pub fn status_code(&self) -> Option<u16> {
+        self.4
+    }
+    /// Why it failed.
+    pub fn error(&self) -> Option<&str> {
+        self.5.as_deref()
+    }
 }
 
 /// The `update` event of the live stream: monitors that changed since the last event.
