@@ -309,21 +309,92 @@ async fn swagger_ui_and_health_answer() {
     );
     let health = fl.get("/healthz").await;
     assert_eq!(health["status"], "ok");
-    let (status, html) = fl.request("GET", "/", None).await;
-    assert_eq!(status, 200);
-    assert!(
-        html.as_str().is_some_and(|h| h.contains("flatline.js")),
-        "UI shell"
+}
+
+#[actix_rt::test]
+async fn the_ui_is_served_precompressed_with_hashed_names_and_cache_headers() {
+    let fl = Flatline::start_with(e2e::FlatlineOptions {
+        anonymous: true,
+        ..Default::default()
+    });
+    let get = |path: &'static str, encoding: &'static str| {
+        let fl = &fl;
+        async move {
+            fl.send("GET", path, &[("Accept-Encoding", encoding)], None)
+                .await
+        }
+    };
+    let index = get("/", "identity").await;
+    assert_eq!(index.status, 200);
+    assert_eq!(
+        index.header("content-type"),
+        Some("text/html; charset=utf-8")
     );
-    let (status, js) = fl.request("GET", "/flatline.js", None).await;
-    assert_eq!(status, 200);
-    assert!(
-        js.as_str().is_some_and(|j| j.contains("__wbg_init")),
-        "wasm-bindgen glue"
+    assert_eq!(index.header("cache-control"), Some("no-cache"));
+    let html = index.body.as_str().expect("html").to_owned();
+    let asset = |ext: &str| {
+        html.split('"')
+            .find(|s| {
+                s.starts_with("/flatline-") && s.ends_with(ext)
+                    || s.starts_with("/style-") && s.ends_with(ext)
+            })
+            .unwrap_or_else(|| panic!("a hashed {ext} in {html}"))
+            .to_owned()
+    };
+    let (js, wasm, css) = (asset(".js"), asset(".wasm"), asset(".css"));
+    for name in [&js, &wasm, &css] {
+        let hash = name
+            .rsplit_once('-')
+            .and_then(|(_, h)| h.split('.').next())
+            .unwrap_or_default();
+        assert_eq!(hash.len(), 12, "content hash in {name}");
+    }
+    // Client-side routes get the same page; an unknown asset is a 404, never HTML.
+    let route = get("/monitors/7/edit", "br").await;
+    assert_eq!(route.status, 200);
+    assert_eq!(route.header("content-encoding"), Some("br"));
+    assert_eq!(route.header("cache-control"), Some("no-cache"));
+    assert!(route.body.as_str().is_some_and(|h| h.contains(&js)));
+    assert_eq!(get("/flatline-000000000000.js", "br").await.status, 404);
+    assert_eq!(
+        fl.send("GET", &format!("{js}.br"), &[], None).await.status,
+        404
     );
-    let (status, _) = fl.request("GET", "/flatline_bg.wasm", None).await;
-    assert_eq!(status, 200);
-    let (status, html) = fl.request("GET", "/monitors/7", None).await;
-    assert_eq!(status, 200, "client-side routes get the shell");
-    assert!(html.as_str().is_some_and(|h| h.contains("flatline.js")));
+
+    for (path, encoding, coding, mime) in [
+        (&js, "gzip, deflate, br, zstd", "br", "javascript"),
+        (&js, "gzip", "gzip", "javascript"),
+        (&js, "identity", "identity", "javascript"),
+        (&wasm, "br;q=0.5, gzip", "gzip", "application/wasm"),
+        (&wasm, "br", "br", "application/wasm"),
+        (&css, "br", "br", "text/css"),
+    ] {
+        let a = fl
+            .send("GET", path, &[("Accept-Encoding", encoding)], None)
+            .await;
+        assert_eq!(a.status, 200, "{path}");
+        assert_eq!(
+            a.header("content-encoding"),
+            Some(coding),
+            "{path} for {encoding}"
+        );
+        assert!(
+            a.header("content-type").is_some_and(|t| t.contains(mime)),
+            "{path}: {:?}",
+            a.header("content-type")
+        );
+        assert_eq!(
+            a.header("cache-control"),
+            Some("public, max-age=31536000, immutable")
+        );
+        assert_eq!(a.header("vary"), Some("Accept-Encoding"));
+        // awc decodes the body: the same content whatever the encoding.
+        let body = a.body.as_str().unwrap_or_default();
+        if path.ends_with(".js") {
+            assert!(body.contains("__wbg_init"), "wasm-bindgen glue");
+        }
+        if path.ends_with(".wasm") {
+            assert!(body.starts_with("\u{0}asm"), "a wasm module");
+        }
+    }
 }

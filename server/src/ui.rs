@@ -1,6 +1,6 @@
 //! The web UI, compiled to WebAssembly by `build.rs` and embedded in the binary.
 
-use actix_web::http::header::{self, CacheControl, CacheDirective};
+use actix_web::http::header::{self, ContentEncoding};
 use actix_web::{web, HttpRequest, HttpResponse};
 use rust_embed::RustEmbed;
 
@@ -8,22 +8,74 @@ use rust_embed::RustEmbed;
 #[folder = "$OUT_DIR/ui"]
 struct UiAssets;
 
-/// Serves an embedded file, or `index.html` for any other path (client-side routes).
+/// A year: hashed asset names change whenever their content does.
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+
+/// Serves an embedded file, precompressed when the client accepts it. Hashed assets are
+/// cached for a year; `index.html` (for `/` and every client-side route: paths whose last
+/// segment has no dot) must be revalidated. An unknown file name is a 404, so a stale
+/// asset URL never gets HTML.
 pub async fn serve(req: HttpRequest) -> HttpResponse {
     let path = req.path().trim_start_matches('/');
-    if let Some(file) = (!path.is_empty()).then(|| UiAssets::get(path)).flatten() {
-        return HttpResponse::Ok()
-            .content_type(file.metadata.mimetype())
-            .insert_header(CacheControl(vec![CacheDirective::NoCache]))
-            .body(file.data.into_owned());
-    }
-    match UiAssets::get("index.html") {
-        Some(index) => HttpResponse::Ok()
-            .content_type("text/html; charset=utf-8")
-            .insert_header(CacheControl(vec![CacheDirective::NoCache]))
-            .body(index.data.into_owned()),
-        None => HttpResponse::NotFound().finish(),
-    }
+    let last = path.rsplit('/').next().unwrap_or_default();
+    let (name, cache) = if path.is_empty() || !last.contains('.') {
+        ("index.html", "no-cache")
+    } else if path == "index.html" {
+        (path, "no-cache")
+    } else {
+        (path, IMMUTABLE)
+    };
+    // The precompressed copies are served only under their base file's name.
+    let base = match UiAssets::get(name) {
+        Some(file) if !name.ends_with(".gz") && !name.ends_with(".br") => file,
+        _ => {
+            return HttpResponse::NotFound()
+                .content_type("text/plain; charset=utf-8")
+                .body("not found")
+        }
+    };
+    use actix_web::HttpMessage;
+    let encoding = req
+        .get_header::<header::AcceptEncoding>()
+        .and_then(|accept| {
+            accept.negotiate(
+                [
+                    header::Encoding::brotli(),
+                    header::Encoding::gzip(),
+                    header::Encoding::identity(),
+                ]
+                .iter(),
+            )
+        })
+        .unwrap_or_else(header::Encoding::identity);
+    let (file, coding) = match encoding {
+        header::Encoding::Known(ContentEncoding::Brotli) => {
+            (UiAssets::get(&format!("{name}.br")), Some("br"))
+        }
+        header::Encoding::Known(ContentEncoding::Gzip) => {
+            (UiAssets::get(&format!("{name}.gz")), Some("gzip"))
+        }
+        _ => (None, None),
+    };
+    let mime = base.metadata.mimetype();
+    let (file, coding) = match file {
+        Some(f) => (f, coding),
+        None => (base.clone(), None),
+    };
+    let mut res = HttpResponse::Ok();
+    res.content_type(
+        if mime.starts_with("text/") || mime.ends_with("javascript") {
+            format!("{mime}; charset=utf-8")
+        } else {
+            mime.to_owned()
+        },
+    )
+    .insert_header((header::CACHE_CONTROL, cache))
+    .insert_header((header::VARY, "Accept-Encoding"))
+    .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"));
+    // Setting Content-Encoding (identity included) keeps the Compress middleware away.
+    res.insert_header((header::CONTENT_ENCODING, coding.unwrap_or("identity")));
+    res.body(file.data.into_owned())
 }
 
 /// Registers the UI as the fallback for every GET outside `/api`, `/docs` and `/healthz`.
