@@ -1,0 +1,164 @@
+//! Small shared pieces: status badges, error boxes, confirmation dialogs, form fields.
+
+use flatline_types::MonitorStatus;
+use leptos::prelude::*;
+
+use crate::api::ApiError;
+
+/// A status as a coloured dot with a text label for screen readers.
+#[component]
+pub fn StatusDot(#[prop(into)] status: Signal<MonitorStatus>) -> impl IntoView {
+    view! {
+        <span
+            class=move || format!("dot {}", status.get().as_str())
+            role="img"
+            aria-label=move || status.get().as_str()
+            title=move || status.get().as_str()
+        ></span>
+    }
+}
+
+/// A status as a labelled badge.
+#[component]
+pub fn StatusBadge(#[prop(into)] status: Signal<MonitorStatus>) -> impl IntoView {
+    view! { <span class=move || format!("badge {}", status.get().as_str())>{move || status.get().as_str()}</span> }
+}
+
+/// An API error, if any.
+#[component]
+pub fn ErrorBox(#[prop(into)] error: Signal<Option<ApiError>>) -> impl IntoView {
+    move || {
+        error.get().map(|e| {
+            view! {
+                <div class="error-box" role="alert">
+                    {e.message}
+                </div>
+            }
+        })
+    }
+}
+
+/// A modal asking to confirm a destructive action.
+#[component]
+pub fn Confirm(
+    /// Whether it shows.
+    open: RwSignal<bool>,
+    #[prop(into)] title: String,
+    #[prop(into)] message: Signal<String>,
+    #[prop(into)] confirm_label: String,
+    on_confirm: impl Fn() + Send + Sync + 'static + Copy,
+) -> impl IntoView {
+    let title_id = "confirm-title";
+    view! {
+        <Show when=move || open.get()>
+            <div class="backdrop" on:keydown=move |ev: web_sys::KeyboardEvent| if ev.key() == "Escape" { open.set(false) }>
+                <div class="dialog" role="alertdialog" aria-modal="true" aria-labelledby=title_id>
+                    <h2 id=title_id>{title.clone()}</h2>
+                    <p>{move || message.get()}</p>
+                    <div class="actions">
+                        <button class="danger solid" id="confirm-yes" autofocus on:click=move |_| { open.set(false); on_confirm(); }>
+                            {confirm_label.clone()}
+                        </button>
+                        <button id="confirm-no" on:click=move |_| open.set(false)>"Cancel"</button>
+                    </div>
+                </div>
+            </div>
+        </Show>
+    }
+}
+
+/// The error shown at a form field, from a client-side check or the API's answer.
+pub type FieldErrors = RwSignal<Option<(String, String)>>;
+
+/// Sets the field error from an API error; returns whether it was about a field.
+pub fn field_error(errors: FieldErrors, e: &ApiError) -> bool {
+    match e.field_key() {
+        Some(f) => {
+            errors.set(Some((f, e.message.clone())));
+            true
+        }
+        None => {
+            errors.set(None);
+            false
+        }
+    }
+}
+
+/// A labelled text input with its hint and error.
+#[component]
+pub fn TextField(
+    #[prop(into)] id: String,
+    #[prop(into)] label: String,
+    value: RwSignal<String>,
+    errors: FieldErrors,
+    #[prop(optional, into)] hint: Option<String>,
+    #[prop(optional, into)] kind: Option<String>,
+    #[prop(optional, into)] placeholder: Option<String>,
+    #[prop(optional)] required: bool,
+    #[prop(optional)] multiline: bool,
+) -> impl IntoView {
+    let key = id.clone();
+    let key2 = id.clone();
+    let error = move || errors.get().filter(|(f, _)| *f == key).map(|(_, m)| m);
+    let error2 = error.clone();
+    let input_id = format!("f-{id}");
+    let hint_id = format!("f-{id}-hint");
+    let err_id = format!("f-{key2}-err");
+    let described = {
+        let hint_id = hint_id.clone();
+        let err_id = err_id.clone();
+        let has_hint = hint.is_some();
+        move || {
+            let mut ids = Vec::new();
+            if has_hint {
+                ids.push(hint_id.clone());
+            }
+            if error2().is_some() {
+                ids.push(err_id.clone());
+            }
+            ids.join(" ")
+        }
+    };
+    let described2 = described.clone();
+    let invalid = {
+        let error = error.clone();
+        move || error().is_some()
+    };
+    let invalid2 = invalid.clone();
+    let invalid3 = invalid.clone();
+    let input = if multiline {
+        view! {
+            <textarea
+                id=input_id.clone()
+                name=id.clone()
+                placeholder=placeholder.clone()
+                aria-invalid=move || invalid2().to_string()
+                aria-describedby=described
+                bind:value=value
+            ></textarea>
+        }
+        .into_any()
+    } else {
+        view! {
+            <input
+                id=input_id.clone()
+                name=id.clone()
+                type=kind.unwrap_or_else(|| "text".into())
+                placeholder=placeholder
+                required=required
+                aria-invalid=move || invalid3().to_string()
+                aria-describedby=described2
+                bind:value=value
+            />
+        }
+        .into_any()
+    };
+    view! {
+        <div class="field" class:invalid=invalid>
+            <label for=input_id>{label}</label>
+            {input}
+            {hint.map(|h| view! { <span class="hint" id=hint_id>{h}</span> })}
+            {move || error().map(|m| view! { <span class="err" id=err_id.clone() role="alert">{m}</span> })}
+        </div>
+    }
+}
