@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs Flatline's whole test suite: unit, storage (SQLite and PostgreSQL) and end-to-end tests.
-# Installs what the tests need (Debian packages, the wasm32 target, the npm package of the test
+# Runs Flatline's whole test suite: unit, storage (SQLite and PostgreSQL) and end-to-end tests,
+# the web UI's in headless Chromium. Installs what the tests need (Debian packages, the wasm32 target, the npm package of the test
 # OIDC provider, the PyPI package of the test SMTP server) when it is missing, and starts a throwaway PostgreSQL server on 127.0.0.1 for
 # the duration of the run.
 set -euo pipefail
@@ -14,6 +14,8 @@ compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || missing+=(postgres
 command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "==> installing ${missing[*]}"
   as_root apt-get update -qq

@@ -1,6 +1,7 @@
 //! A test kit for end-to-end tests: starts the real `flatline` binary on a free loopback port
 //! with a fresh database, local HTTP targets the test controls, and polling helpers.
 
+pub mod browser;
 pub mod flatline;
 pub mod live;
 pub mod oidc;
