@@ -38,6 +38,11 @@ impl Browser {
     /// Starts chromedriver on a free loopback port and opens a Chromium window of
     /// `width`×`height` CSS pixels.
     pub async fn start(width: u32, height: u32) -> Self {
+        Self::start_with(width, height, &[]).await
+    }
+
+    /// [`Self::start`] with extra Chromium switches (e.g. `--force-dark-mode`).
+    pub async fn start_with(width: u32, height: u32, switches: &[&str]) -> Self {
         let port = crate::closed_port();
         // Its own process group, so Chromium goes with it whatever happens to the test.
         let driver = Command::new(executable("CHROMEDRIVER", "/usr/bin/chromedriver"))
@@ -49,27 +54,29 @@ impl Browser {
             .spawn()
             .expect("start chromedriver (Debian package chromium-driver)");
         let profile = tempfile::tempdir().expect("profile dir");
+        let mut args = vec![
+            "--headless=new".to_owned(),
+            "--no-sandbox".into(),
+            "--disable-gpu".into(),
+            "--disable-dev-shm-usage".into(),
+            "--disable-quic".into(),
+            "--no-first-run".into(),
+            "--disable-background-networking".into(),
+            "--disable-component-update".into(),
+            "--disable-sync".into(),
+            "--disable-extensions".into(),
+            "--disable-default-apps".into(),
+            "--hide-scrollbars".into(),
+            format!("--user-data-dir={}", profile.path().display()),
+            format!("--window-size={width},{height}"),
+        ];
+        args.extend(switches.iter().map(|s| (*s).to_owned()));
         let mut caps = serde_json::Map::new();
         caps.insert(
             "goog:chromeOptions".into(),
             json!({
                 "binary": executable("CHROMIUM", "/usr/bin/chromium"),
-                "args": [
-                    "--headless=new",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-dev-shm-usage",
-                    "--disable-quic",
-                    "--no-first-run",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-sync",
-                    "--disable-extensions",
-                    "--disable-default-apps",
-                    "--hide-scrollbars",
-                    format!("--user-data-dir={}", profile.path().display()),
-                    format!("--window-size={width},{height}"),
-                ],
+                "args": args,
             }),
         );
         let url = format!("http://127.0.0.1:{port}");
@@ -220,6 +227,37 @@ impl Browser {
         let path = artifacts_dir().join(format!("{name}.png"));
         std::fs::write(&path, png).expect("write screenshot");
         path
+    }
+
+    /// Form controls on the page without a label (for a screen reader): empty when all have one.
+    pub async fn unlabelled_controls(&self) -> Vec<String> {
+        let v = self
+            .js(
+                "return [...document.querySelectorAll('input, select, textarea, button, a')].filter(e => {
+                    if (e.type === 'hidden') return false;
+                    if (e.getAttribute('aria-label') || e.getAttribute('aria-labelledby')) return false;
+                    if (e.tagName === 'BUTTON' || e.tagName === 'A') return !e.innerText.trim();
+                    if (e.id && document.querySelector(`label[for=\"${e.id}\"]`)) return false;
+                    return !e.closest('label');
+                }).map(e => e.outerHTML.slice(0, 120));",
+            )
+            .await;
+        v.as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Presses Enter in the element `css` (a keyboard submit).
+    pub async fn press_enter(&self, css: &str) {
+        self.find(css)
+            .await
+            .send_keys(&char::from(fantoccini::key::Key::Enter).to_string())
+            .await
+            .unwrap_or_else(|e| panic!("Enter in {css}: {e}"));
     }
 
     /// Runs JavaScript and returns its value.

@@ -32,8 +32,9 @@ async fn sign_in(b: &Browser, fl: &Flatline) {
     b.fill("#password", "wrong password").await;
     b.click("button[type=submit]").await;
     b.until_text(".error-box", "password").await;
+    // With the keyboard alone: Enter in the password field signs in.
     b.fill("#password", PASSWORD).await;
-    b.click("button[type=submit]").await;
+    b.press_enter("#password").await;
     b.find("#account-button").await;
     b.until_text("#account-button", "admin").await;
 }
@@ -59,6 +60,12 @@ async fn a_person_creates_watches_edits_notifies_and_deletes_a_monitor() {
 
     // Create through the form. A bad URL is refused at its field before anything is sent.
     b.click("#new-monitor").await;
+    b.find("#f-name").await;
+    let unlabelled = b.unlabelled_controls().await;
+    assert!(
+        unlabelled.is_empty(),
+        "controls without a label: {unlabelled:?}"
+    );
     b.fill("#f-name", "Checkout API").await;
     b.fill("#f-url", "ftp://127.0.0.1/").await;
     b.fill("#f-interval_seconds", "1").await;
@@ -67,6 +74,7 @@ async fn a_person_creates_watches_edits_notifies_and_deletes_a_monitor() {
     assert_eq!(b.path().await, "/monitors/new");
     b.fill("#f-url", &target.url("/health")).await;
     b.fill("#f-headers", "X-Probe: flatline").await;
+    b.screenshot("monitor-form").await;
     b.click("#save").await;
     b.until(
         "the detail page",
@@ -125,6 +133,11 @@ async fn a_person_creates_watches_edits_notifies_and_deletes_a_monitor() {
         "no reload happened"
     );
     b.screenshot("dashboard").await;
+    let unlabelled = b.unlabelled_controls().await;
+    assert!(
+        unlabelled.is_empty(),
+        "controls without a label: {unlabelled:?}"
+    );
     b.click(&format!(".row[data-id=\"{id}\"] .name a")).await;
     b.until_text("table.incidents", "open").await;
     b.until_text("table.incidents", "unexpected status 503")
@@ -160,6 +173,11 @@ async fn a_person_creates_watches_edits_notifies_and_deletes_a_monitor() {
         .await;
     b.click("#new-channel").await;
     b.select("#f-type", "webhook").await;
+    let unlabelled = b.unlabelled_controls().await;
+    assert!(
+        unlabelled.is_empty(),
+        "controls without a label: {unlabelled:?}"
+    );
     b.fill("#f-name", "Ops hook").await;
     b.fill("#f-url", &receiver.url("/hook?token=s3cret")).await;
     b.click(&format!("input[name=monitor][value=\"{id}\"]"))
@@ -176,6 +194,10 @@ async fn a_person_creates_watches_edits_notifies_and_deletes_a_monitor() {
     b.click("#channels .item button.test").await;
     b.until_text("#channels .test-outcome", "Test delivered")
         .await;
+    b.click("#channels .item button[aria-expanded]").await;
+    b.until_text("#channels table.deliveries", "sent").await;
+    assert!(b.text("#channels table.deliveries").await.contains("test"));
+    b.screenshot("channels").await;
     let got = receiver.received("/hook");
     assert!(
         got.iter()
@@ -294,8 +316,20 @@ async fn tokens_search_and_the_phone_layout() {
         &json!({"name": "delta paused", "url": target.url("/"), "enabled": false}),
     )
     .await;
-    let b = Browser::start(390, 844).await;
+    // A phone, in dark mode.
+    let b = Browser::start_with(390, 844, &["--force-dark-mode"]).await;
     sign_in(&b, &fl).await;
+    assert_eq!(
+        b.js("return matchMedia('(prefers-color-scheme: dark)').matches;")
+            .await,
+        true
+    );
+    assert_eq!(
+        b.js("return getComputedStyle(document.body).backgroundColor;")
+            .await,
+        "rgb(15, 18, 22)",
+        "the dark palette"
+    );
     b.until_text("#summary", "3 up").await;
     b.until_text("#summary", "1 paused").await;
 

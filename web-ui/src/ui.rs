@@ -99,6 +99,13 @@ pub fn TextField(
 ) -> impl IntoView {
     let key = id.clone();
     let key2 = id.clone();
+    let key3 = id.clone();
+    // Typing into a field clears its error.
+    let clear = move |_: leptos::ev::Event| {
+        if errors.with_untracked(|e| e.as_ref().is_some_and(|(f, _)| *f == key3)) {
+            errors.set(None);
+        }
+    };
     let error = move || errors.get().filter(|(f, _)| *f == key).map(|(_, m)| m);
     let error2 = error.clone();
     let input_id = format!("f-{id}");
@@ -135,6 +142,7 @@ pub fn TextField(
                 aria-invalid=move || invalid2().to_string()
                 aria-describedby=described
                 bind:value=value
+                on:input=clear
             ></textarea>
         }
         .into_any()
@@ -149,6 +157,7 @@ pub fn TextField(
                 aria-invalid=move || invalid3().to_string()
                 aria-describedby=described2
                 bind:value=value
+                on:input=clear
             />
         }
         .into_any()

@@ -64,8 +64,7 @@ pub fn Dashboard() -> impl IntoView {
         let f = filter.get();
         let sort = Sort::parse(&sort.get());
         let rows = live.rows.get();
-        let mut keyed: Vec<(RwSignal<Row>, SortKey, i64)> =
-            Vec::with_capacity(rows.len());
+        let mut keyed: Vec<(RwSignal<Row>, SortKey, i64)> = Vec::with_capacity(rows.len());
         for sig in rows {
             let keep = sig.with_untracked(|r| {
                 let status_ok = match f.as_str() {
