@@ -130,6 +130,43 @@ fn main() {
         .replace("{{WASM}}", &wasm)
         .replace("{{CSS}}", &css);
     write_compressed(&ui_dir.join("index.html"), index.as_bytes());
+    // The Content-Security-Policy allows exactly the page's one inline script, by its hash.
+    let csp = format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' {}; \
+         style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; \
+         object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+        inline_script_hashes(&index)
+    );
+    std::fs::write(out_dir.join("csp.txt"), csp)
+        .unwrap_or_else(|e| fail(&format!("writing csp.txt: {e}")));
+}
+
+/// `'sha256-…'` of every inline `<script>` in `html`.
+fn inline_script_hashes(html: &str) -> String {
+    use base64::Engine;
+    use sha2::Digest;
+    let mut hashes = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find("<script") {
+        let tag = &rest[start..];
+        let Some(open_end) = tag.find('>') else { break };
+        let body = &tag[open_end + 1..];
+        let Some(close) = body.find("</script>") else {
+            break;
+        };
+        if !tag[..open_end].contains(" src=") {
+            let digest = sha2::Sha256::digest(&body.as_bytes()[..close]);
+            hashes.push(format!(
+                "'sha256-{}'",
+                base64::engine::general_purpose::STANDARD.encode(digest)
+            ));
+        }
+        rest = &body[close..];
+    }
+    if hashes.is_empty() {
+        fail("web-ui/static/index.html has no inline script to start the app");
+    }
+    hashes.join(" ")
 }
 
 fn read(path: &Path) -> Vec<u8> {

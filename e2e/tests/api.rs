@@ -331,6 +331,23 @@ async fn the_ui_is_served_precompressed_with_hashed_names_and_cache_headers() {
         Some("text/html; charset=utf-8")
     );
     assert_eq!(index.header("cache-control"), Some("no-cache"));
+    let csp = index.header("content-security-policy").unwrap_or_default();
+    for part in [
+        "default-src 'self'",
+        "'sha256-",
+        "frame-ancestors 'none'",
+        "object-src 'none'",
+    ] {
+        assert!(csp.contains(part), "{part} in the CSP: {csp}");
+    }
+    let script_src = csp
+        .split(';')
+        .find(|d| d.trim().starts_with("script-src"))
+        .unwrap_or_default();
+    assert!(
+        !script_src.contains("'unsafe-inline'") && !script_src.contains("'unsafe-eval'"),
+        "only the hashed inline script: {script_src}"
+    );
     let html = index.body.as_str().expect("html").to_owned();
     let asset = |ext: &str| {
         html.split('"')

@@ -16,6 +16,14 @@ fn flatline() -> Flatline {
     })
 }
 
+/// Creates monitor `a`, checked every second; returns its id.
+async fn monitor_every_second(fl: &Flatline, target: &Target) -> i64 {
+    fl.create_monitor(json!({"name": "a", "url": target.url("/"), "interval_seconds": 1}))
+        .await["id"]
+        .as_i64()
+        .expect("id")
+}
+
 fn mentions(e: &e2e::live::LiveEvent, id: i64) -> Option<Value> {
     (e.name == "update")
         .then(|| e.data["monitors"].as_array().cloned())
@@ -66,11 +74,7 @@ async fn the_monitor_list_carries_each_monitors_uptime_and_p99() {
 async fn the_stream_sends_a_snapshot_then_coalesced_changes() {
     let fl = flatline();
     let target = Target::start();
-    let a = fl
-        .create_monitor(json!({"name": "a", "url": target.url("/"), "interval_seconds": 1}))
-        .await["id"]
-        .as_i64()
-        .expect("id");
+    let a = monitor_every_second(&fl, &target).await;
     fl.wait_for_status(a, "up", WAIT).await;
     eventually("a check on the monitor", WAIT, || async {
         let m = fl.get(&format!("/api/v1/monitors/{a}")).await;
@@ -177,11 +181,7 @@ async fn the_stream_sends_a_snapshot_then_coalesced_changes() {
 async fn a_hundred_clients_and_a_stuck_one_slow_nothing_down() {
     let mut fl = flatline();
     let target = Target::start();
-    let a = fl
-        .create_monitor(json!({"name": "a", "url": target.url("/"), "interval_seconds": 1}))
-        .await["id"]
-        .as_i64()
-        .expect("id");
+    let a = monitor_every_second(&fl, &target).await;
     let token = fl.token.clone().expect("token");
     // A client that connects and never reads a byte.
     let addr = fl.base_url.trim_start_matches("http://").to_owned();
@@ -256,11 +256,7 @@ async fn a_hundred_clients_and_a_stuck_one_slow_nothing_down() {
 async fn the_latest_checks_survive_a_restart() {
     let mut fl = flatline();
     let target = Target::start();
-    let a = fl
-        .create_monitor(json!({"name": "a", "url": target.url("/"), "interval_seconds": 1}))
-        .await["id"]
-        .as_i64()
-        .expect("id");
+    let a = monitor_every_second(&fl, &target).await;
     let before: Vec<i64> = eventually("three checks", WAIT, || async {
         let list = fl.get(&format!("/api/v1/monitors/{a}/checks")).await;
         let ids: Vec<i64> = list

@@ -54,6 +54,8 @@ async fn a_person_creates_watches_edits_notifies_and_deletes_a_monitor() {
     let b = Browser::start(1280, 900).await;
     sign_in(&b, &fl).await;
 
+    // Anything the Content-Security-Policy blocks from here on is recorded.
+    b.js("window.__csp = []; document.addEventListener('securitypolicyviolation', e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI)); return true;").await;
     // No monitors yet: the empty state says what to do.
     b.until_text("#empty-state", "No monitors yet").await;
     b.until_text("#conn-state", "Live").await;
@@ -223,6 +225,12 @@ async fn a_person_creates_watches_edits_notifies_and_deletes_a_monitor() {
             .as_str()
             .is_some_and(|u| u.starts_with("http://127.0.0.1")),
         "nothing stored changed: {channels}"
+    );
+
+    assert_eq!(
+        b.js("return window.__csp;").await,
+        json!([]),
+        "CSP violations"
     );
 
     // Delete the monitor, after confirming.

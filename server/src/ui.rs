@@ -8,6 +8,9 @@ use rust_embed::RustEmbed;
 #[folder = "$OUT_DIR/ui"]
 struct UiAssets;
 
+/// The page's Content-Security-Policy, made by `build.rs` with the hash of its inline script.
+const CSP: &str = include_str!(concat!(env!("OUT_DIR"), "/csp.txt"));
+
 /// A year: hashed asset names change whenever their content does.
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
@@ -73,6 +76,11 @@ pub async fn serve(req: HttpRequest) -> HttpResponse {
     .insert_header((header::CACHE_CONTROL, cache))
     .insert_header((header::VARY, "Accept-Encoding"))
     .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"));
+    if name == "index.html" {
+        res.insert_header((header::CONTENT_SECURITY_POLICY, CSP))
+            .insert_header((header::X_FRAME_OPTIONS, "DENY"))
+            .insert_header((header::REFERRER_POLICY, "same-origin"));
+    }
     // Setting Content-Encoding (identity included) keeps the Compress middleware away.
     res.insert_header((header::CONTENT_ENCODING, coding.unwrap_or("identity")));
     res.body(file.data.into_owned())

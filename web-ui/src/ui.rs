@@ -70,16 +70,13 @@ pub fn Confirm(
 /// The error shown at a form field, from a client-side check or the API's answer.
 pub type FieldErrors = RwSignal<Option<(String, String)>>;
 
-/// Sets the field error from an API error; returns whether it was about a field.
-pub fn field_error(errors: FieldErrors, e: &ApiError) -> bool {
+/// Shows an API error at the field it names, or else in the form's error box.
+pub fn show_error(errors: FieldErrors, error: RwSignal<Option<ApiError>>, e: ApiError) {
     match e.field_key() {
-        Some(f) => {
-            errors.set(Some((f, e.message.clone())));
-            true
-        }
+        Some(f) => errors.set(Some((f, e.message))),
         None => {
             errors.set(None);
-            false
+            error.set(Some(e));
         }
     }
 }

@@ -10,7 +10,7 @@ use serde_json::{json, Map, Value};
 use crate::api::{self, ApiError};
 use crate::fmt;
 use crate::live::Live;
-use crate::ui::{field_error, Confirm, FieldErrors, TextField};
+use crate::ui::{show_error, Confirm, FieldErrors, TextField};
 
 /// How a config field is typed in.
 #[derive(Clone, Copy, PartialEq)]
@@ -550,11 +550,7 @@ fn ChannelForm(
             busy.set(false);
             match result {
                 Ok(()) => on_done(true),
-                Err(e) => {
-                    if !field_error(errors, &e) {
-                        error.set(Some(e));
-                    }
-                }
+                Err(e) => show_error(errors, error, e),
             }
         });
     };

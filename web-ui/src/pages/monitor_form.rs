@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
 use crate::api::{self, ApiError};
-use crate::ui::{field_error, FieldErrors, TextField};
+use crate::ui::{show_error, FieldErrors, TextField};
 
 /// The form's values, as typed.
 #[derive(Clone, Copy)]
@@ -242,11 +242,7 @@ pub fn NewMonitor() -> impl IntoView {
                             Err(e) => error.set(Some(e)),
                         }
                     }
-                    Err(e) => {
-                        if !field_error(errors, &e) {
-                            error.set(Some(e));
-                        }
-                    }
+                    Err(e) => show_error(errors, error, e),
                 }
                 busy.set(false);
             });
@@ -318,11 +314,7 @@ pub fn EditMonitor() -> impl IntoView {
                         Ok(()) => navigate(&format!("/monitors/{id}"), Default::default()),
                         Err(e) => error.set(Some(e)),
                     },
-                    Err(e) => {
-                        if !field_error(errors, &e) {
-                            error.set(Some(e));
-                        }
-                    }
+                    Err(e) => show_error(errors, error, e),
                 }
                 busy.set(false);
             });

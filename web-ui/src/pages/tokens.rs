@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::api::{self, ApiError};
 use crate::fmt;
-use crate::ui::{field_error, Confirm, TextField};
+use crate::ui::{show_error, Confirm, TextField};
 
 #[component]
 pub fn Tokens() -> impl IntoView {
@@ -61,11 +61,7 @@ pub fn Tokens() -> impl IntoView {
                     error.set(None);
                     load();
                 }
-                Err(e) => {
-                    if !field_error(errors, &e) {
-                        error.set(Some(e));
-                    }
-                }
+                Err(e) => show_error(errors, error, e),
             }
         });
     };
