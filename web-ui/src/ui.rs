@@ -70,6 +70,24 @@ pub fn Confirm(
 /// The error shown at a form field, from a client-side check or the API's answer.
 pub type FieldErrors = RwSignal<Option<(String, String)>>;
 
+/// A failed client-side check, as the form shows it: (field, message).
+pub fn local_error(e: flatline_types::FieldError) -> (String, String) {
+    (
+        ApiError::from_field(&e).field_key().unwrap_or_default(),
+        e.message,
+    )
+}
+
+/// Deletes `path`, then calls `then`; a failure goes to `error`.
+pub fn delete_then(path: String, error: RwSignal<Option<ApiError>>, then: impl Fn() + 'static) {
+    leptos::task::spawn_local(async move {
+        match crate::api::delete(&path).await {
+            Ok(()) => then(),
+            Err(e) => error.set(Some(e)),
+        }
+    });
+}
+
 /// Shows an API error at the field it names, or else in the form's error box.
 pub fn show_error(errors: FieldErrors, error: RwSignal<Option<ApiError>>, e: ApiError) {
     match e.field_key() {

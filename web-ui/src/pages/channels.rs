@@ -10,7 +10,7 @@ use serde_json::{json, Map, Value};
 use crate::api::{self, ApiError};
 use crate::fmt;
 use crate::live::Live;
-use crate::ui::{show_error, Confirm, FieldErrors, TextField};
+use crate::ui::{delete_then, local_error, show_error, Confirm, FieldErrors, TextField};
 
 /// How a config field is typed in.
 #[derive(Clone, Copy, PartialEq)]
@@ -256,12 +256,11 @@ pub fn Channels() -> impl IntoView {
         let Some(c) = deleting.get_untracked() else {
             return;
         };
-        leptos::task::spawn_local(async move {
-            match api::delete(&format!("/api/v1/notification-channels/{}", c.id)).await {
-                Ok(()) => load(),
-                Err(e) => error.set(Some(e)),
-            }
-        });
+        delete_then(
+            format!("/api/v1/notification-channels/{}", c.id),
+            error,
+            load,
+        );
     };
     view! {
         <div class="detail-head">
@@ -489,10 +488,7 @@ fn ChannelForm(
             match serde_json::from_value::<ChannelConfig>(config.clone()) {
                 Ok(c) => {
                     if let Err(e) = c.validate() {
-                        return errors.set(Some((
-                            ApiError::from_field(&e).field_key().unwrap_or_default(),
-                            e.message,
-                        )));
+                        return errors.set(Some(local_error(e)));
                     }
                 }
                 Err(e) => return errors.set(Some((String::new(), e.to_string()))),

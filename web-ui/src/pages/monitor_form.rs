@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
 use crate::api::{self, ApiError};
-use crate::ui::{show_error, FieldErrors, TextField};
+use crate::ui::{local_error, show_error, FieldErrors, TextField};
 
 /// The form's values, as typed.
 #[derive(Clone, Copy)]
@@ -219,10 +219,7 @@ pub fn NewMonitor() -> impl IntoView {
                 Err(e) => return errors.set(Some(e)),
             };
             if let Err(e) = create.clone().into_spec() {
-                return errors.set(Some((
-                    ApiError::from_field(&e).field_key().unwrap_or_default(),
-                    e.message,
-                )));
+                return errors.set(Some(local_error(e)));
             }
             errors.set(None);
             busy.set(true);
@@ -294,10 +291,7 @@ pub fn EditMonitor() -> impl IntoView {
                 Err(e) => return errors.set(Some(e)),
             };
             if let Err(e) = patch.clone().apply(&spec_of(&m)) {
-                return errors.set(Some((
-                    ApiError::from_field(&e).field_key().unwrap_or_default(),
-                    e.message,
-                )));
+                return errors.set(Some(local_error(e)));
             }
             errors.set(None);
             busy.set(true);

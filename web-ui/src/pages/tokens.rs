@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::api::{self, ApiError};
 use crate::fmt;
-use crate::ui::{show_error, Confirm, TextField};
+use crate::ui::{delete_then, show_error, Confirm, TextField};
 
 #[component]
 pub fn Tokens() -> impl IntoView {
@@ -69,12 +69,7 @@ pub fn Tokens() -> impl IntoView {
         let Some(t) = revoke.get_untracked() else {
             return;
         };
-        leptos::task::spawn_local(async move {
-            match api::delete(&format!("/api/v1/tokens/{}", t.id)).await {
-                Ok(()) => load(),
-                Err(e) => error.set(Some(e)),
-            }
-        });
+        delete_then(format!("/api/v1/tokens/{}", t.id), error, load);
     };
 
     view! {
