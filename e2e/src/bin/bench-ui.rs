@@ -6,6 +6,9 @@
 //! FLATLINE_BIN=target/release/flatline \
 //!   cargo run --release -p e2e --bin bench-ui -- --monitors 1000 --interval 10 --seconds 60
 //!
+//! `--warm S` waits S more seconds before loading, so each monitor's bar of latest checks (up
+//! to 30, all in the snapshot) is full, as on a long-running install.
+//!
 //! Prints the size of what the browser downloads (raw, gzip, brotli), first render times
 //! (navigation start to the `flatline:dashboard-rendered` mark, set two frames after the
 //! first snapshot is applied), then for the watching period: events and monitor updates per
@@ -23,6 +26,8 @@ struct Args {
     interval: u32,
     seconds: u64,
     loads: usize,
+    /// Seconds to wait after every monitor's first check, so the latest-checks rings fill.
+    warm: u64,
 }
 
 fn parse_args() -> Args {
@@ -31,6 +36,7 @@ fn parse_args() -> Args {
         interval: 10,
         seconds: 60,
         loads: 7,
+        warm: 0,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -40,6 +46,7 @@ fn parse_args() -> Args {
             "--interval" => args.interval = value.parse().expect("--interval S"),
             "--seconds" => args.seconds = value.parse().expect("--seconds S"),
             "--loads" => args.loads = value.parse().expect("--loads N"),
+            "--warm" => args.warm = value.parse().expect("--warm S"),
             other => panic!("unknown flag {other}; see the file's header"),
         }
     }
@@ -138,6 +145,11 @@ async fn main() {
         },
     )
     .await;
+
+    if args.warm > 0 {
+        println!("letting the latest-checks rings fill for {} s", args.warm);
+        actix_rt::time::sleep(Duration::from_secs(args.warm)).await;
+    }
 
     let b = Browser::start(1440, 900).await;
     b.goto(&fl.url("/login")).await;
