@@ -89,8 +89,7 @@ impl Browser {
                 .await
             {
                 Ok(c) => break c,
-                Err(e) if Instant::now() < deadline => {
-                    let _ = e;
+                Err(_) if Instant::now() < deadline => {
                     actix_rt::time::sleep(Duration::from_millis(100)).await;
                 }
                 Err(e) => panic!("no WebDriver session from chromedriver: {e}"),

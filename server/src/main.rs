@@ -161,7 +161,7 @@ async fn run(config: Config) -> Result<(), String> {
             }
         });
     }
-    let state_for_shutdown = state.clone();
+    let live = state.clone();
     let openapi = app::openapi();
     let server = HttpServer::new(move || app::build(state.clone(), openapi.clone()))
         .disable_signals()
@@ -177,7 +177,6 @@ async fn run(config: Config) -> Result<(), String> {
     let server = server.run();
     let handle = server.handle();
     let registry = engine.registry.clone();
-    let live = state_for_shutdown;
     actix_web::rt::spawn(async move {
         let signal = signalled.await;
         tracing::info!(signal, "shutting down");

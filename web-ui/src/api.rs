@@ -1,6 +1,8 @@
 //! Calls to Flatline's REST API, with its error bodies turned into [`ApiError`].
 
-use flatline_types::ErrorBody;
+use std::collections::BTreeSet;
+
+use flatline_types::{ErrorBody, LinkChannel};
 use gloo_net::http::{Request, RequestBuilder};
 use leptos::prelude::*;
 use serde::de::DeserializeOwned;
@@ -26,14 +28,18 @@ impl ApiError {
         }
     }
 
-    /// The form field an error is about: `headers.X-Token` and `to[1]` belong to `headers`
-    /// and `to`; `config.url` to `url`.
+    /// The form field an error is about (see [`field_key`]).
     pub fn field_key(&self) -> Option<String> {
-        let f = self.field.as_deref()?;
-        let f = f.strip_prefix("config.").unwrap_or(f);
-        let end = f.find(['.', '[']).unwrap_or(f.len());
-        Some(f[..end].to_owned())
+        self.field.as_deref().map(field_key)
     }
+}
+
+/// The form field a validation error's `field` path belongs to: `headers.X-Token` and
+/// `to[1]` to `headers` and `to`; `config.url` to `url`.
+pub fn field_key(path: &str) -> String {
+    let f = path.strip_prefix("config.").unwrap_or(path);
+    let end = f.find(['.', '[']).unwrap_or(f.len());
+    f[..end].to_owned()
 }
 
 impl std::fmt::Display for ApiError {
@@ -95,14 +101,14 @@ async fn finish<T: DeserializeOwned>(req: Result<Request, gloo_net::Error>) -> A
     })
 }
 
+/// `method path` without a body.
+fn bare(method: gloo_net::http::Method, path: &str) -> Result<Request, gloo_net::Error> {
+    RequestBuilder::new(path).method(method).build()
+}
+
 /// `GET path`.
 pub async fn get<T: DeserializeOwned>(path: &str) -> ApiResult<T> {
-    finish(
-        RequestBuilder::new(path)
-            .method(gloo_net::http::Method::GET)
-            .build(),
-    )
-    .await
+    finish(bare(gloo_net::http::Method::GET, path)).await
 }
 
 /// `method path` with a JSON body.
@@ -132,33 +138,39 @@ pub async fn patch<B: Serialize + ?Sized, T: DeserializeOwned>(
 
 /// `DELETE path`.
 pub async fn delete(path: &str) -> ApiResult<()> {
-    finish::<serde_json::Value>(
-        RequestBuilder::new(path)
-            .method(gloo_net::http::Method::DELETE)
-            .build(),
-    )
-    .await
-    .map(|_| ())
+    finish::<serde_json::Value>(bare(gloo_net::http::Method::DELETE, path))
+        .await
+        .map(|_| ())
 }
 
 /// `POST path` without a body.
 pub async fn post_empty<T: DeserializeOwned>(path: &str) -> ApiResult<T> {
-    finish(
-        RequestBuilder::new(path)
-            .method(gloo_net::http::Method::POST)
-            .build(),
-    )
-    .await
+    finish(bare(gloo_net::http::Method::POST, path)).await
 }
 
-impl ApiError {
-    /// A client-side validation failure, shaped like the API's 422.
-    pub fn from_field(e: &flatline_types::FieldError) -> Self {
-        Self {
-            status: 422,
-            code: "validation_failed".into(),
-            message: e.message.clone(),
-            field: Some(e.field.clone()),
-        }
+/// Links and unlinks monitors and channels so that exactly `want` of them are linked, `had`
+/// being what is linked now; `pair` gives an element's `(monitor id, channel id)`.
+pub async fn sync_links(
+    had: &BTreeSet<i64>,
+    want: &BTreeSet<i64>,
+    pair: impl Fn(i64) -> (i64, i64),
+) -> ApiResult<()> {
+    for &x in want.difference(had) {
+        let (monitor, channel) = pair(x);
+        post::<_, serde_json::Value>(
+            &format!("/api/v1/monitors/{monitor}/notifications"),
+            &LinkChannel {
+                channel_id: channel,
+            },
+        )
+        .await?;
     }
+    for &x in had.difference(want) {
+        let (monitor, channel) = pair(x);
+        delete(&format!(
+            "/api/v1/monitors/{monitor}/notifications/{channel}"
+        ))
+        .await?;
+    }
+    Ok(())
 }

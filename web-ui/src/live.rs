@@ -1,7 +1,7 @@
 //! The live state of every monitor, fed by the server's event stream
 //! (`/api/v1/stats/stream`): one connection for the whole app, reconnected when it drops.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 
 use flatline_types::{
     Check, LiveMonitor, LiveUpdate, MonitorStatus, MonitorSummary, RecentCheck, RECENT_CHECKS,
@@ -82,9 +82,9 @@ pub enum Conn {
 /// The app-wide live store (a context).
 #[derive(Clone, Copy)]
 pub struct Live {
-    /// Every monitor, by id order.
-    pub rows: RwSignal<Vec<RwSignal<Row>>>,
-    index: StoredValue<HashMap<i64, RwSignal<Row>>>,
+    /// Every monitor by id. Changes when monitors come or go; a row's own changes are in its
+    /// signal.
+    pub rows: RwSignal<BTreeMap<i64, RwSignal<Row>>>,
     /// Bumped whenever any row changes (drives sorting and the summary line).
     pub version: RwSignal<u64>,
     /// Whether the first snapshot arrived.
@@ -109,8 +109,7 @@ impl Drop for Source {
 impl Live {
     pub fn new() -> Self {
         Self {
-            rows: RwSignal::new(Vec::new()),
-            index: StoredValue::new(HashMap::new()),
+            rows: RwSignal::new(BTreeMap::new()),
             version: RwSignal::new(0),
             loaded: RwSignal::new(false),
             conn: RwSignal::new(Conn::Connecting),
@@ -121,7 +120,7 @@ impl Live {
 
     /// One monitor's row, if the stream knows it.
     pub fn row(&self, id: i64) -> Option<RwSignal<Row>> {
-        self.index.with_value(|m| m.get(&id).copied())
+        self.rows.with_untracked(|m| m.get(&id).copied())
     }
 
     /// Opens the stream (again).
@@ -210,12 +209,14 @@ impl Live {
             return;
         };
         let count = list.len();
-        let mut index = self.index.get_value();
-        let mut fresh = HashMap::with_capacity(list.len());
-        let mut rows = Vec::with_capacity(list.len());
+        let mut old = self
+            .rows
+            .try_update_untracked(std::mem::take)
+            .unwrap_or_default();
+        let mut fresh = BTreeMap::new();
         for m in list {
             let id = m.id;
-            let sig = match index.remove(&id) {
+            let sig = match old.remove(&id) {
                 Some(sig) => {
                     sig.update(|r| r.apply(m));
                     sig
@@ -223,14 +224,11 @@ impl Live {
                 None => RwSignal::new(Row::from_live(m)),
             };
             fresh.insert(id, sig);
-            rows.push((id, sig));
         }
-        for (_, gone) in index {
+        for gone in old.into_values() {
             gone.dispose();
         }
-        rows.sort_unstable_by_key(|(id, _)| *id);
-        self.index.set_value(fresh);
-        self.rows.set(rows.into_iter().map(|(_, s)| s).collect());
+        self.rows.set(fresh);
         self.version.update(|v| *v += 1);
         if !self.loaded.get_untracked() {
             self.loaded.set(true);
@@ -251,32 +249,23 @@ impl Live {
             .filter_map(|m| m.last_check.as_ref())
             .map(|c| crate::fmt::parse_ms(&c.checked_at))
             .max();
-        let mut added = false;
+        let mut added = Vec::new();
         for m in update.monitors {
             match self.row(m.id) {
                 Some(sig) => sig.update(|r| r.apply(m)),
-                None => {
-                    let id = m.id;
-                    let sig = RwSignal::new(Row::from_live(m));
-                    self.index.update_value(|i| {
-                        i.insert(id, sig);
-                    });
-                    added = true;
+                None => added.push((m.id, RwSignal::new(Row::from_live(m)))),
+            }
+        }
+        // The list itself changes only when monitors come or go.
+        if !added.is_empty() || !update.removed.is_empty() {
+            self.rows.update(|rows| {
+                rows.extend(added);
+                for id in &update.removed {
+                    if let Some(sig) = rows.remove(id) {
+                        sig.dispose();
+                    }
                 }
-            }
-        }
-        let removed = !update.removed.is_empty();
-        for id in &update.removed {
-            if let Some(sig) = self.index.try_update_value(|i| i.remove(id)).flatten() {
-                sig.dispose();
-            }
-        }
-        if added || removed {
-            let mut all: Vec<(i64, RwSignal<Row>)> = self
-                .index
-                .with_value(|i| i.iter().map(|(k, v)| (*k, *v)).collect());
-            all.sort_unstable_by_key(|(id, _)| *id);
-            self.rows.set(all.into_iter().map(|(_, s)| s).collect());
+            });
         }
         self.version.update(|v| *v += 1);
         crate::perf::applied(count, crate::perf::now() - started);

@@ -38,32 +38,41 @@ pub fn ErrorBox(#[prop(into)] error: Signal<Option<ApiError>>) -> impl IntoView 
     }
 }
 
-/// A modal asking to confirm a destructive action.
+/// A modal asking to confirm a destructive action on `pending`'s item; it shows while there
+/// is one. Confirming hands the item to `on_confirm`; either button clears it.
 #[component]
-pub fn Confirm(
-    /// Whether it shows.
-    open: RwSignal<bool>,
+pub fn Confirm<T, M, F>(
+    pending: RwSignal<Option<T>>,
     #[prop(into)] title: String,
-    #[prop(into)] message: Signal<String>,
+    /// The sentence about the item.
+    message: M,
     #[prop(into)] confirm_label: String,
-    on_confirm: impl Fn() + Send + Sync + 'static + Copy,
-) -> impl IntoView {
+    on_confirm: F,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + 'static,
+    M: Fn(&T) -> String + Send + Sync + 'static,
+    F: Fn(T) + Copy + Send + Sync + 'static,
+{
     let title_id = "confirm-title";
-    view! {
-        <Show when=move || open.get()>
-            <div class="backdrop" on:keydown=move |ev: web_sys::KeyboardEvent| if ev.key() == "Escape" { open.set(false) }>
-                <div class="dialog" role="alertdialog" aria-modal="true" aria-labelledby=title_id>
-                    <h2 id=title_id>{title.clone()}</h2>
-                    <p>{move || message.get()}</p>
-                    <div class="actions">
-                        <button class="danger solid" id="confirm-yes" autofocus on:click=move |_| { open.set(false); on_confirm(); }>
-                            {confirm_label.clone()}
-                        </button>
-                        <button id="confirm-no" on:click=move |_| open.set(false)>"Cancel"</button>
+    move || {
+        pending.get().map(|item| {
+            let text = message(&item);
+            view! {
+                <div class="backdrop" on:keydown=move |ev: web_sys::KeyboardEvent| if ev.key() == "Escape" { pending.set(None) }>
+                    <div class="dialog" role="alertdialog" aria-modal="true" aria-labelledby=title_id>
+                        <h2 id=title_id>{title.clone()}</h2>
+                        <p>{text}</p>
+                        <div class="actions">
+                            <button class="danger solid" id="confirm-yes" autofocus on:click=move |_| { pending.set(None); on_confirm(item.clone()); }>
+                                {confirm_label.clone()}
+                            </button>
+                            <button id="confirm-no" on:click=move |_| pending.set(None)>"Cancel"</button>
+                        </div>
                     </div>
                 </div>
-            </div>
-        </Show>
+            }
+        })
     }
 }
 
@@ -72,10 +81,7 @@ pub type FieldErrors = RwSignal<Option<(String, String)>>;
 
 /// A failed client-side check, as the form shows it: (field, message).
 pub fn local_error(e: flatline_types::FieldError) -> (String, String) {
-    (
-        ApiError::from_field(&e).field_key().unwrap_or_default(),
-        e.message,
-    )
+    (crate::api::field_key(&e.field), e.message)
 }
 
 /// Deletes `path`, then calls `then`; a failure goes to `error`.

@@ -154,7 +154,6 @@ pub(super) async fn apply<C: ConnectionTrait>(db: &C, stored: &[checks::Model]) 
 }
 
 impl Store {
-    /// A monitor's rollups of one tier with `from <= bucket_start < to`, oldest first.
     /// Whether a monitor has any rollup row of `tier` starting in `[from_ms, to_ms)`.
     pub async fn has_rollups(
         &self,
@@ -173,6 +172,7 @@ impl Store {
             .is_some())
     }
 
+    /// A monitor's rollups of one tier with `from <= bucket_start < to`, oldest first.
     pub async fn rollups(
         &self,
         monitor_id: i64,

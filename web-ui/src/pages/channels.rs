@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use flatline_types::{ChannelConfig, Delivery, LinkChannel, NotificationChannel, TestOutcome};
+use flatline_types::{ChannelConfig, Delivery, NotificationChannel, TestOutcome};
 use leptos::prelude::*;
 use serde_json::{json, Map, Value};
 
@@ -249,18 +249,15 @@ pub fn Channels() -> impl IntoView {
     load();
     // None: no form; Some(None): a new channel; Some(Some(c)): editing c.
     let editing = RwSignal::new(None::<Option<NotificationChannel>>);
+    // The channel whose deletion waits for confirmation.
     let deleting = RwSignal::new(None::<NotificationChannel>);
-    let confirm_open = RwSignal::new(false);
     let error = RwSignal::new(None::<ApiError>);
-    let do_delete = move || {
-        let Some(c) = deleting.get_untracked() else {
-            return;
-        };
+    let do_delete = move |c: NotificationChannel| {
         delete_then(
             format!("/api/v1/notification-channels/{}", c.id),
             error,
             load,
-        );
+        )
     };
     view! {
         <div class="detail-head">
@@ -286,15 +283,15 @@ pub fn Channels() -> impl IntoView {
                     {l.into_iter().map(|c| view! {
                         <ChannelItem channel=c
                             on_edit=move |c| editing.set(Some(Some(c)))
-                            on_delete=move |c| { deleting.set(Some(c)); confirm_open.set(true); }/>
+                            on_delete=move |c| deleting.set(Some(c))/>
                     }).collect_view()}
                 </div>
             }.into_any(),
         }}
         <Confirm
-            open=confirm_open
+            pending=deleting
             title="Delete this channel?"
-            message=Signal::derive(move || format!("\"{}\" stops receiving notifications, and its delivery history is deleted.", deleting.get().map(|c| c.name).unwrap_or_default()))
+            message=|c: &NotificationChannel| format!("\"{}\" stops receiving notifications, and its delivery history is deleted.", c.name)
             confirm_label="Delete channel"
             on_confirm=do_delete
         />
@@ -495,7 +492,7 @@ fn ChannelForm(
             }
         }
         if let Err(e) = flatline_types::validate_channel_name(&name.get_untracked()) {
-            return errors.set(Some((e.field, e.message)));
+            return errors.set(Some(local_error(e)));
         }
         errors.set(None);
         busy.set(true);
@@ -516,30 +513,14 @@ fn ChannelForm(
                     .await
                 }
             };
+            // Links this form did not show (made meanwhile, or by "apply to existing") stay:
+            // only what was unticked here goes.
             let result = match saved {
                 Ok(c) => {
                     let now: BTreeSet<i64> = c.monitor_ids.iter().copied().collect();
-                    let want = links.get_untracked();
-                    let mut r = Ok(());
-                    for m in want.difference(&now) {
-                        if let Err(e) = api::post::<_, serde_json::Value>(
-                            &format!("/api/v1/monitors/{m}/notifications"),
-                            &LinkChannel { channel_id: c.id },
-                        )
-                        .await
-                        {
-                            r = Err(e);
-                        }
-                    }
-                    for m in had.difference(&want).filter(|m| now.contains(m)) {
-                        if let Err(e) =
-                            api::delete(&format!("/api/v1/monitors/{m}/notifications/{}", c.id))
-                                .await
-                        {
-                            r = Err(e);
-                        }
-                    }
-                    r
+                    let mut want = links.get_untracked();
+                    want.extend(now.difference(&had));
+                    api::sync_links(&now, &want, |m| (m, c.id)).await
                 }
                 Err(e) => Err(e),
             };
@@ -602,7 +583,7 @@ fn ChannelForm(
                 <div class="links">
                     {move || {
                         let q = link_filter.get().to_lowercase();
-                        live.rows.get().into_iter().filter_map(|r| {
+                        live.rows.get().into_values().filter_map(|r| {
                             let (id, name) = r.with_untracked(|r| (r.id, r.name.clone()));
                             (q.is_empty() || name.to_lowercase().contains(&q)).then(|| view! {
                                 <label class="check">

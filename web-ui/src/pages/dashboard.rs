@@ -50,6 +50,42 @@ fn status_rank(s: MonitorStatus) -> u8 {
     }
 }
 
+/// Where `r` goes in the list, or `None` if the search `q` (lowercase) or the status filter
+/// `f` leave it out.
+fn sort_key(r: &Row, q: &str, f: &str, sort: Sort) -> Option<SortKey> {
+    let status_ok = f == "all" || r.status.as_str() == f;
+    let found =
+        q.is_empty() || r.name.to_lowercase().contains(q) || r.url.to_lowercase().contains(q);
+    if !status_ok || !found {
+        return None;
+    }
+    let num = match sort {
+        // Lowest uptime first; unknown last.
+        Sort::Uptime => r
+            .stats
+            .as_ref()
+            .and_then(|s| s.uptime_24h)
+            .map_or(i64::MAX, |u| (u * 1000.0) as i64),
+        // Slowest first.
+        Sort::P99 => -r
+            .stats
+            .as_ref()
+            .and_then(|s| s.p99_24h_ms)
+            .map_or(-1, |v| (v * 1000.0) as i64),
+        Sort::Latency => -r
+            .last_check
+            .as_ref()
+            .map_or(-1, |c| (c.latency_ms * 1000.0) as i64),
+        Sort::Status | Sort::Name => 0,
+    };
+    let rank = if sort == Sort::Status {
+        status_rank(r.status)
+    } else {
+        0
+    };
+    Some((rank, num, r.name.to_lowercase()))
+}
+
 #[component]
 pub fn Dashboard() -> impl IntoView {
     let live = expect_context::<Live>();
@@ -63,64 +99,28 @@ pub fn Dashboard() -> impl IntoView {
         let q = search.get().trim().to_lowercase();
         let f = filter.get();
         let sort = Sort::parse(&sort.get());
-        let rows = live.rows.get();
-        let mut keyed: Vec<(RwSignal<Row>, SortKey, i64)> = Vec::with_capacity(rows.len());
-        for sig in rows {
-            let keep = sig.with_untracked(|r| {
-                let status_ok = match f.as_str() {
-                    "all" => true,
-                    other => r.status.as_str() == other,
-                };
-                status_ok
-                    && (q.is_empty()
-                        || r.name.to_lowercase().contains(&q)
-                        || r.url.to_lowercase().contains(&q))
-            });
-            if !keep {
-                continue;
-            }
-            let key = sig.with_untracked(|r| {
-                let num = match sort {
-                    // Lowest uptime first; unknown last.
-                    Sort::Uptime => r
-                        .stats
-                        .as_ref()
-                        .and_then(|s| s.uptime_24h)
-                        .map_or(i64::MAX, |u| (u * 1000.0) as i64),
-                    // Slowest first.
-                    Sort::P99 => -r
-                        .stats
-                        .as_ref()
-                        .and_then(|s| s.p99_24h_ms)
-                        .map_or(-1, |v| (v * 1000.0) as i64),
-                    Sort::Latency => -r
-                        .last_check
-                        .as_ref()
-                        .map_or(-1, |c| (c.latency_ms * 1000.0) as i64),
-                    _ => 0,
-                };
-                let rank = if sort == Sort::Status {
-                    status_rank(r.status)
-                } else {
-                    0
-                };
-                (rank, num, r.name.to_lowercase())
-            });
-            let id = sig.with_untracked(|r| r.id);
-            keyed.push((sig, key, id));
-        }
-        keyed.sort_by(|a, b| a.1.cmp(&b.1).then(a.2.cmp(&b.2)));
+        let mut keyed: Vec<(SortKey, i64, RwSignal<Row>)> = live.rows.with(|rows| {
+            rows.iter()
+                .filter_map(|(&id, &sig)| {
+                    let key = sig.with_untracked(|r| sort_key(r, &q, &f, sort))?;
+                    Some((key, id, sig))
+                })
+                .collect()
+        });
+        keyed.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
         keyed
             .into_iter()
-            .map(|(s, _, id)| (id, s))
+            .map(|(_, id, sig)| (id, sig))
             .collect::<Vec<_>>()
     });
     let counts = Memo::new(move |_| {
         live.version.track();
         let mut c = [0usize; 4];
-        for sig in live.rows.get() {
-            sig.with_untracked(|r| c[status_rank(r.status) as usize] += 1);
-        }
+        live.rows.with(|rows| {
+            for sig in rows.values() {
+                sig.with_untracked(|r| c[status_rank(r.status) as usize] += 1);
+            }
+        });
         c
     });
 

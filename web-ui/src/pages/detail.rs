@@ -60,7 +60,8 @@ fn DetailOf(id: i64) -> impl IntoView {
     let window = RwSignal::new("24h".to_owned());
     let action_error = RwSignal::new(None::<ApiError>);
     let busy = RwSignal::new(false);
-    let confirm_delete = RwSignal::new(false);
+    // The monitor's name, while its deletion waits for confirmation.
+    let confirm_delete = RwSignal::new(None::<String>);
 
     let base2 = base.clone();
     let refresh_all = move || {
@@ -195,15 +196,15 @@ fn DetailOf(id: i64) -> impl IntoView {
                                 view! { <button id="resume" disabled=move || busy.get() on:click=move |_| set_enabled(true)>"Resume"</button> }.into_any()
                             }}
                             <a class="button" id="edit" href=format!("/monitors/{id}/edit")>"Edit"</a>
-                            <button class="danger" id="delete" on:click=move |_| confirm_delete.set(true)>"Delete"</button>
+                            <button class="danger" id="delete" on:click=move |_| confirm_delete.set(Some(name.clone()))>"Delete"</button>
                         </div>
                     </div>
                     <Confirm
-                        open=confirm_delete
+                        pending=confirm_delete
                         title="Delete this monitor?"
-                        message=Signal::derive(move || format!("\"{name}\" and all its checks, incidents and statistics will be deleted. This cannot be undone."))
+                        message=|name: &String| format!("\"{name}\" and all its checks, incidents and statistics will be deleted. This cannot be undone.")
                         confirm_label="Delete monitor"
-                        on_confirm=move || do_delete.with_value(|f| f())
+                        on_confirm=move |_| do_delete.with_value(|f| f())
                     />
                 }.into_any()
             }

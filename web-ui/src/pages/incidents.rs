@@ -21,11 +21,11 @@ pub fn Incidents() -> impl IntoView {
     // Statuses of all monitors: when one changes, an incident opened or closed.
     let statuses = Memo::new(move |_| {
         live.version.track();
-        live.rows
-            .get()
-            .iter()
-            .map(|r| r.with_untracked(|r| (r.id, r.status)))
-            .collect::<Vec<_>>()
+        live.rows.with(|rows| {
+            rows.values()
+                .map(|r| r.with_untracked(|r| (r.id, r.status)))
+                .collect::<Vec<_>>()
+        })
     });
     Effect::new(move |_| {
         statuses.track();

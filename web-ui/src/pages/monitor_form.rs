@@ -4,8 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use flatline_types::{
-    limits, CreateMonitor, HttpMethod, LinkChannel, Monitor, MonitorSpec, NotificationChannel,
-    PatchMonitor,
+    limits, CreateMonitor, HttpMethod, Monitor, MonitorSpec, NotificationChannel, PatchMonitor,
 };
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
@@ -182,21 +181,6 @@ fn to_patch(c: CreateMonitor) -> PatchMonitor {
     }
 }
 
-/// Links and unlinks channels so that exactly `want` notify monitor `id`.
-async fn sync_links(id: i64, had: &BTreeSet<i64>, want: &BTreeSet<i64>) -> Result<(), ApiError> {
-    for c in want.difference(had) {
-        api::post::<_, serde_json::Value>(
-            &format!("/api/v1/monitors/{id}/notifications"),
-            &LinkChannel { channel_id: *c },
-        )
-        .await?;
-    }
-    for c in had.difference(want) {
-        api::delete(&format!("/api/v1/monitors/{id}/notifications/{c}")).await?;
-    }
-    Ok(())
-}
-
 #[component]
 pub fn NewMonitor() -> impl IntoView {
     let fields = Fields::new();
@@ -228,10 +212,10 @@ pub fn NewMonitor() -> impl IntoView {
                 match api::post::<_, Monitor>("/api/v1/monitors", &create).await {
                     Ok(m) => {
                         // Defaults were linked by the server with the monitor.
-                        let linked = sync_links(
-                            m.id,
+                        let linked = api::sync_links(
                             &defaults.get_untracked(),
                             &fields.channels.get_untracked(),
+                            |c| (m.id, c),
                         )
                         .await;
                         match linked {
@@ -298,10 +282,10 @@ pub fn EditMonitor() -> impl IntoView {
             let navigate = navigate.clone();
             leptos::task::spawn_local(async move {
                 match api::patch::<_, Monitor>(&format!("/api/v1/monitors/{id}"), &patch).await {
-                    Ok(_) => match sync_links(
-                        id,
+                    Ok(_) => match api::sync_links(
                         &linked.get_untracked(),
                         &fields.channels.get_untracked(),
+                        |c| (id, c),
                     )
                     .await
                     {

@@ -22,8 +22,8 @@ pub fn Tokens() -> impl IntoView {
     let error = RwSignal::new(None::<ApiError>);
     let created = RwSignal::new(None::<CreatedToken>);
     let copied = RwSignal::new(false);
+    // The token whose revocation waits for confirmation.
     let revoke = RwSignal::new(None::<ApiToken>);
-    let confirm_open = RwSignal::new(false);
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -65,12 +65,7 @@ pub fn Tokens() -> impl IntoView {
             }
         });
     };
-    let do_revoke = move || {
-        let Some(t) = revoke.get_untracked() else {
-            return;
-        };
-        delete_then(format!("/api/v1/tokens/{}", t.id), error, load);
-    };
+    let do_revoke = move |t: ApiToken| delete_then(format!("/api/v1/tokens/{}", t.id), error, load);
 
     view! {
         <h1>"API tokens"</h1>
@@ -122,7 +117,7 @@ pub fn Tokens() -> impl IntoView {
                                             (Some(e), _) => fmt::local(e),
                                             (None, _) => "never".to_owned(),
                                         }}</td>
-                                        <td><button class="danger" aria-label=format!("Revoke {}", t.name) on:click=move |_| { revoke.set(Some(t2.clone())); confirm_open.set(true); }>"Revoke"</button></td>
+                                        <td><button class="danger" aria-label=format!("Revoke {}", t.name) on:click=move |_| revoke.set(Some(t2.clone()))>"Revoke"</button></td>
                                     </tr>
                                 }
                             }).collect_view()}
@@ -132,9 +127,9 @@ pub fn Tokens() -> impl IntoView {
             }.into_any(),
         }}
         <Confirm
-            open=confirm_open
+            pending=revoke
             title="Revoke this token?"
-            message=Signal::derive(move || format!("Anything using \"{}\" stops working at once.", revoke.get().map(|t| t.name).unwrap_or_default()))
+            message=|t: &ApiToken| format!("Anything using \"{}\" stops working at once.", t.name)
             confirm_label="Revoke"
             on_confirm=do_revoke
         />
