@@ -12,8 +12,8 @@ pub use flatline_types::RECENT_CHECKS;
 use flatline_types::{MonitorStatus, MonitorSummary};
 use parking_lot::RwLock;
 
-use crate::store::entities::checks;
-use crate::store::StoredMonitor;
+use flatline_store::entities::checks;
+use flatline_store::StoredMonitor;
 
 /// What the API shows as a monitor's current state.
 #[derive(Clone, Debug, PartialEq)]

@@ -12,10 +12,10 @@ use crate::monitor::MonitorDeps;
 use crate::notifier::{Notifier, NotifierConfig};
 use crate::registry::Registry;
 use crate::stats::EngineStats;
-use crate::store::{Store, StoreResult};
 use crate::summary::SummaryRefresher;
 use crate::sweeper::Sweeper;
 use crate::writer::CheckWriter;
+use flatline_store::{Store, StoreResult};
 
 /// Tunables of the engine.
 #[derive(Clone, Debug)]

@@ -8,7 +8,7 @@ use actix::{Actor, AtomicResponse, Context, Handler, WrapFuture};
 
 use crate::messages::{Drain, Transition};
 use crate::stats::EngineStats;
-use crate::store::Store;
+use flatline_store::Store;
 
 /// Attempts to record a transition before giving up on it (with a log line).
 const ATTEMPTS: u32 = 5;

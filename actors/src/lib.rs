@@ -8,7 +8,6 @@
 //! failed check is data.
 
 pub mod board;
-pub mod clock;
 pub mod engine;
 pub mod incident;
 pub mod messages;
@@ -16,7 +15,6 @@ pub mod monitor;
 pub mod notifier;
 pub mod registry;
 pub mod stats;
-pub mod store;
 pub mod summary;
 pub mod sweeper;
 pub mod writer;
@@ -24,4 +22,3 @@ pub mod writer;
 pub use board::{LiveStatus, StatusBoard};
 pub use engine::{Engine, EngineConfig};
 pub use stats::EngineStats;
-pub use store::{Store, StoreError, StoreResult, StoredMonitor};

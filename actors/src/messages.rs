@@ -3,7 +3,7 @@
 use actix::Message;
 use flatline_types::{MonitorSpec, MonitorStatus};
 
-use crate::store::{CheckRecord, StoredMonitor};
+use flatline_store::{CheckRecord, StoredMonitor};
 
 /// Registry: start, reconfigure, pause or resume a monitor to match what is stored.
 #[derive(Message, Debug)]

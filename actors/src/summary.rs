@@ -8,9 +8,9 @@ use std::time::{Duration, Instant};
 use actix::{Actor, ActorFutureExt, AsyncContext, Context, WrapFuture};
 
 use crate::board::StatusBoard;
-use crate::clock::now_ms;
-use crate::store::summaries::summary_of;
-use crate::store::Store;
+use flatline_store::clock::now_ms;
+use flatline_store::stats::summary_of;
+use flatline_store::Store;
 
 /// Recomputes summaries every `period` (after the previous pass ended).
 pub struct SummaryRefresher {

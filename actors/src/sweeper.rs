@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use actix::{Actor, ActorFutureExt, AsyncContext, Context, WrapFuture};
 
-use crate::clock::now_ms;
-use crate::store::rollups::{DAY, HOUR, MINUTE};
-use crate::store::Store;
+use flatline_store::clock::now_ms;
+use flatline_store::stats::{DAY, HOUR, MINUTE};
+use flatline_store::Store;
 
 /// How long minute rollups are kept: the 24 h latency chart's resolution.
 pub const MINUTE_ROLLUP_RETENTION_MS: i64 = 2 * DAY;
@@ -113,5 +113,66 @@ impl Actor for Sweeper {
                 .map(|(), act: &mut Sweeper, _| act.running = false),
             );
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use flatline_store::stats::{DAY, HOUR, MINUTE};
+    use flatline_store::testing::{backends, check, spec};
+
+    use super::Sweeper;
+
+    #[actix_rt::test]
+    async fn the_sweeper_deletes_checks_past_retention() {
+        use actix::Actor;
+        for (backend, db) in backends().await {
+            let s = &db.store;
+            let m = s.insert_monitor(&spec("a"), 0).await.expect("insert");
+            let now = flatline_store::clock::now_ms();
+            // Three days old: past the checks' 60 s, the minute rollups' 2 days and the day
+            // rollups' 1 day, within the hour rollups' 35 days.
+            let three_days = 3 * DAY;
+            let old: Vec<_> = (0..12)
+                .map(|i| check(m.id, now - three_days - i, true))
+                .collect();
+            s.insert_checks(&old).await.expect("old checks");
+            s.insert_checks(&[check(m.id, now, true)])
+                .await
+                .expect("new check");
+            let _sweeper = Sweeper::new(
+                s.clone(),
+                std::time::Duration::from_millis(20),
+                std::time::Duration::from_secs(60),
+                std::time::Duration::from_secs(86_400),
+            )
+            .start();
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+            while s.count_checks(m.id).await.expect("count") > 1 {
+                assert!(std::time::Instant::now() < deadline, "{backend}: not swept");
+                actix_rt::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+            let left = s.list_checks(m.id, 10, None).await.expect("list");
+            assert_eq!(left.len(), 1, "{backend}");
+            assert_eq!(left[0].checked_at, now, "{backend}: the recent check stays");
+            let old_rows = |tier| s.rollups(m.id, tier, 0, now - 2 * DAY);
+            while !old_rows(MINUTE).await.expect("minutes").is_empty()
+                || !old_rows(DAY).await.expect("days").is_empty()
+            {
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "{backend}: rollups not swept"
+                );
+                actix_rt::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+            let hours = old_rows(HOUR).await.expect("hours");
+            assert_eq!(hours.len(), 1, "{backend}: hour rollups are kept 35 days");
+            assert_eq!(hours[0].checks, 12);
+            let recent = s
+                .rollups(m.id, MINUTE, now - DAY, now + 1)
+                .await
+                .expect("recent");
+            assert_eq!(recent.iter().map(|r| r.checks).sum::<i64>(), 1, "{backend}");
+        }
     }
 }

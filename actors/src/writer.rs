@@ -11,7 +11,7 @@ use tokio::sync::oneshot;
 use crate::board::StatusBoard;
 use crate::messages::{Flush, RecordCheck};
 use crate::stats::EngineStats;
-use crate::store::{CheckRecord, Store};
+use flatline_store::{CheckRecord, Store};
 
 /// Rows kept while the database is unreachable; beyond it the oldest are dropped (and counted).
 const MAX_BUFFERED: usize = 200_000;

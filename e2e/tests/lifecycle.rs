@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use e2e::{eventually, Flatline, FlatlineOptions, Target};
-use flatline_actors::Store;
+use flatline_store::Store;
 use serde_json::{json, Value};
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -127,9 +127,9 @@ async fn flatline_runs_on_postgresql() {
     let name = format!(
         "e2e_{}_{}",
         std::process::id(),
-        flatline_actors::clock::now_ms()
+        flatline_store::clock::now_ms()
     );
-    let url = flatline_actors::store::create_postgres_database(&admin, &name)
+    let url = flatline_store::create_postgres_database(&admin, &name)
         .await
         .expect("create database");
     let target = Target::start();

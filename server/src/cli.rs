@@ -2,9 +2,9 @@
 //! so automation can bootstrap without a browser. Secrets go to stdout, everything else to
 //! stderr, so `TOKEN=$(flatline token create --name ci)` works.
 
-use flatline_actors::clock::now_ms;
-use flatline_actors::store::redact_url;
-use flatline_actors::Store;
+use flatline_store::clock::now_ms;
+use flatline_store::redact_url;
+use flatline_store::Store;
 use flatline_types::CreateToken;
 
 use crate::api::tokens::{issue_token, parse_expiry};

@@ -3,7 +3,7 @@
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
-use flatline_actors::StoreError;
+use flatline_store::StoreError;
 use flatline_types::{ErrorBody, FieldError};
 
 use crate::auth::AuthError;

@@ -19,8 +19,9 @@ use actix_web::{web, HttpServer};
 use clap::Parser;
 use flatline_actors::messages::StopAll;
 use flatline_actors::notifier::NotifierConfig;
-use flatline_actors::store::redact_url;
-use flatline_actors::{Engine, EngineConfig, Store};
+use flatline_actors::{Engine, EngineConfig};
+use flatline_store::redact_url;
+use flatline_store::Store;
 
 use crate::config::Config;
 use crate::state::AppState;

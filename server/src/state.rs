@@ -2,11 +2,12 @@
 
 use actix::Addr;
 use flatline_actors::registry::Registry;
-use flatline_actors::store::auth::{ApiToken, User};
-use flatline_actors::store::entities::{checks, deliveries, incidents};
-use flatline_actors::store::StoredChannel;
-use flatline_actors::{LiveStatus, StatusBoard, Store, StoredMonitor};
-use flatline_types::{Check, Incident, Monitor, MonitorStatus};
+use flatline_actors::{LiveStatus, StatusBoard};
+use flatline_store::auth::{ApiToken, User};
+use flatline_store::entities::{checks, deliveries, incidents};
+use flatline_store::StoredChannel;
+use flatline_store::{Store, StoreError, StoredMonitor};
+use flatline_types::{Check, DeliveryStatus, Incident, Monitor, MonitorStatus};
 
 /// Shared application state, handed to handlers as `web::Data<AppState>`.
 pub struct AppState {
@@ -22,7 +23,7 @@ pub struct AppState {
     pub notification_timeout: std::time::Duration,
 }
 
-pub use flatline_actors::clock::rfc3339;
+pub use flatline_store::clock::rfc3339;
 
 /// A stored user as the API shows it (never the password hash).
 pub fn user_to_api(u: &User) -> flatline_types::User {
@@ -68,20 +69,21 @@ pub fn channel_to_api(
 }
 
 /// A stored delivery as the API shows it.
-pub fn delivery_to_api(d: &deliveries::Model) -> flatline_types::Delivery {
-    flatline_types::Delivery {
+pub fn delivery_to_api(d: &deliveries::Model) -> Result<flatline_types::Delivery, StoreError> {
+    let status = d.status()?;
+    Ok(flatline_types::Delivery {
         id: d.id,
         channel_id: d.channel_id,
         monitor_id: d.monitor_id,
-        event: d.event.clone(),
-        status: d.status.clone(),
+        event: d.event()?,
+        status,
         attempts: u32::try_from(d.attempts).unwrap_or(0),
         last_error: d.last_error.clone(),
         created_at: rfc3339(d.created_at),
         updated_at: rfc3339(d.updated_at),
         sent_at: d.sent_at.map(rfc3339),
-        next_attempt_at: (d.status == "pending").then(|| rfc3339(d.next_attempt_at)),
-    }
+        next_attempt_at: (status == DeliveryStatus::Pending).then(|| rfc3339(d.next_attempt_at)),
+    })
 }
 
 /// A stored check as the API shows it.

@@ -427,6 +427,87 @@ pub struct LinkChannel {
     pub channel_id: i64,
 }
 
+/// What a notification is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum NotificationEvent {
+    /// The monitor went down (an incident opened).
+    Down,
+    /// It recovered (the incident was resolved).
+    Up,
+    /// It is still down (repeated every `resend_interval_minutes`).
+    Reminder,
+    /// A test message sent from the channel's page or `POST …/test`.
+    Test,
+}
+
+impl NotificationEvent {
+    /// The name stored in the outbox and sent in webhooks.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Down => "down",
+            Self::Up => "up",
+            Self::Reminder => "reminder",
+            Self::Test => "test",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "down" => Self::Down,
+            "up" => Self::Up,
+            "reminder" => Self::Reminder,
+            "test" => Self::Test,
+            _ => return None,
+        })
+    }
+
+    /// Whether it reports a monitor that is down.
+    pub fn is_bad(self) -> bool {
+        matches!(self, Self::Down | Self::Reminder)
+    }
+}
+
+/// Where a delivery stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum DeliveryStatus {
+    /// Waiting for its first attempt or for a retry.
+    Pending,
+    /// A test message being sent right now (the delivery loop never picks it up).
+    Sending,
+    /// The channel accepted it.
+    Sent,
+    /// Given up after the last attempt.
+    Failed,
+}
+
+impl DeliveryStatus {
+    /// The name stored and shown.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Sending => "sending",
+            Self::Sent => "sent",
+            Self::Failed => "failed",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "pending" => Self::Pending,
+            "sending" => Self::Sending,
+            "sent" => Self::Sent,
+            "failed" => Self::Failed,
+            _ => return None,
+        })
+    }
+}
+
 /// One notification on its way to (or delivered to) one channel.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -434,10 +515,8 @@ pub struct Delivery {
     pub id: i64,
     pub channel_id: i64,
     pub monitor_id: Option<i64>,
-    /// `down`, `up`, `reminder` or `test`.
-    pub event: String,
-    /// `pending` (waiting or retrying), `sent` or `failed` (gave up).
-    pub status: String,
+    pub event: NotificationEvent,
+    pub status: DeliveryStatus,
     pub attempts: u32,
     pub last_error: Option<String>,
     /// RFC 3339 UTC: when the event was queued.

@@ -13,10 +13,10 @@ use actix::{
 use flatline_types::{MonitorSpec, MonitorStatus};
 
 use crate::board::StatusBoard;
-use crate::clock::now_ms;
 use crate::messages::{RecordCheck, Transition};
 use crate::stats::{EngineStats, MonitorSeries};
-use crate::store::CheckRecord;
+use flatline_store::clock::now_ms;
+use flatline_store::CheckRecord;
 use probe::{probe, ProbeOutcome};
 
 /// What every monitor actor is handed by the registry: where results and transitions go.

@@ -10,7 +10,7 @@ use awc::http::Method;
 use flatline_types::{HttpMethod, MonitorSpec};
 use futures_util::StreamExt;
 
-use crate::clock::now_ms;
+use flatline_store::clock::now_ms;
 
 /// How much of a response body is read; latency includes reading it.
 pub const BODY_CAP_BYTES: usize = 1024 * 1024;

@@ -4,44 +4,11 @@
 use flatline_types::ChannelConfig;
 use serde_json::{json, Value};
 
-pub use crate::clock::rfc3339;
 use crate::stats::label_url;
+pub use flatline_store::clock::rfc3339;
 
 /// What happened.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Event {
-    Down,
-    Up,
-    Reminder,
-    Test,
-}
-
-impl Event {
-    /// The name stored in the outbox and sent in webhooks.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Down => "down",
-            Self::Up => "up",
-            Self::Reminder => "reminder",
-            Self::Test => "test",
-        }
-    }
-
-    /// Parses a stored name.
-    pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "down" => Self::Down,
-            "up" => Self::Up,
-            "reminder" => Self::Reminder,
-            "test" => Self::Test,
-            _ => return None,
-        })
-    }
-
-    fn is_bad(self) -> bool {
-        matches!(self, Self::Down | Self::Reminder)
-    }
-}
+pub use flatline_types::NotificationEvent as Event;
 
 /// Everything a message says.
 #[derive(Clone, Debug, PartialEq, Eq)]

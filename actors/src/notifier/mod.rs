@@ -13,14 +13,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix::{Actor, ActorFutureExt, AsyncContext, Context, Handler, SpawnHandle, WrapFuture};
-use flatline_types::MonitorStatus;
+use flatline_types::{DeliveryStatus, MonitorStatus};
 
-use crate::clock::now_ms;
 use crate::messages::Transition;
 use crate::stats::EngineStats;
-use crate::store::entities::deliveries;
-use crate::store::notify::{AttemptRecord, DueDelivery};
-use crate::store::{EventPayload, NewDelivery, Store, StoreResult, StoredChannel};
+use flatline_store::clock::now_ms;
+use flatline_store::deliveries::{AttemptRecord, DueDelivery};
+use flatline_store::entities::deliveries;
+use flatline_store::{EventPayload, NewDelivery, Store, StoreResult, StoredChannel};
 use message::{Event, Notice};
 use send::Outcome;
 
@@ -141,7 +141,7 @@ impl Notifier {
             .into_actor(self)
             .map(|queued, act, ctx| {
                 if let Some(event) = act.incoming.pop_front() {
-                    tracing::debug!(monitor_id = event.payload.monitor_id, event = event.event, queued, "notifications queued");
+                    tracing::debug!(monitor_id = event.payload.monitor_id, event = event.event.as_str(), queued, "notifications queued");
                 }
                 act.queueing = false;
                 act.queue_next(ctx);
@@ -263,7 +263,7 @@ impl Notifier {
                         continue;
                     }
                     let event = NewDelivery {
-                        event: Event::Reminder.as_str(),
+                        event: Event::Reminder,
                         event_key: format!("reminder:{}:{}:{n}", monitor.id, incident.started_at),
                         payload: EventPayload {
                             monitor_id: monitor.id,
@@ -354,7 +354,7 @@ impl Notifier {
 
 fn down_event(payload: EventPayload) -> NewDelivery {
     NewDelivery {
-        event: Event::Down.as_str(),
+        event: Event::Down,
         event_key: format!("down:{}:{}", payload.monitor_id, payload.at_ms),
         payload,
     }
@@ -362,7 +362,7 @@ fn down_event(payload: EventPayload) -> NewDelivery {
 
 fn up_event(payload: EventPayload) -> NewDelivery {
     NewDelivery {
-        event: Event::Up.as_str(),
+        event: Event::Up,
         event_key: format!("up:{}:{}", payload.monitor_id, payload.at_ms),
         payload,
     }
@@ -415,7 +415,7 @@ async fn attempt(
     let (record, label) = match outcome {
         Outcome::Sent { .. } => (
             AttemptRecord {
-                status: "sent",
+                status: DeliveryStatus::Sent,
                 attempts,
                 next_attempt_at_ms: now,
                 error: None,
@@ -442,7 +442,11 @@ async fn attempt(
             );
             (
                 AttemptRecord {
-                    status: if given_up { "failed" } else { "pending" },
+                    status: if given_up {
+                        DeliveryStatus::Failed
+                    } else {
+                        DeliveryStatus::Pending
+                    },
                     attempts,
                     next_attempt_at_ms: now
                         + i64::try_from(wait.as_millis()).unwrap_or(i64::MAX / 2),

@@ -10,7 +10,7 @@ use flatline_types::MonitorStatus;
 
 use crate::messages::Retire;
 use crate::monitor::{FirstCheck, MonitorActor, MonitorDeps};
-use crate::store::StoredMonitor;
+use flatline_store::StoredMonitor;
 
 /// Supervises one [`MonitorActor`] per enabled monitor.
 pub struct Registry {

@@ -7,8 +7,9 @@
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use flatline_actors::clock::now_ms;
-use flatline_actors::{Engine, EngineConfig, Store};
+use flatline_actors::{Engine, EngineConfig};
+use flatline_store::clock::now_ms;
+use flatline_store::Store;
 use flatline_types::CreateMonitor;
 
 struct Args {

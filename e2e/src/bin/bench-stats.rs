@@ -16,10 +16,10 @@
 use std::time::{Duration, Instant};
 
 use e2e::{Flatline, FlatlineOptions};
-use flatline_actors::clock::now_ms;
-use flatline_actors::store::entities::{checks, rollups};
-use flatline_actors::store::rollups::{bucket_start, encode, latency_histogram, DAY, HOUR, MINUTE};
-use flatline_actors::Store;
+use flatline_store::clock::now_ms;
+use flatline_store::entities::{checks, rollups};
+use flatline_store::stats::{bucket_start, encode, latency_histogram, DAY, HOUR, MINUTE};
+use flatline_store::Store;
 use flatline_types::CreateMonitor;
 use hdrhistogram::Histogram;
 use sea_orm::{ConnectionTrait, Database, EntityTrait, Set, TransactionTrait};

@@ -3,14 +3,14 @@
 use std::time::Instant;
 
 use actix_web::{delete, get, patch, post, web, HttpResponse};
-use flatline_actors::clock::now_ms;
 use flatline_actors::notifier::message::Notice;
 use flatline_actors::notifier::send::{self, Outcome};
-use flatline_actors::store::notify::AttemptRecord;
-use flatline_actors::store::StoredChannel;
+use flatline_store::clock::now_ms;
+use flatline_store::deliveries::AttemptRecord;
+use flatline_store::StoredChannel;
 use flatline_types::{
-    validate_channel_name, CreateChannel, Delivery, ErrorBody, NotificationChannel, PatchChannel,
-    TestOutcome,
+    validate_channel_name, CreateChannel, Delivery, DeliveryStatus, ErrorBody, NotificationChannel,
+    PatchChannel, TestOutcome,
 };
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -212,7 +212,11 @@ pub async fn test(
         Outcome::Failed { error, status, .. } => (false, status, Some(error)),
     };
     let record = AttemptRecord {
-        status: if ok { "sent" } else { "failed" },
+        status: if ok {
+            DeliveryStatus::Sent
+        } else {
+            DeliveryStatus::Failed
+        },
         attempts: 1,
         next_attempt_at_ms: started_ms,
         error: error.clone(),
@@ -264,5 +268,7 @@ pub async fn deliveries(
     let limit = super::limit_param(query.limit)?;
     require_channel(&state, id).await?;
     let rows = state.store.channel_deliveries(id, limit).await?;
-    Ok(web::Json(rows.iter().map(delivery_to_api).collect()))
+    Ok(web::Json(
+        rows.iter().map(delivery_to_api).collect::<Result<_, _>>()?,
+    ))
 }

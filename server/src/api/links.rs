@@ -1,7 +1,7 @@
 //! `/monitors/{id}/notifications`: which channels hear of a monitor's incidents.
 
 use actix_web::{delete, get, post, web, HttpResponse};
-use flatline_actors::clock::now_ms;
+use flatline_store::clock::now_ms;
 use flatline_types::{ErrorBody, LinkChannel, NotificationChannel};
 
 use super::channels::{require_channel, shown, with_links};

@@ -15,7 +15,7 @@ use utoipa::OpenApi;
 use utoipa_actix_web::scope::Scope;
 
 use crate::auth;
-use flatline_actors::StoredMonitor;
+use flatline_store::StoredMonitor;
 
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;

@@ -1,8 +1,8 @@
 //! `/monitors`: create, list, read, update, delete.
 
 use actix_web::{delete, get, patch, post, web, HttpResponse};
-use flatline_actors::clock::now_ms;
 use flatline_actors::messages::{Remove, Upsert};
+use flatline_store::clock::now_ms;
 use flatline_types::{CreateMonitor, ErrorBody, Monitor, PatchMonitor};
 
 use super::{monitor_not_found, require_monitor};

@@ -1,9 +1,9 @@
 //! `/monitors/{id}/stats`, `/latency` and `/uptime-bars`: uptime and latency from rollups.
 
 use actix_web::{get, web};
-use flatline_actors::clock::now_ms;
-use flatline_actors::store::series::SERIES;
-use flatline_actors::store::windows::WindowStats as Window;
+use flatline_store::clock::now_ms;
+use flatline_store::stats::WindowTotals as Window;
+use flatline_store::stats::SERIES;
 use flatline_types::{
     ErrorBody, LatencyPoint, LatencySeries, MonitorStats, UptimeBar, UptimeBars, WindowStats,
 };

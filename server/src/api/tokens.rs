@@ -1,8 +1,8 @@
 //! `/tokens`: API tokens for scripts, tools and Prometheus.
 
 use actix_web::{delete, get, post, web, HttpResponse};
-use flatline_actors::clock::now_ms;
-use flatline_actors::store::auth::NewApiToken;
+use flatline_store::auth::NewApiToken;
+use flatline_store::clock::now_ms;
 use flatline_types::{ApiToken, CreateToken, CreatedToken, ErrorBody};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -45,7 +45,7 @@ pub async fn create(
 
 /// Stores a new token; shared by the API and `flatline token create`.
 pub async fn issue_token(
-    store: &flatline_actors::Store,
+    store: &flatline_store::Store,
     name: String,
     expires_at_ms: Option<i64>,
     created_by: Option<i64>,

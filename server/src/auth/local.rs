@@ -6,9 +6,9 @@ use std::time::Duration;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use flatline_actors::clock::now_ms;
-use flatline_actors::store::auth::NewUser;
-use flatline_actors::Store;
+use flatline_store::auth::NewUser;
+use flatline_store::clock::now_ms;
+use flatline_store::Store;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
@@ -48,7 +48,7 @@ pub async fn bootstrap_admin(store: &Store, password: Option<&str>) -> Result<()
             return Err("FLATLINE_ADMIN_PASSWORD must be at least 8 characters".into());
         }
     }
-    let db = |e: flatline_actors::StoreError| format!("cannot set up the local account: {e}");
+    let db = |e: flatline_store::StoreError| format!("cannot set up the local account: {e}");
     if let Some(admin) = store
         .user_by_identity(LOCAL_ISSUER, ADMIN)
         .await

@@ -22,8 +22,8 @@ use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::{header, Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
-use flatline_actors::clock::now_ms;
-use flatline_actors::store::auth::{ApiToken, User};
+use flatline_store::auth::{ApiToken, User};
+use flatline_store::clock::now_ms;
 
 use crate::error::ApiError;
 use crate::state::AppState;

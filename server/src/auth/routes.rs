@@ -2,8 +2,8 @@
 
 use actix_web::http::header;
 use actix_web::{get, post, web, HttpRequest, HttpResponse, ResponseError};
-use flatline_actors::clock::now_ms;
-use flatline_actors::store::auth::{NewUser, User};
+use flatline_store::auth::{NewUser, User};
+use flatline_store::clock::now_ms;
 use flatline_types::{AuthConfig, ErrorBody, LocalLogin, Me};
 use serde::Deserialize;
 use utoipa::IntoParams;

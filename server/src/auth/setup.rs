@@ -5,7 +5,7 @@
 /// without OIDC, the local `admin` account.
 pub async fn setup(
     config: &crate::config::AuthConfig,
-    store: &flatline_actors::Store,
+    store: &flatline_store::Store,
 ) -> Result<super::Auth, String> {
     let secret = jwt_secret(config, store).await?;
     let oidc = oidc_settings(config)?;
@@ -54,7 +54,7 @@ const JWT_SECRET_SETTING: &str = "jwt_secret";
 
 async fn jwt_secret(
     config: &crate::config::AuthConfig,
-    store: &flatline_actors::Store,
+    store: &flatline_store::Store,
 ) -> Result<String, String> {
     if let Some(s) = &config.jwt_secret {
         if s.expose().len() < 32 {

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use flatline_types::{ChannelConfig, Delivery, NotificationChannel, TestOutcome};
+use flatline_types::{ChannelConfig, Delivery, DeliveryStatus, NotificationChannel, TestOutcome};
 use leptos::prelude::*;
 use serde_json::{json, Map, Value};
 
@@ -377,8 +377,8 @@ fn ChannelItem(
                                 <tbody>
                                     {l.into_iter().map(|d| view! {
                                         <tr>
-                                            <td>{d.event.clone()}</td>
-                                            <td><span class=format!("badge {}", match d.status.as_str() { "sent" => "up", "failed" => "down", _ => "pending" })>{d.status.clone()}</span></td>
+                                            <td>{d.event.as_str()}</td>
+                                            <td><span class=format!("badge {}", match d.status { DeliveryStatus::Sent => "up", DeliveryStatus::Failed => "down", _ => "pending" })>{d.status.as_str()}</span></td>
                                             <td class="num">{d.attempts}</td>
                                             <td>{fmt::local(&d.created_at)}</td>
                                             <td>{d.sent_at.as_deref().or(d.next_attempt_at.as_deref()).map(fmt::local).unwrap_or_else(|| "–".into())}</td>

@@ -2,55 +2,43 @@
 //! and a histogram of successful checks' latency. They are written in the same transaction as
 //! the checks they count, so they are never ahead of or behind the checks, survive restarts,
 //! and stats over long windows merge a few hundred rows instead of scanning raw checks.
+//!
+//! This module writes and reads rows; `windows`, `series` and `summaries` read them for
+//! stats, with the math in [`crate::stats`].
+
+mod cache;
+pub mod series;
+pub mod summaries;
+pub mod windows;
 
 use std::collections::HashMap;
 
-use hdrhistogram::serialization::{Deserializer, Serializer, V2Serializer};
 use hdrhistogram::Histogram;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
-use super::entities::{checks, rollups};
-use super::{Store, StoreError, StoreResult};
+pub use cache::ClosedCache;
 
-/// A minute, in ms.
-pub const MINUTE: i64 = 60_000;
-/// An hour, in ms.
-pub const HOUR: i64 = 3_600_000;
-/// A day, in ms.
-pub const DAY: i64 = 86_400_000;
-/// The rollup tiers, finest first.
-pub const TIERS: [i64; 3] = [MINUTE, HOUR, DAY];
+use crate::entities::{checks, rollups};
+use crate::stats::{bucket_start, decode, encode, latency_histogram, Counts, TIERS};
+use crate::{Store, StoreError, StoreResult};
 
 /// Keys per read of existing rows (3 bound parameters each).
 const READ_CHUNK: usize = 300;
 /// Rows per upsert (6 bound parameters each).
 const WRITE_CHUNK: usize = 500;
 
-/// The start of the `tier` bucket holding `t_ms`.
-pub fn bucket_start(t_ms: i64, tier: i64) -> i64 {
-    t_ms - t_ms.rem_euclid(tier)
-}
-
-/// A histogram of latencies in µs, 1 µs to an hour, with 2 significant digits: any percentile
-/// read back is within 1 % (at most 1/128) of the exact one.
-pub fn latency_histogram() -> Histogram<u32> {
-    Histogram::new_with_bounds(1, 3_600_000_000, 2).expect("constant histogram bounds are valid")
-}
-
-/// The compact (V2) encoding of a histogram.
-pub fn encode(h: &Histogram<u32>) -> Vec<u8> {
-    let mut out = Vec::with_capacity(64);
-    // Writing to a Vec cannot fail; an empty encoding would decode as an error, not as data.
-    let _ = V2Serializer::new().serialize(h, &mut out);
-    out
-}
-
-/// A histogram from its encoding.
-pub fn decode(bytes: &[u8]) -> StoreResult<Histogram<u32>> {
-    Deserializer::new()
-        .deserialize(&mut &bytes[..])
-        .map_err(|e| StoreError::Corrupt(format!("rollup histogram: {e:?}")))
+impl rollups::Model {
+    /// What this row counts, for the sums of [`crate::stats`].
+    pub fn counts(&self) -> Counts<'_> {
+        Counts {
+            bucket_start: self.bucket_start,
+            checks: self.checks,
+            failed: self.failed,
+            latency_sum_us: self.latency_sum_us,
+            latency: self.latency.as_deref(),
+        }
+    }
 }
 
 /// What a batch of checks adds to one rollup row.
@@ -64,7 +52,7 @@ struct Delta {
 type Key = (i64, i64, i64);
 
 /// Adds `stored` checks to their minute, hour and day rollups, inside the caller's transaction.
-pub(super) async fn apply<C: ConnectionTrait>(db: &C, stored: &[checks::Model]) -> StoreResult<()> {
+pub(crate) async fn apply<C: ConnectionTrait>(db: &C, stored: &[checks::Model]) -> StoreResult<()> {
     let mut deltas: HashMap<Key, Delta> = HashMap::new();
     for c in stored {
         for tier in TIERS {
@@ -208,35 +196,5 @@ impl Store {
             .exec(&self.write)
             .await?;
         Ok(res.rows_affected.max(1))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn buckets_align_to_utc_minutes_hours_and_days() {
-        let t = 1_764_000_123_456; // 2025-11-24T16:02:03.456Z
-        assert_eq!(bucket_start(t, MINUTE), 1_764_000_120_000);
-        assert_eq!(bucket_start(t, HOUR), 1_764_000_000_000);
-        assert_eq!(bucket_start(t, DAY), 1_763_942_400_000);
-    }
-
-    #[test]
-    fn histograms_round_trip_compactly_and_stay_within_one_percent() {
-        let mut h = latency_histogram();
-        for v in 1..=10_000u64 {
-            h.record(v * 100).expect("record");
-        }
-        let bytes = encode(&h);
-        assert!(bytes.len() < 2_000, "{} bytes", bytes.len());
-        let back = decode(&bytes).expect("decode");
-        assert_eq!(back.len(), 10_000);
-        let exact_p99 = 9_900 * 100;
-        let p99 = back.value_at_quantile(0.99);
-        let err = (p99 as f64 - exact_p99 as f64).abs() / exact_p99 as f64;
-        assert!(err <= 0.01, "p99 {p99} vs {exact_p99}");
-        assert!(decode(b"garbage").is_err());
     }
 }

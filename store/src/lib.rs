@@ -1,28 +1,34 @@
-//! The narrow seam between Flatline and its database: every query the engine and the API make.
+//! Flatline's storage: the narrow seam between Flatline and its database, one module per
+//! aggregate (`monitors`, `checks`, `incidents` with pauses, `channels`, `deliveries`, `auth`,
+//! `rollups`), sea-orm entities per table, and the pure uptime and latency math in `stats`.
 //!
 //! SQLite gets two pools: a single-connection writer (SQLite allows one writer at a time, so
 //! queueing writes in-process beats `SQLITE_BUSY` retries) and a small pool of readers, which WAL
 //! lets run alongside the writer. PostgreSQL uses one pool for both.
 
 pub mod auth;
+pub mod channels;
+pub mod checks;
+pub mod clock;
+pub mod deliveries;
 pub mod entities;
-pub mod notify;
-mod queries;
+pub mod incidents;
+pub mod monitors;
 pub mod rollups;
-pub mod series;
-pub mod summaries;
-mod sums;
-pub mod windows;
+pub mod stats;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 
 use std::time::Duration;
 
-use flatline_types::{HttpMethod, MonitorSpec, MonitorStatus};
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr};
 
-pub use notify::{EventPayload, NewDelivery, StoredChannel};
-pub use queries::CheckRecord;
+pub use channels::StoredChannel;
+pub use checks::CheckRecord;
+pub use deliveries::{EventPayload, NewDelivery};
+pub use monitors::StoredMonitor;
 
 /// Why a storage call failed.
 #[derive(Debug, thiserror::Error)]
@@ -47,17 +53,7 @@ pub struct Store {
     read: DatabaseConnection,
     write: DatabaseConnection,
     /// Merged closed rollup buckets per monitor, for stats requests.
-    closed: std::sync::Arc<windows::ClosedCache>,
-}
-
-/// A monitor as stored: its validated configuration and its last known status.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StoredMonitor {
-    pub id: i64,
-    pub spec: MonitorSpec,
-    pub status: MonitorStatus,
-    pub created_at_ms: i64,
-    pub updated_at_ms: i64,
+    closed: std::sync::Arc<rollups::ClosedCache>,
 }
 
 impl Store {
@@ -157,37 +153,8 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
-fn decode_monitor(m: entities::monitors::Model) -> StoreResult<StoredMonitor> {
-    let corrupt = |what: &str| StoreError::Corrupt(format!("monitor {}: {what}", m.id));
-    let to_u32 = |v: i32, what: &str| u32::try_from(v).map_err(|_| corrupt(what));
-    let spec = MonitorSpec {
-        name: m.name.clone(),
-        url: m.url.clone(),
-        method: HttpMethod::parse(&m.method).ok_or_else(|| corrupt("method"))?,
-        headers: serde_json::from_str(&m.headers).map_err(|_| corrupt("headers"))?,
-        body: m.body.clone(),
-        interval_seconds: to_u32(m.interval_seconds, "interval_seconds")?,
-        timeout_ms: to_u32(m.timeout_ms, "timeout_ms")?,
-        retries: to_u32(m.retries, "retries")?,
-        retry_interval_seconds: to_u32(m.retry_interval_seconds, "retry_interval_seconds")?,
-        expected_status_codes: serde_json::from_str(&m.expected_status_codes)
-            .map_err(|_| corrupt("expected_status_codes"))?,
-        follow_redirects: m.follow_redirects,
-        verify_tls: m.verify_tls,
-        enabled: m.enabled,
-        resend_interval_minutes: to_u32(m.resend_interval_minutes, "resend_interval_minutes")?,
-    };
-    Ok(StoredMonitor {
-        id: m.id,
-        status: MonitorStatus::parse(&m.status).ok_or_else(|| corrupt("status"))?,
-        spec,
-        created_at_ms: m.created_at,
-        updated_at_ms: m.updated_at,
-    })
-}
-
 /// Whether a write failed because a referenced monitor no longer exists.
-fn is_foreign_key_violation(err: &DbErr) -> bool {
+pub(crate) fn is_foreign_key_violation(err: &DbErr) -> bool {
     matches!(
         err.sql_err(),
         Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_))
@@ -195,19 +162,13 @@ fn is_foreign_key_violation(err: &DbErr) -> bool {
 }
 
 /// Whether a write failed on a unique index.
-fn is_unique_violation(err: &DbErr) -> bool {
+pub(crate) fn is_unique_violation(err: &DbErr) -> bool {
     matches!(
         err.sql_err(),
         Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
     )
 }
 
-#[cfg(test)]
-mod auth_tests;
-#[cfg(test)]
-mod notify_tests;
-#[cfg(test)]
-mod rollup_tests;
 #[cfg(test)]
 mod tests;
 

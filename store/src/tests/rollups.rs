@@ -2,9 +2,9 @@
 
 use flatline_types::MonitorStatus;
 
-use super::rollups::{bucket_start, DAY, HOUR, MINUTE};
-use super::tests::{backends, check, spec};
 use crate::clock::now_ms;
+use crate::stats::{bucket_start, DAY, HOUR, MINUTE};
+use crate::testing::{backends, check, spec};
 
 /// Nearest-rank percentile of `values` (sorted).
 fn exact(values: &[i64], q: f64) -> i64 {
@@ -153,7 +153,7 @@ async fn a_late_check_in_a_closed_bucket_shows_up_at_once() {
         s.insert_checks(&[at(2 * DAY), at(3 * HOUR), at(0)])
             .await
             .expect("store");
-        let count = |ws: &[super::windows::WindowStats], name: &str| {
+        let count = |ws: &[crate::stats::WindowTotals], name: &str| {
             ws.iter().find(|w| w.name == name).map(|w| w.checks)
         };
         let first = s.monitor_windows(&m, now).await.expect("windows");
@@ -177,7 +177,7 @@ async fn a_late_check_in_a_closed_bucket_shows_up_at_once() {
 
 #[actix_rt::test]
 async fn latency_series_points_add_up_to_the_checks() {
-    use super::series::SERIES;
+    use crate::stats::SERIES;
     for (backend, db) in backends().await {
         let s = &db.store;
         let now = now_ms();
@@ -355,7 +355,7 @@ async fn all_monitors_at_once_match_each_monitor_alone() {
                 assert_eq!(x.percentile_ms(0.99), y.percentile_ms(0.99));
             }
         }
-        let summary = super::summaries::summary_of(&all[&a.id], now);
+        let summary = crate::stats::summary_of(&all[&a.id], now);
         assert!(summary.uptime_24h.is_some_and(|u| u < 100.0), "{backend}");
         assert!(summary.p99_7d_ms.is_some());
     }

@@ -1,7 +1,7 @@
 //! Storage tests for authentication, on SQLite and (in CI) PostgreSQL.
 
-use super::auth::{NewApiToken, NewUser};
-use super::tests::backends;
+use crate::auth::{NewApiToken, NewUser};
+use crate::testing::backends;
 
 fn user(subject: &str) -> NewUser {
     NewUser {
@@ -14,7 +14,7 @@ fn user(subject: &str) -> NewUser {
     }
 }
 
-async fn owner(s: &super::Store) -> super::auth::User {
+async fn owner(s: &crate::Store) -> crate::auth::User {
     s.create_owner(user("o"), 0)
         .await
         .expect("insert")

@@ -4,13 +4,12 @@
 
 use std::collections::HashMap;
 
-use flatline_types::MonitorSummary;
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
 
-use super::entities::{incidents, pauses, rollups};
-use super::rollups::{bucket_start, DAY, HOUR};
-use super::windows::{assemble, Current, WindowStats};
-use super::{Store, StoreResult, StoredMonitor};
+use super::windows::{assemble, Current};
+use crate::entities::{incidents, pauses, rollups};
+use crate::stats::{bucket_start, WindowTotals, DAY, HOUR};
+use crate::{Store, StoreResult, StoredMonitor};
 
 type Periods = HashMap<i64, Vec<(i64, i64)>>;
 
@@ -22,7 +21,7 @@ impl Store {
         &self,
         monitors: impl IntoIterator<Item = &'a StoredMonitor>,
         now_ms: i64,
-        mut visit: impl FnMut(i64, Vec<WindowStats>),
+        mut visit: impl FnMut(i64, Vec<WindowTotals>),
     ) -> StoreResult<()> {
         let monitors: Vec<&StoredMonitor> = monitors.into_iter().collect();
         let (day0, hour0) = (bucket_start(now_ms, DAY), bucket_start(now_ms, HOUR));
@@ -75,9 +74,9 @@ impl Store {
             let mut current = Current::default();
             for row in open.remove(&m.id).unwrap_or_default() {
                 if row.bucket_ms == HOUR {
-                    current.hour.add(&row)?;
+                    current.hour.add(row.counts())?;
                 } else {
-                    current.today.add(&row)?;
+                    current.today.add(row.counts())?;
                 }
             }
             let windows = assemble(
@@ -91,21 +90,5 @@ impl Store {
             visit(m.id, windows);
         }
         Ok(())
-    }
-}
-
-/// The headline numbers of a monitor's windows.
-pub fn summary_of(windows: &[WindowStats], now_ms: i64) -> MonitorSummary {
-    let find = |name: &str| windows.iter().find(|w| w.name == name);
-    let uptime = |name: &str| find(name).and_then(WindowStats::uptime_pct);
-    let p99 = |name: &str| find(name).and_then(|w| w.percentile_ms(0.99));
-    MonitorSummary {
-        uptime_24h: uptime("24h"),
-        uptime_7d: uptime("7d"),
-        uptime_30d: uptime("30d"),
-        uptime_90d: uptime("90d"),
-        p99_24h_ms: p99("24h"),
-        p99_7d_ms: p99("7d"),
-        computed_at: crate::clock::rfc3339(now_ms),
     }
 }

@@ -2,11 +2,11 @@
 
 use std::collections::BTreeSet;
 
-use flatline_types::{ChannelConfig, MonitorStatus};
+use flatline_types::{ChannelConfig, DeliveryStatus, MonitorStatus, NotificationEvent};
 
-use super::notify::AttemptRecord;
-use super::tests::{backends, spec};
-use super::{EventPayload, NewDelivery};
+use crate::deliveries::AttemptRecord;
+use crate::testing::{backends, spec};
+use crate::{EventPayload, NewDelivery};
 
 fn webhook(n: u16) -> ChannelConfig {
     ChannelConfig::Webhook {
@@ -17,7 +17,7 @@ fn webhook(n: u16) -> ChannelConfig {
 
 fn event(kind: &'static str, monitor_id: i64, at_ms: i64) -> NewDelivery {
     NewDelivery {
-        event: kind,
+        event: NotificationEvent::parse(kind).expect("event name"),
         event_key: format!("{kind}:{monitor_id}:{at_ms}"),
         payload: EventPayload {
             monitor_id,
@@ -99,7 +99,7 @@ async fn default_channels_follow_new_monitors_and_events_queue_once_per_channel(
         );
         let down = &due[0].delivery;
         let retry = AttemptRecord {
-            status: "pending",
+            status: DeliveryStatus::Pending,
             attempts: 1,
             next_attempt_at_ms: 1000,
             error: Some("HTTP 500".into()),
@@ -112,7 +112,7 @@ async fn default_channels_follow_new_monitors_and_events_queue_once_per_channel(
             "{backend}: retrying down blocks its up"
         );
         let sent = AttemptRecord {
-            status: "sent",
+            status: DeliveryStatus::Sent,
             attempts: 2,
             next_attempt_at_ms: 1000,
             error: None,

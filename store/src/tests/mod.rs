@@ -1,74 +1,14 @@
 //! Storage tests, run on SQLite always and on PostgreSQL when `FLATLINE_TEST_POSTGRES_URL`
 //! names a server (the README's test command starts one).
 
-use flatline_types::{CreateMonitor, MonitorStatus};
+mod auth;
+mod deliveries;
+mod rollups;
 
-use super::*;
-use crate::store::CheckRecord;
+use flatline_types::MonitorStatus;
 
-pub(super) struct TestDb {
-    pub(super) store: Store,
-    _dir: Option<tempfile::TempDir>,
-}
-
-pub(super) async fn backends() -> Vec<(&'static str, TestDb)> {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let url = format!("sqlite:{}", dir.path().join("t.db").display());
-    let mut dbs = vec![(
-        "sqlite",
-        TestDb {
-            store: Store::connect(&url).await.expect("sqlite"),
-            _dir: Some(dir),
-        },
-    )];
-    if let Ok(admin) = std::env::var("FLATLINE_TEST_POSTGRES_URL") {
-        let name = format!("t_{}_{}", std::process::id(), crate::clock::now_ms());
-        let name = format!("{name}_{}", rand_suffix());
-        let url = create_postgres_database(&admin, &name)
-            .await
-            .expect("create pg db");
-        dbs.push((
-            "postgres",
-            TestDb {
-                store: Store::connect(&url).await.expect("postgres"),
-                _dir: None,
-            },
-        ));
-    } else if std::env::var("CI").is_ok() {
-        panic!("CI must run the storage tests on PostgreSQL: set FLATLINE_TEST_POSTGRES_URL");
-    }
-    dbs
-}
-
-fn rand_suffix() -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u8(0);
-    h.finish() % 1_000_000
-}
-
-pub(super) fn spec(name: &str) -> MonitorSpec {
-    CreateMonitor {
-        name: name.into(),
-        url: "http://127.0.0.1:9/".into(),
-        headers: Some([("X-A".to_owned(), "b".to_owned())].into()),
-        expected_status_codes: Some(vec![200, 204]),
-        ..Default::default()
-    }
-    .into_spec()
-    .expect("valid spec")
-}
-
-pub(super) fn check(monitor_id: i64, at: i64, up: bool) -> CheckRecord {
-    CheckRecord {
-        monitor_id,
-        checked_at_ms: at,
-        up,
-        latency_us: 1500,
-        status_code: Some(if up { 200 } else { 500 }),
-        error: (!up).then(|| "unexpected status 500".to_owned()),
-    }
-}
+use crate::testing::{backends, check, spec};
+use crate::*;
 
 #[actix_rt::test]
 async fn monitors_round_trip() {
@@ -277,58 +217,4 @@ fn database_passwords_are_redacted() {
         "postgres://flatline:***@db:5432/flatline"
     );
     assert_eq!(redact_url("sqlite:flatline.db"), "sqlite:flatline.db");
-}
-
-#[actix_rt::test]
-async fn the_sweeper_deletes_checks_past_retention() {
-    use actix::Actor;
-    for (backend, db) in backends().await {
-        let s = &db.store;
-        let m = s.insert_monitor(&spec("a"), 0).await.expect("insert");
-        let now = crate::clock::now_ms();
-        // Three days old: past the checks' 60 s, the minute rollups' 2 days and the day
-        // rollups' 1 day, within the hour rollups' 35 days.
-        let three_days = 3 * crate::store::rollups::DAY;
-        let old: Vec<_> = (0..12)
-            .map(|i| check(m.id, now - three_days - i, true))
-            .collect();
-        s.insert_checks(&old).await.expect("old checks");
-        s.insert_checks(&[check(m.id, now, true)])
-            .await
-            .expect("new check");
-        let _sweeper = crate::sweeper::Sweeper::new(
-            s.clone(),
-            std::time::Duration::from_millis(20),
-            std::time::Duration::from_secs(60),
-            std::time::Duration::from_secs(86_400),
-        )
-        .start();
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-        while s.count_checks(m.id).await.expect("count") > 1 {
-            assert!(std::time::Instant::now() < deadline, "{backend}: not swept");
-            actix_rt::time::sleep(std::time::Duration::from_millis(20)).await;
-        }
-        let left = s.list_checks(m.id, 10, None).await.expect("list");
-        assert_eq!(left.len(), 1, "{backend}");
-        assert_eq!(left[0].checked_at, now, "{backend}: the recent check stays");
-        use crate::store::rollups::{DAY, HOUR, MINUTE};
-        let old_rows = |tier| s.rollups(m.id, tier, 0, now - 2 * DAY);
-        while !old_rows(MINUTE).await.expect("minutes").is_empty()
-            || !old_rows(DAY).await.expect("days").is_empty()
-        {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "{backend}: rollups not swept"
-            );
-            actix_rt::time::sleep(std::time::Duration::from_millis(20)).await;
-        }
-        let hours = old_rows(HOUR).await.expect("hours");
-        assert_eq!(hours.len(), 1, "{backend}: hour rollups are kept 35 days");
-        assert_eq!(hours[0].checks, 12);
-        let recent = s
-            .rollups(m.id, MINUTE, now - DAY, now + 1)
-            .await
-            .expect("recent");
-        assert_eq!(recent.iter().map(|r| r.checks).sum::<i64>(), 1, "{backend}");
-    }
 }

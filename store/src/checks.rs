@@ -1,0 +1,147 @@
+//! Check results: stored in batches (with their rollups, in the same transaction), paged,
+//! counted and swept past retention.
+
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, TransactionTrait,
+};
+
+use crate::entities::checks;
+use crate::stats::{bucket_start, HOUR};
+use crate::{is_foreign_key_violation, Store, StoreResult};
+
+/// One check result on its way to the database.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckRecord {
+    pub monitor_id: i64,
+    /// UTC milliseconds when the request started.
+    pub checked_at_ms: i64,
+    pub up: bool,
+    pub latency_us: i64,
+    pub status_code: Option<u16>,
+    pub error: Option<String>,
+}
+
+impl CheckRecord {
+    fn into_active(self) -> checks::ActiveModel {
+        checks::ActiveModel {
+            monitor_id: Set(self.monitor_id),
+            checked_at: Set(self.checked_at_ms),
+            up: Set(self.up),
+            latency_us: Set(self.latency_us),
+            status_code: Set(self.status_code.map(i32::from)),
+            error: Set(self.error),
+            ..Default::default()
+        }
+    }
+}
+
+/// Rows per INSERT: well under SQLite's and PostgreSQL's bound-parameter limits.
+const INSERT_CHUNK: usize = 1000;
+
+impl Store {
+    /// Stores a batch of checks and returns them with their ids. Checks of monitors deleted
+    /// meanwhile are dropped; the rest of the batch is kept.
+    pub async fn insert_checks(&self, rows: &[CheckRecord]) -> StoreResult<Vec<checks::Model>> {
+        let txn = self.write.begin().await?;
+        let mut stored = Vec::with_capacity(rows.len());
+        for chunk in rows.chunks(INSERT_CHUNK) {
+            let models = chunk.iter().cloned().map(CheckRecord::into_active);
+            // A savepoint, so a failed statement can be retried row by row (PostgreSQL
+            // aborts the whole transaction on an error otherwise).
+            let sp = txn.begin().await?;
+            match checks::Entity::insert_many(models)
+                .exec_with_returning(&sp)
+                .await
+            {
+                Ok(res) => {
+                    sp.commit().await?;
+                    stored.extend(res);
+                }
+                Err(e) if is_foreign_key_violation(&e) => {
+                    sp.rollback().await?;
+                    for row in chunk {
+                        let sp = txn.begin().await?;
+                        match row.clone().into_active().insert(&sp).await {
+                            Ok(m) => {
+                                sp.commit().await?;
+                                stored.push(m);
+                            }
+                            Err(e) if is_foreign_key_violation(&e) => sp.rollback().await?,
+                            Err(e) => return Err(e.into()),
+                        }
+                    }
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        crate::rollups::apply(&txn, &stored).await?;
+        txn.commit().await?;
+        // Checks that landed in an hour already over change closed buckets.
+        let hour0 = bucket_start(crate::clock::now_ms(), HOUR);
+        let late: std::collections::BTreeSet<i64> = stored
+            .iter()
+            .filter(|c| c.checked_at < hour0)
+            .map(|c| c.monitor_id)
+            .collect();
+        if !late.is_empty() {
+            self.closed.invalidate(late);
+        }
+        Ok(stored)
+    }
+
+    /// A monitor's checks, newest first, older than check id `before` when given.
+    pub async fn list_checks(
+        &self,
+        monitor_id: i64,
+        limit: u64,
+        before: Option<i64>,
+    ) -> StoreResult<Vec<checks::Model>> {
+        let mut q = checks::Entity::find().filter(checks::Column::MonitorId.eq(monitor_id));
+        if let Some(before) = before {
+            q = q.filter(checks::Column::Id.lt(before));
+        }
+        Ok(q.order_by_desc(checks::Column::Id)
+            .limit(limit)
+            .all(&self.read)
+            .await?)
+    }
+
+    /// A monitor's newest check.
+    pub async fn last_check(&self, monitor_id: i64) -> StoreResult<Option<checks::Model>> {
+        Ok(self
+            .list_checks(monitor_id, 1, None)
+            .await?
+            .into_iter()
+            .next())
+    }
+
+    /// How many checks a monitor has stored.
+    pub async fn count_checks(&self, monitor_id: i64) -> StoreResult<u64> {
+        Ok(checks::Entity::find()
+            .filter(checks::Column::MonitorId.eq(monitor_id))
+            .count(&self.read)
+            .await?)
+    }
+
+    /// How many checks are stored in all.
+    pub async fn count_all_checks(&self) -> StoreResult<u64> {
+        Ok(checks::Entity::find().count(&self.read).await?)
+    }
+
+    /// Deletes up to `chunk` checks older than `cutoff_ms`; returns how many went.
+    pub async fn sweep_checks(&self, cutoff_ms: i64, chunk: u64) -> StoreResult<u64> {
+        let oldest = Query::select()
+            .column(checks::Column::Id)
+            .from(checks::Entity)
+            .and_where(Expr::col(checks::Column::CheckedAt).lt(cutoff_ms))
+            .limit(chunk)
+            .to_owned();
+        let res = checks::Entity::delete_many()
+            .filter(checks::Column::Id.in_subquery(oldest))
+            .exec(&self.write)
+            .await?;
+        Ok(res.rows_affected)
+    }
+}

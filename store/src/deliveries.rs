@@ -1,0 +1,300 @@
+//! The delivery outbox: one row per channel and event, unique, so queueing an event twice (a
+//! replayed transition, a reconciliation after a crash) changes nothing. The notifier
+//! delivers due rows and records each attempt.
+
+use std::collections::{BTreeSet, HashMap};
+
+use flatline_types::{DeliveryStatus, NotificationEvent};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::channels::{decode_channel, StoredChannel};
+use crate::entities::{deliveries, monitor_channels, notification_channels};
+use crate::{Store, StoreError, StoreResult};
+
+/// What a notification says, captured when its event happened.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventPayload {
+    pub monitor_id: i64,
+    pub monitor_name: String,
+    pub monitor_url: String,
+    /// Why the monitor is down (down and reminder events).
+    pub cause: Option<String>,
+    /// UTC ms: the check that declared the monitor down, or found it up again; for a
+    /// reminder, when it was due.
+    pub at_ms: i64,
+    /// UTC ms: the incident's start, when known at queueing.
+    #[serde(default)]
+    pub incident_started_ms: Option<i64>,
+}
+
+/// An event to queue for every channel linked to its monitor.
+#[derive(Clone, Debug)]
+pub struct NewDelivery {
+    /// `down`, `up` or `reminder`.
+    pub event: NotificationEvent,
+    /// Identifies the event; with the channel, unique in the outbox.
+    pub event_key: String,
+    pub payload: EventPayload,
+}
+
+/// A delivery that is due, with its channel.
+#[derive(Clone, Debug)]
+pub struct DueDelivery {
+    pub delivery: deliveries::Model,
+    pub channel: StoredChannel,
+}
+
+/// The result of one delivery attempt, to record.
+#[derive(Clone, Debug)]
+pub struct AttemptRecord {
+    /// `Pending` (to retry at `next_attempt_at`), `Sent` or `Failed`.
+    pub status: DeliveryStatus,
+    pub attempts: i32,
+    pub next_attempt_at_ms: i64,
+    pub error: Option<String>,
+}
+
+impl deliveries::Model {
+    /// The stored event name, decoded.
+    pub fn event(&self) -> StoreResult<NotificationEvent> {
+        NotificationEvent::parse(&self.event)
+            .ok_or_else(|| StoreError::Corrupt(format!("delivery {}: event", self.id)))
+    }
+
+    /// The stored status, decoded.
+    pub fn status(&self) -> StoreResult<DeliveryStatus> {
+        DeliveryStatus::parse(&self.status)
+            .ok_or_else(|| StoreError::Corrupt(format!("delivery {}: status", self.id)))
+    }
+}
+
+/// Channel types that get no reminders (PagerDuty escalates by itself).
+const NO_REMINDERS: [&str; 1] = ["pagerduty"];
+
+impl Store {
+    /// Queues an event for every channel linked to its monitor (linked at or before
+    /// `linked_by_ms`, when given). Returns how many deliveries were new: an event already
+    /// queued for a channel is not queued again.
+    pub async fn enqueue(
+        &self,
+        event: &NewDelivery,
+        linked_by_ms: Option<i64>,
+        now_ms: i64,
+    ) -> StoreResult<u64> {
+        let mut linked = Query::select()
+            .column(monitor_channels::Column::ChannelId)
+            .from(monitor_channels::Entity)
+            .and_where(monitor_channels::Column::MonitorId.eq(event.payload.monitor_id))
+            .to_owned();
+        if let Some(by) = linked_by_ms {
+            linked.and_where(monitor_channels::Column::CreatedAt.lte(by));
+        }
+        let mut channels = notification_channels::Entity::find()
+            .filter(notification_channels::Column::Id.in_subquery(linked));
+        if event.event == NotificationEvent::Reminder {
+            channels = channels.filter(notification_channels::Column::Kind.is_not_in(NO_REMINDERS));
+        }
+        let targets: Vec<i64> = channels
+            .all(&self.write)
+            .await?
+            .into_iter()
+            .map(|c| c.id)
+            .collect();
+        if targets.is_empty() {
+            return Ok(0);
+        }
+        let payload = serde_json::to_string(&event.payload).unwrap_or_default();
+        let rows = targets
+            .into_iter()
+            .map(|channel_id| deliveries::ActiveModel {
+                channel_id: Set(channel_id),
+                monitor_id: Set(Some(event.payload.monitor_id)),
+                event: Set(event.event.as_str().to_owned()),
+                event_key: Set(event.event_key.clone()),
+                payload: Set(payload.clone()),
+                status: Set(DeliveryStatus::Pending.as_str().to_owned()),
+                attempts: Set(0),
+                next_attempt_at: Set(now_ms),
+                last_error: Set(None),
+                created_at: Set(now_ms),
+                updated_at: Set(now_ms),
+                sent_at: Set(None),
+                ..Default::default()
+            });
+        Ok(deliveries::Entity::insert_many(rows)
+            .on_conflict(
+                OnConflict::columns([deliveries::Column::ChannelId, deliveries::Column::EventKey])
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(&self.write)
+            .await?)
+    }
+
+    /// Records a test message about to be sent (status `sending`, which the delivery loop
+    /// never picks up); `record_attempt` then stores its outcome.
+    pub async fn start_test_delivery(
+        &self,
+        channel_id: i64,
+        now_ms: i64,
+    ) -> StoreResult<deliveries::Model> {
+        Ok(deliveries::ActiveModel {
+            channel_id: Set(channel_id),
+            monitor_id: Set(None),
+            event: Set(NotificationEvent::Test.as_str().to_owned()),
+            event_key: Set(format!("test:{now_ms}:{}", next_test_serial())),
+            payload: Set("{}".to_owned()),
+            status: Set(DeliveryStatus::Sending.as_str().to_owned()),
+            attempts: Set(0),
+            next_attempt_at: Set(now_ms),
+            last_error: Set(None),
+            created_at: Set(now_ms),
+            updated_at: Set(now_ms),
+            sent_at: Set(None),
+            ..Default::default()
+        }
+        .insert(&self.write)
+        .await?)
+    }
+
+    /// Pending deliveries due at `now_ms`, oldest first, leaving out `busy` ones and any with
+    /// an older delivery for the same channel and monitor still pending, so that a channel
+    /// hears of a monitor's events in order.
+    pub async fn due_deliveries(
+        &self,
+        now_ms: i64,
+        busy: &BTreeSet<i64>,
+        limit: u64,
+    ) -> StoreResult<Vec<DueDelivery>> {
+        let older = Alias::new("older");
+        let blocked = Query::select()
+            .expr(Expr::val(1))
+            .from_as(deliveries::Entity, older.clone())
+            .and_where(
+                Expr::col((older.clone(), deliveries::Column::ChannelId))
+                    .equals((deliveries::Entity, deliveries::Column::ChannelId)),
+            )
+            .and_where(
+                Expr::col((older.clone(), deliveries::Column::MonitorId))
+                    .equals((deliveries::Entity, deliveries::Column::MonitorId)),
+            )
+            .and_where(
+                Expr::col((older.clone(), deliveries::Column::Status))
+                    .eq(DeliveryStatus::Pending.as_str()),
+            )
+            .and_where(
+                Expr::col((older, deliveries::Column::Id))
+                    .lt(Expr::col((deliveries::Entity, deliveries::Column::Id))),
+            )
+            .to_owned();
+        let rows = deliveries::Entity::find()
+            .filter(deliveries::Column::Status.eq(DeliveryStatus::Pending.as_str()))
+            .filter(deliveries::Column::NextAttemptAt.lte(now_ms))
+            .filter(deliveries::Column::Id.is_not_in(busy.iter().copied()))
+            .filter(Expr::exists(blocked).not())
+            .order_by_asc(deliveries::Column::NextAttemptAt)
+            .order_by_asc(deliveries::Column::Id)
+            .limit(limit)
+            .all(&self.read)
+            .await?;
+        let ids: BTreeSet<i64> = rows.iter().map(|d| d.channel_id).collect();
+        let channels: HashMap<i64, StoredChannel> = notification_channels::Entity::find()
+            .filter(notification_channels::Column::Id.is_in(ids))
+            .all(&self.read)
+            .await?
+            .into_iter()
+            .map(|c| decode_channel(c).map(|c| (c.id, c)))
+            .collect::<StoreResult<_>>()?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|d| {
+                let channel = channels.get(&d.channel_id)?.clone();
+                Some(DueDelivery {
+                    delivery: d,
+                    channel,
+                })
+            })
+            .collect())
+    }
+
+    /// When the next pending delivery not yet due at `now_ms` comes due, if any does.
+    pub async fn next_due_after(&self, now_ms: i64) -> StoreResult<Option<i64>> {
+        Ok(deliveries::Entity::find()
+            .filter(deliveries::Column::Status.eq(DeliveryStatus::Pending.as_str()))
+            .filter(deliveries::Column::NextAttemptAt.gt(now_ms))
+            .order_by_asc(deliveries::Column::NextAttemptAt)
+            .one(&self.read)
+            .await?
+            .map(|d| d.next_attempt_at))
+    }
+
+    /// Records an attempt's outcome.
+    pub async fn record_attempt(
+        &self,
+        id: i64,
+        attempt: &AttemptRecord,
+        now_ms: i64,
+    ) -> StoreResult<()> {
+        let mut am = deliveries::ActiveModel {
+            id: Set(id),
+            ..Default::default()
+        };
+        am.status = Set(attempt.status.as_str().to_owned());
+        am.attempts = Set(attempt.attempts);
+        am.next_attempt_at = Set(attempt.next_attempt_at_ms);
+        am.last_error = Set(attempt.error.clone());
+        am.updated_at = Set(now_ms);
+        if attempt.status == DeliveryStatus::Sent {
+            am.sent_at = Set(Some(now_ms));
+        }
+        deliveries::Entity::update_many()
+            .set(am)
+            .filter(deliveries::Column::Id.eq(id))
+            .exec(&self.write)
+            .await?;
+        Ok(())
+    }
+
+    /// A channel's deliveries, newest first.
+    pub async fn channel_deliveries(
+        &self,
+        channel_id: i64,
+        limit: u64,
+    ) -> StoreResult<Vec<deliveries::Model>> {
+        Ok(deliveries::Entity::find()
+            .filter(deliveries::Column::ChannelId.eq(channel_id))
+            .order_by_desc(deliveries::Column::Id)
+            .limit(limit)
+            .all(&self.read)
+            .await?)
+    }
+
+    /// How many deliveries are waiting (first attempt or retry).
+    pub async fn count_pending_deliveries(&self) -> StoreResult<u64> {
+        Ok(deliveries::Entity::find()
+            .filter(deliveries::Column::Status.eq(DeliveryStatus::Pending.as_str()))
+            .count(&self.read)
+            .await?)
+    }
+
+    /// Deletes finished deliveries last touched before `cutoff_ms`; returns how many went.
+    pub async fn sweep_deliveries(&self, cutoff_ms: i64) -> StoreResult<u64> {
+        Ok(deliveries::Entity::delete_many()
+            .filter(deliveries::Column::Status.ne(DeliveryStatus::Pending.as_str()))
+            .filter(deliveries::Column::UpdatedAt.lt(cutoff_ms))
+            .exec(&self.write)
+            .await?
+            .rows_affected)
+    }
+}
+
+/// Tells test deliveries started in the same millisecond apart.
+fn next_test_serial() -> u64 {
+    static SERIAL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}

@@ -1,0 +1,19 @@
+//! The `incidents` table.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "incidents")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub monitor_id: i64,
+    pub started_at: i64,
+    pub resolved_at: Option<i64>,
+    pub cause: String,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,14 @@
+//! sea-orm entities, one file per table of the `migration` crate's schema.
+
+pub mod api_tokens;
+pub mod checks;
+pub mod deliveries;
+pub mod incidents;
+pub mod monitor_channels;
+pub mod monitors;
+pub mod notification_channels;
+pub mod pauses;
+pub mod rollups;
+pub mod sessions;
+pub mod settings;
+pub mod users;

@@ -1,0 +1,34 @@
+//! The `monitors` table.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "monitors")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub name: String,
+    pub url: String,
+    pub method: String,
+    /// JSON object of header name to value.
+    pub headers: String,
+    pub body: Option<String>,
+    pub interval_seconds: i32,
+    pub timeout_ms: i32,
+    pub retries: i32,
+    pub retry_interval_seconds: i32,
+    /// JSON array of integers.
+    pub expected_status_codes: String,
+    pub follow_redirects: bool,
+    pub verify_tls: bool,
+    pub enabled: bool,
+    pub status: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub resend_interval_minutes: i32,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
