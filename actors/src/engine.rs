@@ -8,10 +8,10 @@ use actix::{Actor, Addr, Arbiter, Recipient};
 use crate::board::{LiveStatus, StatusBoard};
 use crate::incident::IncidentActor;
 use crate::messages::{Drain, Flush, StopAll, Transition};
+use crate::metrics::EngineMetrics;
 use crate::monitor::MonitorDeps;
 use crate::notifier::{Notifier, NotifierConfig};
 use crate::registry::Registry;
-use crate::stats::EngineStats;
 use crate::summary::SummaryRefresher;
 use crate::sweeper::Sweeper;
 use crate::writer::CheckWriter;
@@ -57,7 +57,7 @@ impl Default for EngineConfig {
 pub struct Engine {
     pub registry: Addr<Registry>,
     pub board: StatusBoard,
-    pub stats: Arc<EngineStats>,
+    pub metrics: Arc<EngineMetrics>,
     writer: Addr<CheckWriter>,
     incidents: Addr<IncidentActor>,
     notifier: Addr<Notifier>,
@@ -78,7 +78,7 @@ impl Engine {
         let _ = rustls::crypto::ring::default_provider().install_default();
 
         let board = StatusBoard::default();
-        let stats = Arc::new(EngineStats::default());
+        let metrics = Arc::new(EngineMetrics::default());
         let monitors = store.list_monitors().await?;
         for m in &monitors {
             // Newest first: the last check, and the dashboard's bar of latest checks.
@@ -104,12 +104,12 @@ impl Engine {
         let writer = CheckWriter::new(
             store.clone(),
             board.clone(),
-            stats.clone(),
+            metrics.clone(),
             config.flush_interval,
             config.max_batch,
         )
         .start();
-        let incidents = IncidentActor::new(store.clone(), stats.clone()).start();
+        let incidents = IncidentActor::new(store.clone(), metrics.clone()).start();
         let sweeper = Sweeper::new(
             store.clone(),
             config.sweep_interval,
@@ -118,7 +118,8 @@ impl Engine {
         )
         .start();
 
-        let notifier = Notifier::new(store.clone(), stats.clone(), config.notifier.clone()).start();
+        let notifier =
+            Notifier::new(store.clone(), metrics.clone(), config.notifier.clone()).start();
         let mut transitions: Vec<Recipient<Transition>> =
             vec![incidents.clone().recipient(), notifier.clone().recipient()];
         transitions.extend(subscribers);
@@ -126,7 +127,7 @@ impl Engine {
             writer: writer.clone().recipient(),
             transitions,
             board: board.clone(),
-            stats: stats.clone(),
+            metrics: metrics.clone(),
         };
         let arbiters: Vec<Arbiter> = (0..config.workers.max(1)).map(|_| Arbiter::new()).collect();
         let mut registry = Registry::new(arbiters.iter().map(Arbiter::handle).collect(), deps);
@@ -140,7 +141,7 @@ impl Engine {
         Ok(Self {
             registry: registry.start(),
             board,
-            stats,
+            metrics,
             writer,
             incidents,
             notifier,

@@ -7,7 +7,7 @@ use std::time::Duration;
 use actix::{Actor, AtomicResponse, Context, Handler, WrapFuture};
 
 use crate::messages::{Drain, Transition};
-use crate::stats::EngineStats;
+use crate::metrics::EngineMetrics;
 use flatline_store::Store;
 
 /// Attempts to record a transition before giving up on it (with a log line).
@@ -16,13 +16,13 @@ const ATTEMPTS: u32 = 5;
 /// Turns transitions into incidents and stored statuses.
 pub struct IncidentActor {
     store: Store,
-    stats: Arc<EngineStats>,
+    metrics: Arc<EngineMetrics>,
 }
 
 impl IncidentActor {
     /// An incident actor writing to `store`.
-    pub fn new(store: Store, stats: Arc<EngineStats>) -> Self {
-        Self { store, stats }
+    pub fn new(store: Store, metrics: Arc<EngineMetrics>) -> Self {
+        Self { store, metrics }
     }
 }
 
@@ -35,10 +35,10 @@ impl Handler<Transition> for IncidentActor {
 
     fn handle(&mut self, t: Transition, _ctx: &mut Context<Self>) -> Self::Result {
         let store = self.store.clone();
-        let stats = self.stats.clone();
+        let metrics = self.metrics.clone();
         AtomicResponse::new(Box::pin(
             async move {
-                let _counted = BacklogGuard(stats);
+                let _counted = BacklogGuard(metrics);
                 let mut delay = Duration::from_millis(100);
                 for attempt in 1..=ATTEMPTS {
                     match store
@@ -72,7 +72,7 @@ impl Handler<Transition> for IncidentActor {
 }
 
 /// Counts a transition out of the backlog once handled, whichever way the handler returns.
-struct BacklogGuard(Arc<EngineStats>);
+struct BacklogGuard(Arc<EngineMetrics>);
 
 impl Drop for BacklogGuard {
     fn drop(&mut self) {

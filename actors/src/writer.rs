@@ -10,7 +10,7 @@ use tokio::sync::oneshot;
 
 use crate::board::StatusBoard;
 use crate::messages::{Flush, RecordCheck};
-use crate::stats::EngineStats;
+use crate::metrics::EngineMetrics;
 use flatline_store::{CheckRecord, Store};
 
 /// Rows kept while the database is unreachable; beyond it the oldest are dropped (and counted).
@@ -20,7 +20,7 @@ const MAX_BUFFERED: usize = 200_000;
 pub struct CheckWriter {
     store: Store,
     board: StatusBoard,
-    stats: Arc<EngineStats>,
+    metrics: Arc<EngineMetrics>,
     buffer: Vec<CheckRecord>,
     flushing: bool,
     flush_interval: Duration,
@@ -33,14 +33,14 @@ impl CheckWriter {
     pub fn new(
         store: Store,
         board: StatusBoard,
-        stats: Arc<EngineStats>,
+        metrics: Arc<EngineMetrics>,
         flush_interval: Duration,
         max_batch: usize,
     ) -> Self {
         Self {
             store,
             board,
-            stats,
+            metrics,
             buffer: Vec::new(),
             flushing: false,
             flush_interval,
@@ -72,12 +72,12 @@ impl CheckWriter {
                 match result {
                     Ok(stored) => {
                         // Stored, or dropped as the check of a monitor deleted meanwhile.
-                        act.stats.write_backlog.sub(batch.len() as i64);
-                        act.stats.record_batch(stored.len(), took);
+                        act.metrics.write_backlog.sub(batch.len() as i64);
+                        act.metrics.record_batch(stored.len(), took);
                         act.board.record_checks(&stored);
                     }
                     Err(e) => {
-                        act.stats.write_errors.inc();
+                        act.metrics.write_errors.inc();
                         tracing::error!(error = %e, rows = batch.len(), "storing checks failed; will retry");
                         act.requeue(batch);
                         if !act.waiters.is_empty() {
@@ -105,8 +105,8 @@ impl CheckWriter {
         if batch.len() > MAX_BUFFERED {
             let excess = batch.len() - MAX_BUFFERED;
             batch.drain(..excess);
-            self.stats.checks_dropped.inc_by(excess as u64);
-            self.stats.write_backlog.sub(excess as i64);
+            self.metrics.checks_dropped.inc_by(excess as u64);
+            self.metrics.write_backlog.sub(excess as i64);
             tracing::error!(dropped = excess, "check buffer full; oldest checks dropped");
         }
         self.buffer = batch;

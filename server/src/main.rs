@@ -145,7 +145,7 @@ async fn run(config: Config) -> Result<(), String> {
         hub,
         store: store.clone(),
         auth,
-        stats: engine.stats.clone(),
+        engine_metrics: engine.metrics.clone(),
         metrics,
         registry: engine.registry.clone(),
         board: engine.board.clone(),

@@ -118,7 +118,7 @@ pub async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> ApiResult<
             .set(i64::try_from(open).unwrap_or(i64::MAX));
         m.pending_deliveries
             .set(i64::try_from(pending).unwrap_or(i64::MAX));
-        let mut families = state.stats.registry.gather();
+        let mut families = state.engine_metrics.registry.gather();
         families.extend(m.registry.gather());
         families
     };

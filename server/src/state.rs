@@ -13,7 +13,7 @@ use flatline_types::{Check, DeliveryStatus, Incident, Monitor, MonitorStatus};
 pub struct AppState {
     pub store: Store,
     pub auth: crate::auth::Auth,
-    pub stats: std::sync::Arc<flatline_actors::EngineStats>,
+    pub engine_metrics: std::sync::Arc<flatline_actors::EngineMetrics>,
     pub metrics: crate::metrics::ServerMetrics,
     pub registry: Addr<Registry>,
     pub board: StatusBoard,

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use flatline_types::{DeliveryStatus, NotificationEvent};
+use flatline_types::{DeliveryStatus, NotificationEvent, CHANNEL_TYPES};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
@@ -73,9 +73,6 @@ impl deliveries::Model {
     }
 }
 
-/// Channel types that get no reminders (PagerDuty escalates by itself).
-const NO_REMINDERS: [&str; 1] = ["pagerduty"];
-
 impl Store {
     /// Queues an event for every channel linked to its monitor (linked at or before
     /// `linked_by_ms`, when given). Returns how many deliveries were new: an event already
@@ -97,7 +94,11 @@ impl Store {
         let mut channels = notification_channels::Entity::find()
             .filter(notification_channels::Column::Id.in_subquery(linked));
         if event.event == NotificationEvent::Reminder {
-            channels = channels.filter(notification_channels::Column::Kind.is_not_in(NO_REMINDERS));
+            let no_reminders = CHANNEL_TYPES
+                .iter()
+                .filter(|t| !t.reminders)
+                .map(|t| t.kind);
+            channels = channels.filter(notification_channels::Column::Kind.is_not_in(no_reminders));
         }
         let targets: Vec<i64> = channels
             .all(&self.write)

@@ -531,6 +531,21 @@ pub struct Incident {
     pub cause: String,
 }
 
+/// A monitor URL fit to show in metric labels and notifications: no credentials, query or
+/// fragment, where tokens tend to live. Empty if it does not parse.
+pub fn public_url(raw: &str) -> String {
+    match url::Url::parse(raw) {
+        Ok(mut u) => {
+            let _ = u.set_password(None);
+            let _ = u.set_username("");
+            u.set_query(None);
+            u.set_fragment(None);
+            u.to_string()
+        }
+        Err(_) => String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

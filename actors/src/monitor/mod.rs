@@ -1,7 +1,6 @@
 //! One actor per enabled monitor: owns its schedule and its up/down state.
 
 mod handlers;
-pub mod probe;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -13,11 +12,11 @@ use actix::{
 use flatline_types::{MonitorSpec, MonitorStatus};
 
 use crate::board::StatusBoard;
+use crate::checks::{self, CheckOutcome};
 use crate::messages::{RecordCheck, Transition};
-use crate::stats::{EngineStats, MonitorSeries};
+use crate::metrics::{EngineMetrics, MonitorSeries};
 use flatline_store::clock::now_ms;
 use flatline_store::CheckRecord;
-use probe::{probe, ProbeOutcome};
 
 /// What every monitor actor is handed by the registry: where results and transitions go.
 #[derive(Clone)]
@@ -26,7 +25,7 @@ pub struct MonitorDeps {
     /// Incident actor first, then any other subscriber (notifications).
     pub transitions: Vec<Recipient<Transition>>,
     pub board: StatusBoard,
-    pub stats: Arc<EngineStats>,
+    pub metrics: Arc<EngineMetrics>,
 }
 
 /// When a monitor's first check runs.
@@ -79,7 +78,7 @@ impl MonitorActor {
             in_flight: false,
             recheck: false,
             retired: false,
-            series: deps.stats.monitor_series(id),
+            series: deps.metrics.monitor_series(id),
             deps,
         }
     }
@@ -113,30 +112,30 @@ impl MonitorActor {
         let planned = self.next_due;
         let started = Instant::now();
         self.deps
-            .stats
+            .metrics
             .record_lag(started.saturating_duration_since(planned));
-        self.deps.stats.checks_started.inc();
+        self.deps.metrics.checks_started.inc();
         self.in_flight = true;
         let spec = self.spec.clone();
         ctx.spawn(
-            async move { probe(&spec).await }
+            async move { checks::run(&spec).await }
                 .into_actor(self)
                 .map(move |outcome, act, ctx| act.finish_check(outcome, started, ctx)),
         );
     }
 
-    fn finish_check(&mut self, outcome: ProbeOutcome, started: Instant, ctx: &mut Context<Self>) {
+    fn finish_check(&mut self, outcome: CheckOutcome, started: Instant, ctx: &mut Context<Self>) {
         self.in_flight = false;
         if self.retired {
             return;
         }
         let up = outcome.up();
         if !up {
-            self.deps.stats.checks_failed.inc();
+            self.deps.metrics.checks_failed.inc();
         }
         self.series
             .record(up, Duration::from_micros(outcome.latency_us.max(0) as u64));
-        self.deps.stats.write_backlog.inc();
+        self.deps.metrics.write_backlog.inc();
         self.deps.writer.do_send(RecordCheck(CheckRecord {
             monitor_id: self.id,
             checked_at_ms: outcome.started_at_ms,
@@ -172,7 +171,7 @@ impl MonitorActor {
         self.schedule_at(next.max(Instant::now()), ctx);
     }
 
-    fn change_status(&mut self, to: MonitorStatus, outcome: &ProbeOutcome) {
+    fn change_status(&mut self, to: MonitorStatus, outcome: &CheckOutcome) {
         let from = self.status;
         if from == to {
             return;
@@ -196,7 +195,7 @@ impl MonitorActor {
             "monitor status changed"
         );
         // The incident actor is always the first recipient; it counts itself down.
-        self.deps.stats.incident_backlog.inc();
+        self.deps.metrics.incident_backlog.inc();
         for recipient in &self.deps.transitions {
             recipient.do_send(transition.clone());
         }
@@ -249,7 +248,7 @@ impl Supervised for MonitorActor {
         self.in_flight = false;
         self.timer = None;
         self.first = FirstCheck::Now;
-        self.deps.stats.actor_restarts.inc();
+        self.deps.metrics.actor_restarts.inc();
         tracing::warn!(monitor_id = self.id, "monitor actor restarted");
     }
 }

@@ -1,6 +1,6 @@
-//! Delivering one notice: HTTP channels through awc, email through lettre. Never fails
-//! loudly: the outcome says whether to retry and when. Errors never quote a channel's URL,
-//! since that is where webhook tokens live.
+//! Delivering one notice: the requests its channel's provider makes, HTTP through awc and
+//! email through lettre. Never fails loudly: the outcome says whether to retry and when.
+//! Errors never quote a channel's URL, since that is where webhook tokens live.
 
 use std::time::{Duration, Instant};
 
@@ -10,8 +10,9 @@ use lettre::message::{header::ContentType, Mailbox};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
-use super::message::{http_calls, HttpCall, Notice};
-use crate::monitor::probe::describe_send_error;
+use super::notice::Notice;
+use super::providers::{provider, HttpCall, Mail, Provider, Request};
+use crate::checks::http::describe_send_error;
 
 /// How one delivery attempt ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,19 +44,20 @@ pub fn client(timeout: Duration) -> awc::Client {
         .finish()
 }
 
-/// Sends `notice` to a channel once, within `timeout`.
+/// Sends `notice` to a channel once, within `timeout` per request.
 pub async fn deliver(
     client: &awc::Client,
     config: &ChannelConfig,
     notice: &Notice,
     timeout: Duration,
 ) -> Outcome {
-    if let ChannelConfig::Email { .. } = config {
-        return email(config, notice, timeout).await;
-    }
+    let provider = provider(config);
     let mut last = Outcome::Sent { status: None };
-    for call in http_calls(config, notice) {
-        last = post(client, &call, timeout).await;
+    for request in provider.requests(notice) {
+        last = match &request {
+            Request::Http(call) => post(client, provider, call, timeout).await,
+            Request::Email(mail) => email(mail, timeout).await,
+        };
         if !matches!(last, Outcome::Sent { .. }) {
             break;
         }
@@ -63,7 +65,12 @@ pub async fn deliver(
     last
 }
 
-async fn post(client: &awc::Client, call: &HttpCall, timeout: Duration) -> Outcome {
+async fn post(
+    client: &awc::Client,
+    provider: &dyn Provider,
+    call: &HttpCall,
+    timeout: Duration,
+) -> Outcome {
     let timeout_ms = u32::try_from(timeout.as_millis()).unwrap_or(u32::MAX);
     let exchange = async {
         let mut req = client.post(call.url.as_str());
@@ -102,7 +109,7 @@ async fn post(client: &awc::Client, call: &HttpCall, timeout: Duration) -> Outco
             status: None,
             retry_after: None,
         },
-        Ok(Ok((status, _, _))) if status.is_success() => Outcome::Sent {
+        Ok(Ok((status, _, _))) if provider.accepted(status.as_u16()) => Outcome::Sent {
             status: Some(status.as_u16()),
         },
         Ok(Ok((status, body, retry_after))) => {
@@ -126,8 +133,8 @@ async fn post(client: &awc::Client, call: &HttpCall, timeout: Duration) -> Outco
     }
 }
 
-async fn email(config: &ChannelConfig, notice: &Notice, timeout: Duration) -> Outcome {
-    match send_email(config, notice, timeout).await {
+async fn email(mail: &Mail, timeout: Duration) -> Outcome {
+    match send_email(mail, timeout).await {
         Ok(()) => Outcome::Sent { status: None },
         Err(error) => Outcome::Failed {
             error,
@@ -137,37 +144,26 @@ async fn email(config: &ChannelConfig, notice: &Notice, timeout: Duration) -> Ou
     }
 }
 
-async fn send_email(
-    config: &ChannelConfig,
-    notice: &Notice,
-    timeout: Duration,
-) -> Result<(), String> {
-    let ChannelConfig::Email {
-        host,
-        port,
-        security,
-        username,
-        password,
-        from,
-        to,
-    } = config
-    else {
-        return Err("not an email channel".to_owned());
-    };
-    let from: Mailbox = from.parse().map_err(|e| format!("from address: {e}"))?;
+async fn send_email(mail: &Mail, timeout: Duration) -> Result<(), String> {
+    let config = &mail.config;
+    let from: Mailbox = config
+        .from
+        .parse()
+        .map_err(|e| format!("from address: {e}"))?;
     let mut builder = Message::builder()
         .from(from)
-        .subject(notice.title())
+        .subject(mail.subject.as_str())
         .header(ContentType::TEXT_PLAIN);
-    for addr in to {
+    for addr in &config.to {
         builder = builder.to(addr
             .parse()
             .map_err(|e| format!("to address {addr}: {e}"))?);
     }
     let message = builder
-        .body(format!("{}\n\n-- \nFlatline\n", notice.text()))
+        .body(mail.text.clone())
         .map_err(|e| format!("cannot build the message: {e}"))?;
-    let transport = match security {
+    let host = config.host.as_str();
+    let transport = match config.security {
         SmtpSecurity::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(host),
         SmtpSecurity::Starttls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host),
         SmtpSecurity::None => Ok(AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(
@@ -175,18 +171,13 @@ async fn send_email(
         )),
     }
     .map_err(|e| format!("smtp: {e}"))?;
-    let default_port = match security {
-        SmtpSecurity::Tls => 465,
-        SmtpSecurity::Starttls => 587,
-        SmtpSecurity::None => 25,
-    };
     let mut transport = transport
-        .port(port.unwrap_or(default_port))
+        .port(config.port.unwrap_or(config.security.default_port()))
         .timeout(Some(timeout));
-    if let Some(user) = username {
+    if let Some(user) = &config.username {
         transport = transport.credentials(Credentials::new(
             user.clone(),
-            password.clone().unwrap_or_default(),
+            config.password.clone().unwrap_or_default(),
         ));
     }
     let started = Instant::now();

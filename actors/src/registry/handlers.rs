@@ -14,7 +14,7 @@ impl Handler<Upsert> for Registry {
         let Upsert { monitor, check_now } = msg;
         let id = monitor.id;
         self.deps
-            .stats
+            .metrics
             .set_monitor_info(id, &monitor.spec.name, &monitor.spec.url);
         self.deps.board.set_monitor(&monitor);
         if !monitor.spec.enabled {
@@ -42,7 +42,7 @@ impl Handler<Remove> for Registry {
     fn handle(&mut self, msg: Remove, _ctx: &mut Self::Context) {
         self.stop_monitor(msg.0);
         self.deps.board.remove(msg.0);
-        self.deps.stats.forget_monitor(msg.0);
+        self.deps.metrics.forget_monitor(msg.0);
     }
 }
 
@@ -56,7 +56,7 @@ impl Handler<StopAll> for Registry {
             .drain()
             .map(|(_, addr)| addr.send(Retire))
             .collect();
-        self.deps.stats.monitor_actors.set(0);
+        self.deps.metrics.monitor_actors.set(0);
         Box::pin(async move {
             futures_util::future::join_all(retiring).await;
         })

@@ -55,7 +55,7 @@ impl Registry {
         };
         self.monitors.insert(id, addr);
         self.deps
-            .stats
+            .metrics
             .monitor_actors
             .set(self.monitors.len() as i64);
     }
@@ -65,7 +65,7 @@ impl Registry {
             addr.do_send(Retire);
         }
         self.deps
-            .stats
+            .metrics
             .monitor_actors
             .set(self.monitors.len() as i64);
     }
@@ -75,7 +75,7 @@ impl Registry {
         for monitor in monitors {
             let spec = &monitor.spec;
             self.deps
-                .stats
+                .metrics
                 .set_monitor_info(monitor.id, &spec.name, &spec.url);
             if spec.enabled {
                 self.start_monitor(monitor, FirstCheck::Spread);

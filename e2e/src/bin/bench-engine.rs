@@ -140,7 +140,7 @@ fn main() {
             .await
             .expect("engine");
         let startup = t.elapsed();
-        let stats = engine.stats.clone();
+        let stats = engine.metrics.clone();
 
         // Warm-up: one full interval, so every monitor has had its first (spread) check.
         actix_rt::time::sleep(Duration::from_secs(u64::from(args.interval))).await;

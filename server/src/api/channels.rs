@@ -3,7 +3,7 @@
 use std::time::Instant;
 
 use actix_web::{delete, get, patch, post, web, HttpResponse};
-use flatline_actors::notifier::message::Notice;
+use flatline_actors::notifier::notice::Notice;
 use flatline_actors::notifier::send::{self, Outcome};
 use flatline_store::clock::now_ms;
 use flatline_store::deliveries::AttemptRecord;
@@ -227,7 +227,7 @@ pub async fn test(
         .await?;
     let outcome = if ok { "sent" } else { "failed" };
     state
-        .stats
+        .engine_metrics
         .deliveries
         .with_label_values(&[channel.config.kind(), outcome])
         .inc();

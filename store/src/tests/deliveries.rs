@@ -2,17 +2,19 @@
 
 use std::collections::BTreeSet;
 
-use flatline_types::{ChannelConfig, DeliveryStatus, MonitorStatus, NotificationEvent};
+use flatline_types::{
+    ChannelConfig, DeliveryStatus, MonitorStatus, NotificationEvent, WebhookConfig,
+};
 
 use crate::deliveries::AttemptRecord;
 use crate::testing::{backends, spec};
 use crate::{EventPayload, NewDelivery};
 
 fn webhook(n: u16) -> ChannelConfig {
-    ChannelConfig::Webhook {
+    ChannelConfig::Webhook(WebhookConfig {
         url: format!("http://127.0.0.1:{n}/hook"),
         headers: Default::default(),
-    }
+    })
 }
 
 fn event(kind: &'static str, monitor_id: i64, at_ms: i64) -> NewDelivery {

@@ -1,4 +1,5 @@
-//! One HTTP check of a monitor's target with awc, turned into a [`ProbeOutcome`].
+//! The HTTP check: one request to the monitor's URL with awc (a client per arbiter thread),
+//! judged by its status code, turned into a [`CheckOutcome`].
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -12,29 +13,12 @@ use futures_util::StreamExt;
 
 use flatline_store::clock::now_ms;
 
+use super::CheckOutcome;
+
 /// How much of a response body is read; latency includes reading it.
 pub const BODY_CAP_BYTES: usize = 1024 * 1024;
 /// Redirects followed when a monitor follows redirects.
 pub const MAX_REDIRECTS: u8 = 10;
-
-/// The result of one check.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProbeOutcome {
-    /// UTC milliseconds when the request started.
-    pub started_at_ms: i64,
-    /// From request start to the end of reading the (capped) body.
-    pub latency_us: i64,
-    pub status_code: Option<u16>,
-    /// `None` when the check succeeded.
-    pub error: Option<String>,
-}
-
-impl ProbeOutcome {
-    /// Whether the check succeeded.
-    pub fn up(&self) -> bool {
-        self.error.is_none()
-    }
-}
 
 thread_local! {
     // awc clients are !Send and hold connection pools: one per arbiter thread and per
@@ -99,8 +83,8 @@ enum Failure {
     Body(PayloadError),
 }
 
-/// Checks `spec`'s target once. Never fails: every failure is described in the outcome.
-pub async fn probe(spec: &MonitorSpec) -> ProbeOutcome {
+/// Checks `spec`'s URL once. Never fails: every failure is described in the outcome.
+pub async fn run(spec: &MonitorSpec) -> CheckOutcome {
     let client = client_for(spec);
     let started_at_ms = now_ms();
     let start = Instant::now();
@@ -147,7 +131,7 @@ pub async fn probe(spec: &MonitorSpec) -> ProbeOutcome {
             (Some(code), error)
         }
     };
-    ProbeOutcome {
+    CheckOutcome {
         started_at_ms,
         latency_us,
         status_code,

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
+use flatline_types::public_url;
 use hdrhistogram::Histogram as HdrHistogram;
 use parking_lot::Mutex;
 use prometheus::{
@@ -12,8 +13,8 @@ use prometheus::{
     Registry,
 };
 
-/// Counters and histograms of the engine; shared as `Arc<EngineStats>`.
-pub struct EngineStats {
+/// Counters and histograms of the engine; shared as `Arc<EngineMetrics>`.
+pub struct EngineMetrics {
     /// Where every metric below is registered; `/metrics` encodes it.
     pub registry: Registry,
     /// Checks started by monitor actors.
@@ -56,9 +57,9 @@ pub struct EngineStats {
     pub batch_write_us: Mutex<HdrHistogram<u64>>,
 }
 
-impl std::fmt::Debug for EngineStats {
+impl std::fmt::Debug for EngineMetrics {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EngineStats")
+        f.debug_struct("EngineMetrics")
             .field("checks_started", &self.checks_started.get())
             .field("checks_stored", &self.checks_stored.get())
             .finish_non_exhaustive()
@@ -80,7 +81,7 @@ const CHECK_SECONDS: &[f64] = &[
 ];
 
 /// Builds and registers every metric. Names are constants, so registration cannot clash.
-fn build() -> Result<EngineStats, prometheus::Error> {
+fn build() -> Result<EngineMetrics, prometheus::Error> {
     let registry = Registry::new();
     let counter = |name: &str, help: &str| -> Result<IntCounter, prometheus::Error> {
         let c = IntCounter::new(name, help)?;
@@ -133,12 +134,12 @@ fn build() -> Result<EngineStats, prometheus::Error> {
     )?;
     registry.register(Box::new(deliveries.clone()))?;
     // Every series from the start, so rates and alerts work before the first delivery.
-    for kind in flatline_types::ChannelConfig::KINDS {
+    for kind in flatline_types::CHANNEL_TYPES.iter().map(|t| t.kind) {
         for outcome in ["sent", "retried", "failed"] {
             deliveries.with_label_values(&[kind, outcome]);
         }
     }
-    Ok(EngineStats {
+    Ok(EngineMetrics {
         deliveries,
         checks_started: counter("flatline_checks_started_total", "Checks started")?,
         checks_failed: counter("flatline_checks_failed_total", "Checks that failed")?,
@@ -190,7 +191,7 @@ fn build() -> Result<EngineStats, prometheus::Error> {
     })
 }
 
-impl Default for EngineStats {
+impl Default for EngineMetrics {
     fn default() -> Self {
         build().expect("constant metric definitions are valid and distinct")
     }
@@ -217,22 +218,7 @@ impl MonitorSeries {
     }
 }
 
-/// A monitor URL fit for a metric label: no credentials, query or fragment, where tokens
-/// tend to live.
-pub fn label_url(raw: &str) -> String {
-    match url::Url::parse(raw) {
-        Ok(mut u) => {
-            let _ = u.set_password(None);
-            let _ = u.set_username("");
-            u.set_query(None);
-            u.set_fragment(None);
-            u.to_string()
-        }
-        Err(_) => String::new(),
-    }
-}
-
-impl EngineStats {
+impl EngineMetrics {
     /// Records a schedule lag.
     pub fn record_lag(&self, lag: Duration) {
         let us = u64::try_from(lag.as_micros()).unwrap_or(u64::MAX);
@@ -267,7 +253,7 @@ impl EngineStats {
     /// Sets a monitor's info series (replacing one with an old name or URL).
     pub fn set_monitor_info(&self, id: i64, name: &str, url: &str) {
         let key = id.to_string();
-        let url = label_url(url);
+        let url = public_url(url);
         let url = url.as_str();
         let mut info = self.info_labels.lock();
         if let Some((old_name, old_url)) = info.get(&id) {
@@ -305,26 +291,27 @@ impl EngineStats {
 
 #[cfg(test)]
 mod tests {
-    use super::{label_url, EngineStats};
+    use super::EngineMetrics;
+    use flatline_types::public_url;
 
     #[test]
     fn urls_in_labels_carry_no_secrets() {
         assert_eq!(
-            label_url("https://user:hunter2@api.example.com:8443/health?token=abc#x"),
+            public_url("https://user:hunter2@api.example.com:8443/health?token=abc#x"),
             "https://api.example.com:8443/health"
         );
-        assert_eq!(label_url("http://127.0.0.1:9/"), "http://127.0.0.1:9/");
+        assert_eq!(public_url("http://127.0.0.1:9/"), "http://127.0.0.1:9/");
     }
 
     #[test]
     fn a_deleted_monitor_leaves_no_series_behind() {
-        let stats = EngineStats::default();
-        stats
+        let metrics = EngineMetrics::default();
+        metrics
             .monitor_series(7)
             .record(true, std::time::Duration::from_millis(12));
-        stats.set_monitor_info(7, "old", "http://a/");
-        stats.set_monitor_info(7, "new", "http://a/");
-        let text = |s: &EngineStats| {
+        metrics.set_monitor_info(7, "old", "http://a/");
+        metrics.set_monitor_info(7, "new", "http://a/");
+        let text = |s: &EngineMetrics| {
             let mut out = Vec::new();
             let _ = prometheus::Encoder::encode(
                 &prometheus::TextEncoder::new(),
@@ -333,10 +320,10 @@ mod tests {
             );
             String::from_utf8(out).unwrap_or_default()
         };
-        let before = text(&stats);
+        let before = text(&metrics);
         assert!(before.contains(r#"name="new""#) && !before.contains(r#"name="old""#));
         assert!(before.contains(r#"flatline_monitor_checks_total{monitor_id="7",result="up"} 1"#));
-        stats.forget_monitor(7);
-        assert!(!text(&stats).contains(r#"monitor_id="7""#));
+        metrics.forget_monitor(7);
+        assert!(!text(&metrics).contains(r#"monitor_id="7""#));
     }
 }

@@ -1,0 +1,192 @@
+//! What a notification says, whatever the channel: its title, its facts and its text.
+
+pub use flatline_store::clock::rfc3339;
+use flatline_types::public_url;
+
+/// What happened.
+pub use flatline_types::NotificationEvent as Event;
+
+/// Everything a message says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice {
+    pub event: Event,
+    /// The outbox row: receivers can tell a retry of the same notice from a new one.
+    pub delivery_id: i64,
+    pub channel_name: String,
+    pub monitor_id: Option<i64>,
+    pub monitor_name: String,
+    /// Without credentials, query or fragment.
+    pub monitor_url: String,
+    pub cause: Option<String>,
+    /// UTC ms when the event happened.
+    pub at_ms: i64,
+    pub incident_id: Option<i64>,
+    pub incident_started_ms: Option<i64>,
+    pub incident_resolved_ms: Option<i64>,
+}
+
+impl Notice {
+    /// A test notice for a channel.
+    pub fn test(channel_name: &str, delivery_id: i64, at_ms: i64) -> Self {
+        Self {
+            event: Event::Test,
+            delivery_id,
+            channel_name: channel_name.to_owned(),
+            monitor_id: None,
+            monitor_name: "Flatline".to_owned(),
+            monitor_url: String::new(),
+            cause: None,
+            at_ms,
+            incident_id: None,
+            incident_started_ms: None,
+            incident_resolved_ms: None,
+        }
+    }
+
+    /// The shown form of a monitor URL.
+    pub fn shown_url(raw: &str) -> String {
+        let url = public_url(raw);
+        if url.is_empty() {
+            raw.to_owned()
+        } else {
+            url
+        }
+    }
+
+    /// How long the incident lasted (up) or has lasted so far (reminder).
+    pub fn downtime_seconds(&self) -> Option<i64> {
+        let start = self.incident_started_ms?;
+        let end = self.incident_resolved_ms.unwrap_or(self.at_ms);
+        Some((end - start).max(0) / 1000)
+    }
+
+    /// One line: what happened.
+    pub fn title(&self) -> String {
+        match self.event {
+            Event::Down => format!("🔴 {} is down", self.monitor_name),
+            Event::Up => format!("🟢 {} is up again", self.monitor_name),
+            Event::Reminder => format!("🔴 {} is still down", self.monitor_name),
+            Event::Test => "✅ Test notification from Flatline".to_owned(),
+        }
+    }
+
+    /// The details, as (label, value) pairs.
+    pub fn facts(&self) -> Vec<(&'static str, String)> {
+        let mut facts = Vec::new();
+        if self.event == Event::Test {
+            facts.push((
+                "Channel",
+                format!("{} is set up correctly.", self.channel_name),
+            ));
+            return facts;
+        }
+        facts.push(("URL", self.monitor_url.clone()));
+        if self.event.is_bad() {
+            if let Some(cause) = &self.cause {
+                facts.push(("Cause", cause.clone()));
+            }
+        }
+        if let Some(d) = self
+            .downtime_seconds()
+            .filter(|_| self.event != Event::Down)
+        {
+            let label = if self.event == Event::Up {
+                "Downtime"
+            } else {
+                "Down for"
+            };
+            facts.push((label, human_duration(d)));
+        }
+        let at_label = match self.event {
+            Event::Up => "Up since",
+            _ => "Down since",
+        };
+        let at = match self.event {
+            Event::Reminder => self.incident_started_ms.unwrap_or(self.at_ms),
+            _ => self.at_ms,
+        };
+        facts.push((at_label, rfc3339(at)));
+        if let Some(id) = self.incident_id {
+            facts.push(("Incident", format!("#{id}")));
+        }
+        facts
+    }
+
+    /// Title and facts as plain text lines.
+    pub fn text(&self) -> String {
+        let mut out = self.title();
+        for (label, value) in self.facts() {
+            out.push('\n');
+            out.push_str(label);
+            out.push_str(": ");
+            out.push_str(&value);
+        }
+        out
+    }
+}
+
+/// `2h 5m 3s`, `45s`.
+pub fn human_duration(seconds: i64) -> String {
+    let (d, h, m, s) = (
+        seconds / 86_400,
+        seconds % 86_400 / 3600,
+        seconds % 3600 / 60,
+        seconds % 60,
+    );
+    let mut parts = Vec::new();
+    if d > 0 {
+        parts.push(format!("{d}d"));
+    }
+    if h > 0 {
+        parts.push(format!("{h}h"));
+    }
+    if m > 0 {
+        parts.push(format!("{m}m"));
+    }
+    if s > 0 || parts.is_empty() {
+        parts.push(format!("{s}s"));
+    }
+    parts.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn down() -> Notice {
+        Notice {
+            event: Event::Down,
+            delivery_id: 7,
+            channel_name: "ops".into(),
+            monitor_id: Some(3),
+            monitor_name: "API <prod>".into(),
+            monitor_url: "https://api.example.com/health".into(),
+            cause: Some("connection refused".into()),
+            at_ms: 1_764_000_000_000,
+            incident_id: Some(11),
+            incident_started_ms: Some(1_764_000_000_000),
+            incident_resolved_ms: None,
+        }
+    }
+
+    #[test]
+    fn times_and_durations_read_well() {
+        assert_eq!(rfc3339(1_764_000_000_000), "2025-11-24T16:00:00Z");
+        assert_eq!(rfc3339(1_764_000_000_123), "2025-11-24T16:00:00.123Z");
+        assert_eq!(human_duration(0), "0s");
+        assert_eq!(human_duration(3725), "1h 2m 5s");
+        assert_eq!(human_duration(90_000), "1d 1h");
+    }
+
+    #[test]
+    fn recovery_reports_the_downtime() {
+        let mut n = down();
+        n.event = Event::Up;
+        n.at_ms += 125_000;
+        n.incident_resolved_ms = Some(n.at_ms);
+        let doc = crate::notifier::providers::webhook_document(&n);
+        assert_eq!(doc["event"], "up");
+        assert_eq!(doc["incident"]["duration_seconds"], 125);
+        assert!(n.text().contains("Downtime: 2m 5s"), "{}", n.text());
+    }
+}

@@ -1,0 +1,172 @@
+//! What goes into and out of the outbox: the events a transition queues, the notice a stored
+//! delivery says, and one attempt at it with its backoff.
+
+use std::time::Duration;
+
+use flatline_store::clock::now_ms;
+use flatline_store::deliveries::AttemptRecord;
+use flatline_store::entities::deliveries;
+use flatline_store::{EventPayload, NewDelivery, Store, StoredChannel};
+use flatline_types::DeliveryStatus;
+
+use super::notice::{Event, Notice};
+use super::send::{self, Outcome};
+use super::NotifierConfig;
+
+/// Longest wait between two attempts.
+const MAX_BACKOFF: Duration = Duration::from_secs(30 * 60);
+/// Longest `Retry-After` honoured.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
+/// The wait before retrying after `attempts` failed attempts.
+pub fn backoff(base: Duration, attempts: u32, retry_after: Option<Duration>) -> Duration {
+    let exp = base
+        .saturating_mul(2u32.saturating_pow(attempts.saturating_sub(1)))
+        .min(MAX_BACKOFF);
+    retry_after.map_or(exp, |r| exp.max(r.min(MAX_RETRY_AFTER)))
+}
+
+pub(super) fn down_event(payload: EventPayload) -> NewDelivery {
+    NewDelivery {
+        event: Event::Down,
+        event_key: format!("down:{}:{}", payload.monitor_id, payload.at_ms),
+        payload,
+    }
+}
+
+pub(super) fn up_event(payload: EventPayload) -> NewDelivery {
+    NewDelivery {
+        event: Event::Up,
+        event_key: format!("up:{}:{}", payload.monitor_id, payload.at_ms),
+        payload,
+    }
+}
+
+/// What a stored delivery says, with its incident looked up.
+async fn notice_for(store: &Store, d: &deliveries::Model, channel: &StoredChannel) -> Notice {
+    let event = Event::parse(&d.event).unwrap_or(Event::Test);
+    let Ok(p) = serde_json::from_str::<EventPayload>(&d.payload) else {
+        return Notice::test(&channel.name, d.id, d.created_at);
+    };
+    let incident = store
+        .incident_for_event(p.monitor_id, p.incident_started_ms, p.at_ms)
+        .await
+        .ok()
+        .flatten();
+    Notice {
+        event,
+        delivery_id: d.id,
+        channel_name: channel.name.clone(),
+        monitor_id: Some(p.monitor_id),
+        monitor_name: p.monitor_name,
+        monitor_url: Notice::shown_url(&p.monitor_url),
+        cause: p
+            .cause
+            .or_else(|| incident.as_ref().map(|i| i.cause.clone())),
+        at_ms: p.at_ms,
+        incident_id: incident.as_ref().map(|i| i.id),
+        incident_started_ms: incident
+            .as_ref()
+            .map(|i| i.started_at)
+            .or(p.incident_started_ms),
+        incident_resolved_ms: (event == Event::Up).then_some(p.at_ms),
+    }
+}
+
+/// One attempt: send, then record the outcome. Returns the metric outcome (`sent`,
+/// `retried`, `failed`), or `None` if the outcome could not be stored.
+pub(super) async fn attempt(
+    store: &Store,
+    client: &awc::Client,
+    config: &NotifierConfig,
+    delivery: deliveries::Model,
+    channel: &StoredChannel,
+) -> Option<&'static str> {
+    let notice = notice_for(store, &delivery, channel).await;
+    let outcome = send::deliver(client, &channel.config, &notice, config.timeout).await;
+    let attempts = delivery.attempts.saturating_add(1);
+    let now = now_ms();
+    let (record, label) = match outcome {
+        Outcome::Sent { .. } => (
+            AttemptRecord {
+                status: DeliveryStatus::Sent,
+                attempts,
+                next_attempt_at_ms: now,
+                error: None,
+            },
+            "sent",
+        ),
+        Outcome::Failed {
+            error, retry_after, ..
+        } => {
+            let given_up = u32::try_from(attempts).unwrap_or(u32::MAX) >= config.max_attempts;
+            let wait = backoff(
+                config.retry_base,
+                u32::try_from(attempts).unwrap_or(1),
+                retry_after,
+            );
+            tracing::warn!(
+                delivery_id = delivery.id,
+                channel_id = channel.id,
+                channel_type = channel.config.kind(),
+                attempts,
+                error = %error,
+                retry_in_ms = if given_up { 0 } else { wait.as_millis() as u64 },
+                "notification not delivered"
+            );
+            (
+                AttemptRecord {
+                    status: if given_up {
+                        DeliveryStatus::Failed
+                    } else {
+                        DeliveryStatus::Pending
+                    },
+                    attempts,
+                    next_attempt_at_ms: now
+                        + i64::try_from(wait.as_millis()).unwrap_or(i64::MAX / 2),
+                    error: Some(error),
+                },
+                if given_up { "failed" } else { "retried" },
+            )
+        }
+    };
+    if label == "sent" {
+        tracing::info!(delivery_id = delivery.id, channel_id = channel.id, channel_type = channel.config.kind(), event = %delivery.event, "notification delivered");
+    }
+    let mut delay = Duration::from_millis(100);
+    for _ in 0..10 {
+        match store.record_attempt(delivery.id, &record, now_ms()).await {
+            Ok(()) => return Some(label),
+            Err(e) => {
+                tracing::warn!(delivery_id = delivery.id, error = %e, "recording a delivery failed; retrying");
+                actix_rt::time::sleep(delay).await;
+                delay = (delay * 2).min(Duration::from_secs(10));
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::backoff;
+    use std::time::Duration;
+
+    #[test]
+    fn backoff_doubles_up_to_a_cap_and_honours_retry_after() {
+        let base = Duration::from_secs(5);
+        assert_eq!(backoff(base, 1, None), Duration::from_secs(5));
+        assert_eq!(backoff(base, 3, None), Duration::from_secs(20));
+        assert_eq!(backoff(base, 20, None), Duration::from_secs(1800));
+        assert_eq!(
+            backoff(base, 1, Some(Duration::from_secs(60))),
+            Duration::from_secs(60)
+        );
+        assert_eq!(
+            backoff(base, 1, Some(Duration::from_secs(86_400))),
+            Duration::from_secs(3600)
+        );
+        // Ten attempts span well over ten minutes.
+        let total: Duration = (1..10).map(|n| backoff(base, n, None)).sum();
+        assert!(total > Duration::from_secs(600), "{total:?}");
+    }
+}

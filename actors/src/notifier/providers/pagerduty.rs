@@ -1,0 +1,55 @@
+//! PagerDuty: the Events API v2, trigger on down and resolve on up with one dedup key per
+//! incident.
+
+use flatline_types::PagerdutyConfig;
+use serde_json::{json, Value};
+
+use super::{HttpCall, Provider, Request};
+use crate::notifier::notice::{rfc3339, Event, Notice};
+
+impl Provider for PagerdutyConfig {
+    fn requests(&self, notice: &Notice) -> Vec<Request> {
+        events(notice, &self.routing_key)
+            .into_iter()
+            .map(|body| HttpCall::post(&self.url, body).into())
+            .collect()
+    }
+}
+
+/// PagerDuty Events API v2: trigger on down, resolve on up, with one dedup key per
+/// incident. A test triggers and at once resolves its own event.
+fn events(n: &Notice, routing_key: &str) -> Vec<Value> {
+    let dedup_key = match (n.monitor_id, n.incident_started_ms) {
+        (Some(m), Some(started)) => format!("flatline-{m}-{started}"),
+        (Some(m), None) => format!("flatline-{m}-{}", n.at_ms),
+        (None, _) => format!("flatline-test-{}", n.delivery_id),
+    };
+    let trigger = || {
+        let details: serde_json::Map<String, Value> = n
+            .facts()
+            .into_iter()
+            .map(|(k, v)| (k.to_lowercase().replace(' ', "_"), json!(v)))
+            .collect();
+        json!({
+            "routing_key": routing_key,
+            "event_action": "trigger",
+            "dedup_key": dedup_key,
+            "client": "Flatline",
+            "payload": {
+                "summary": n.title(),
+                "source": if n.monitor_url.is_empty() { "flatline" } else { n.monitor_url.as_str() },
+                "severity": if n.event == Event::Test { "info" } else { "critical" },
+                "timestamp": rfc3339(n.at_ms),
+                "component": n.monitor_name,
+                "custom_details": details,
+            },
+        })
+    };
+    let resolve =
+        || json!({"routing_key": routing_key, "event_action": "resolve", "dedup_key": dedup_key});
+    match n.event {
+        Event::Down | Event::Reminder => vec![trigger()],
+        Event::Up => vec![resolve()],
+        Event::Test => vec![trigger(), resolve()],
+    }
+}

@@ -1,0 +1,122 @@
+//! What every channel type shares: the trait a type's config implements, the description of
+//! its fields (which the web UI builds its forms from), and the validation and masking helpers.
+
+use crate::monitor::validate_http_url;
+use crate::FieldError;
+
+/// What a masked secret looks like in API answers.
+pub const MASK: &str = "***";
+
+/// How a config field is typed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldInput {
+    Text,
+    /// Shown masked, kept when sent back masked.
+    Secret,
+    /// A port number.
+    Number,
+    /// Comma-separated values, sent as a JSON array.
+    List,
+    /// `Name: value` lines, sent as a JSON object.
+    Headers,
+    /// One of [`super::SmtpSecurity`].
+    SmtpSecurity,
+}
+
+/// One field of a channel type's config, as a form shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConfigField {
+    /// The JSON key.
+    pub key: &'static str,
+    pub label: &'static str,
+    pub input: FieldInput,
+    pub required: bool,
+    /// A placeholder or a word on the default.
+    pub hint: &'static str,
+}
+
+impl ConfigField {
+    /// A field; `const` so a type's fields can be a `const` table.
+    pub const fn new(
+        key: &'static str,
+        label: &'static str,
+        input: FieldInput,
+        required: bool,
+        hint: &'static str,
+    ) -> Self {
+        Self {
+            key,
+            label,
+            input,
+            required,
+            hint,
+        }
+    }
+}
+
+/// A channel type: its `type` name, how people call it, its fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChannelType {
+    /// The `type` name in JSON.
+    pub kind: &'static str,
+    pub label: &'static str,
+    pub fields: &'static [ConfigField],
+    /// Whether it gets reminders while a monitor stays down (PagerDuty escalates by itself).
+    pub reminders: bool,
+}
+
+/// What a channel type's config implements: one file per type in this folder.
+pub trait ChannelKind: Sized {
+    /// The type's description.
+    const TYPE: ChannelType;
+    /// Checks every field; errors name it as `config.<field>`.
+    fn validate(&self) -> Result<(), FieldError>;
+    /// A copy fit to show: secrets become `***`, and URLs that carry their secret in the path
+    /// or query keep only their scheme, host and port.
+    fn masked(&self) -> Self;
+}
+
+/// A failure of config field `name`.
+pub(super) fn field(name: &str, message: &str) -> FieldError {
+    FieldError::new(format!("config.{name}"), message)
+}
+
+/// A non-empty value of at most 2048 bytes.
+pub(super) fn required(name: &str, value: &str) -> Result<(), FieldError> {
+    if value.trim().is_empty() {
+        return Err(field(name, "must not be empty"));
+    }
+    if value.len() > 2048 {
+        return Err(field(name, "must be at most 2048 bytes"));
+    }
+    Ok(())
+}
+
+/// An `http(s)` URL, checked like a monitor's.
+pub(super) fn http_url(name: &str, raw: &str) -> Result<(), FieldError> {
+    required(name, raw)?;
+    validate_http_url(&format!("config.{name}"), raw)
+}
+
+/// `scheme://host[:port]`, with `/***` standing for any path or query.
+pub fn mask_url(raw: &str) -> String {
+    match url::Url::parse(raw) {
+        Ok(u) => {
+            let mut out = format!("{}://{}", u.scheme(), u.host_str().unwrap_or(""));
+            if let Some(port) = u.port() {
+                out.push_str(&format!(":{port}"));
+            }
+            if u.path() != "/" || u.query().is_some() || !u.username().is_empty() {
+                out.push('/');
+                out.push_str(MASK);
+            }
+            out
+        }
+        Err(_) => MASK.to_owned(),
+    }
+}
+
+/// A secret as shown.
+pub(super) fn mask(secret: &mut String) {
+    *secret = MASK.to_owned();
+}
