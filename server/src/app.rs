@@ -11,7 +11,13 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::api;
 use crate::error::ApiError;
 use crate::json::MAX_BODY_BYTES;
-use crate::state::AppState;
+use flatline_actors::{Engine, StatusBoard};
+use flatline_store::Store;
+
+use crate::auth::Auth;
+use crate::live::Hub;
+use crate::metrics::ServerMetrics;
+use crate::service::{ChannelService, MonitorService};
 
 /// Where the OpenAPI document is served.
 pub const OPENAPI_PATH: &str = "/api-docs/openapi.json";
@@ -28,9 +34,48 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .1
 }
 
+/// What handlers are handed: narrow pieces, each its own `web::Data`, so a handler names only
+/// what it uses and no server module needs another's state.
+#[derive(Clone)]
+pub struct AppData {
+    pub store: web::Data<Store>,
+    pub auth: web::Data<Auth>,
+    pub board: web::Data<StatusBoard>,
+    pub hub: web::Data<Hub>,
+    pub metrics: web::Data<ServerMetrics>,
+    pub monitors: web::Data<MonitorService>,
+    pub channels: web::Data<ChannelService>,
+}
+
+impl AppData {
+    /// The pieces over a running engine. `notification_timeout` bounds a test message.
+    pub fn new(
+        store: Store,
+        engine: &Engine,
+        auth: Auth,
+        metrics: ServerMetrics,
+        notification_timeout: std::time::Duration,
+    ) -> Self {
+        let hub = Hub::new(metrics.live_clients.clone(), metrics.live_dropped.clone());
+        Self {
+            monitors: web::Data::new(MonitorService::new(store.clone(), engine.registry.clone())),
+            channels: web::Data::new(ChannelService::new(
+                store.clone(),
+                engine.metrics.clone(),
+                notification_timeout,
+            )),
+            store: web::Data::new(store),
+            auth: web::Data::new(auth),
+            board: web::Data::new(engine.board.clone()),
+            hub: web::Data::new(hub),
+            metrics: web::Data::new(metrics),
+        }
+    }
+}
+
 /// The whole application, for `HttpServer` and for in-process tests.
 pub fn build(
-    state: web::Data<AppState>,
+    data: &AppData,
     openapi: utoipa::openapi::OpenApi,
 ) -> App<
     impl ServiceFactory<
@@ -42,7 +87,13 @@ pub fn build(
     >,
 > {
     App::new()
-        .app_data(state)
+        .app_data(data.store.clone())
+        .app_data(data.auth.clone())
+        .app_data(data.board.clone())
+        .app_data(data.hub.clone())
+        .app_data(data.metrics.clone())
+        .app_data(data.monitors.clone())
+        .app_data(data.channels.clone())
         .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
         .app_data(web::PathConfig::default().error_handler(|err, req| path_error(err, req).into()))
         .app_data(web::QueryConfig::default().error_handler(|err, _| query_error(err).into()))
@@ -75,8 +126,8 @@ fn query_error(err: QueryPayloadError) -> ApiError {
 
 /// 200 when the database answers, 503 otherwise. Never needs credentials.
 #[get("/healthz")]
-async fn health(state: web::Data<AppState>) -> impl Responder {
-    match state.store.ping().await {
+async fn health(store: web::Data<Store>) -> impl Responder {
+    match store.ping().await {
         Ok(()) => HttpResponse::Ok().json(serde_json::json!({"status": "ok", "database": "ok"})),
         Err(e) => ApiError::from(e).error_response(),
     }

@@ -2,14 +2,14 @@
 //! so automation can bootstrap without a browser. Secrets go to stdout, everything else to
 //! stderr, so `TOKEN=$(flatline token create --name ci)` works.
 
-use flatline_store::clock::now_ms;
+use flatline_store::clock::{now_ms, rfc3339};
 use flatline_store::redact_url;
 use flatline_store::Store;
 use flatline_types::CreateToken;
 
-use crate::api::tokens::{issue_token, parse_expiry};
 use crate::config::{Command, OwnerCommand, TokenCommand};
-use crate::state::rfc3339;
+use crate::error::ApiError;
+use crate::service::tokens::{issue, parse_expiry, revoke};
 
 /// Runs one subcommand.
 pub async fn run(command: Command, database_url: &str) -> Result<(), String> {
@@ -38,7 +38,7 @@ async fn token(command: TokenCommand, store: &Store) -> Result<(), String> {
                 .map(|e| parse_expiry(e, now_ms()))
                 .transpose()
                 .map_err(|e| format!("--expires-at: {e}"))?;
-            let created = issue_token(store, name, expires, None)
+            let created = issue(store, name, expires, None)
                 .await
                 .map_err(|e| e.to_string())?;
             eprintln!(
@@ -71,12 +71,12 @@ async fn token(command: TokenCommand, store: &Store) -> Result<(), String> {
             Ok(())
         }
         TokenCommand::Revoke { id } => {
-            if store.delete_token(id).await.map_err(|e| e.to_string())? {
-                eprintln!("revoked API token {id}");
-                Ok(())
-            } else {
-                Err(format!("there is no API token {id}"))
-            }
+            revoke(store, id).await.map_err(|e| match e {
+                ApiError::NotFound { .. } => format!("there is no API token {id}"),
+                e => e.to_string(),
+            })?;
+            eprintln!("revoked API token {id}");
+            Ok(())
         }
     }
 }

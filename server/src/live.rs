@@ -14,12 +14,13 @@ use std::time::Duration;
 
 use actix_web::{get, web, Responder};
 use actix_web_lab::sse;
+use flatline_actors::StatusBoard;
 use flatline_types::{LiveMonitor, LiveUpdate};
 use parking_lot::Mutex;
 use prometheus::{IntCounter, IntGauge};
 use tokio::sync::mpsc;
 
-use crate::state::{live_view, AppState};
+use crate::api::views::live_view;
 
 /// Events a client may have queued before it counts as stuck (a minute of updates).
 pub const CLIENT_QUEUE: usize = 64;
@@ -102,13 +103,13 @@ fn event(name: &str, data: &impl serde::Serialize) -> Option<sse::Event> {
 
 /// Sends the changes on the status board to every client, once a second, until the server
 /// stops. Changes are taken even with no client, so none pile up.
-pub async fn run(state: web::Data<AppState>) {
+pub async fn run(hub: web::Data<Hub>, board: web::Data<StatusBoard>) {
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        state.hub.broadcast(|| {
-            let (changed, removed) = state.board.take_changes();
+        hub.broadcast(|| {
+            let (changed, removed) = board.take_changes();
             if changed.is_empty() && removed.is_empty() {
                 return None;
             }
@@ -139,9 +140,9 @@ pub async fn run(state: web::Data<AppState>) {
     )
 )]
 #[get("/stats/stream")]
-pub async fn stream(state: web::Data<AppState>) -> impl Responder {
-    let rx = state.hub.join(|| {
-        let mut monitors: Vec<LiveMonitor> = state.board.with_all(|all| {
+pub async fn stream(hub: web::Data<Hub>, board: web::Data<StatusBoard>) -> impl Responder {
+    let rx = hub.join(|| {
+        let mut monitors: Vec<LiveMonitor> = board.with_all(|all| {
             all.iter()
                 .filter_map(|(id, live)| live_view(*id, live, true))
                 .collect()

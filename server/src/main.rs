@@ -1,21 +1,9 @@
 //! `flatline`: the server binary.
 
-mod api;
-mod app;
-mod auth;
-mod cli;
-mod config;
-mod error;
-mod json;
-mod live;
-mod metrics;
-mod state;
-mod ui;
-
 use std::process::ExitCode;
 use std::time::Duration;
 
-use actix_web::{web, HttpServer};
+use actix_web::HttpServer;
 use clap::Parser;
 use flatline_actors::messages::StopAll;
 use flatline_actors::notifier::NotifierConfig;
@@ -23,8 +11,9 @@ use flatline_actors::{Engine, EngineConfig};
 use flatline_store::redact_url;
 use flatline_store::Store;
 
-use crate::config::Config;
-use crate::state::AppState;
+use flatline_server::app::{self, AppData};
+use flatline_server::config::Config;
+use flatline_server::{auth, cli, live, metrics};
 
 /// Listens for SIGTERM from the moment it is called (so a signal that arrives while Flatline
 /// starts is not fatal); the future resolves on SIGINT or SIGTERM, naming it.
@@ -138,33 +127,29 @@ async fn run(config: Config) -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot start the monitor engine: {e}"))?;
 
-    let metrics = metrics::ServerMetrics::new(config.metrics_public)
+    let metrics = metrics::ServerMetrics::new(engine.metrics.clone(), config.metrics_public)
         .map_err(|e| format!("cannot set up metrics: {e}"))?;
-    let hub = live::Hub::new(metrics.live_clients.clone(), metrics.live_dropped.clone());
-    let state = web::Data::new(AppState {
-        hub,
-        store: store.clone(),
+    let data = AppData::new(
+        store.clone(),
+        &engine,
         auth,
-        engine_metrics: engine.metrics.clone(),
         metrics,
-        registry: engine.registry.clone(),
-        board: engine.board.clone(),
-        notification_timeout: Duration::from_secs(config.notification_timeout_seconds),
-    });
-    actix_web::rt::spawn(live::run(state.clone()));
-    if state.auth.oidc.is_some() {
+        Duration::from_secs(config.notification_timeout_seconds),
+    );
+    actix_web::rt::spawn(live::run(data.hub.clone(), data.board.clone()));
+    if data.auth.oidc.is_some() {
         // Discover the provider now, without holding up start-up; a failure is retried at
         // the next sign-in.
-        let state = state.clone();
+        let auth = data.auth.clone();
         actix_web::rt::spawn(async move {
-            if let Some(oidc) = &state.auth.oidc {
+            if let Some(oidc) = &auth.oidc {
                 let _ = oidc.metadata(false).await;
             }
         });
     }
-    let live = state.clone();
+    let hub = data.hub.clone();
     let openapi = app::openapi();
-    let server = HttpServer::new(move || app::build(state.clone(), openapi.clone()))
+    let server = HttpServer::new(move || app::build(&data, openapi.clone()))
         .disable_signals()
         // Compressed bodies go out in several writes; with Nagle on, the last small one waits
         // for the client's delayed ACK (40 ms on Linux).
@@ -186,7 +171,7 @@ async fn run(config: Config) -> Result<(), String> {
         let _ = registry.send(StopAll).await;
         // Live streams never finish by themselves: end them, or the graceful stop would
         // wait its whole timeout for them.
-        live.hub.close_all();
+        hub.close_all();
         handle.stop(true).await;
     });
     // Runs until the signal, then stops accepting and lets running requests finish.

@@ -4,15 +4,21 @@
 
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use flatline_types::{ErrorBody, MonitorStatus};
+use std::sync::Arc;
+
 use parking_lot::Mutex;
 use prometheus::{Encoder, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder};
 
-use crate::auth::authenticate;
+use flatline_actors::{EngineMetrics, StatusBoard};
+use flatline_store::Store;
+
+use crate::auth::{authenticate, Auth};
 use crate::error::{ApiError, ApiResult};
-use crate::state::AppState;
 
 /// Metrics computed at scrape time, and the process collector.
 pub struct ServerMetrics {
+    /// The engine's own metrics, exposed alongside.
+    engine: Arc<EngineMetrics>,
     registry: Registry,
     up: IntGaugeVec,
     status: IntGaugeVec,
@@ -30,7 +36,7 @@ pub struct ServerMetrics {
 
 impl ServerMetrics {
     /// Registers the scrape-time gauges and the process collector.
-    pub fn new(public: bool) -> Result<Self, prometheus::Error> {
+    pub fn new(engine: Arc<EngineMetrics>, public: bool) -> Result<Self, prometheus::Error> {
         let registry = Registry::new();
         let up = IntGaugeVec::new(
             Opts::new(
@@ -70,6 +76,7 @@ impl ServerMetrics {
             prometheus::process_collector::ProcessCollector::for_self(),
         ))?;
         Ok(Self {
+            engine,
             registry,
             up,
             status,
@@ -92,18 +99,23 @@ impl ServerMetrics {
     )
 )]
 #[get("/metrics")]
-pub async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
-    if !state.metrics.public {
-        authenticate(&state, &req).await?;
+pub async fn metrics(
+    req: HttpRequest,
+    m: web::Data<ServerMetrics>,
+    auth: web::Data<Auth>,
+    store: web::Data<Store>,
+    board: web::Data<StatusBoard>,
+) -> ApiResult<HttpResponse> {
+    if !m.public {
+        authenticate(&auth, &req).await?;
     }
-    let open = state.store.count_open_incidents().await?;
-    let pending = state.store.count_pending_deliveries().await?;
+    let open = store.count_open_incidents().await?;
+    let pending = store.count_pending_deliveries().await?;
     let families = {
-        let m = &state.metrics;
         let _one_at_a_time = m.scrape.lock();
         m.up.reset();
         m.status.reset();
-        for (id, status) in state.board.statuses() {
+        for (id, status) in board.statuses() {
             let id = id.to_string();
             match status {
                 MonitorStatus::Up => m.up.with_label_values(&[id.as_str()]).set(1),
@@ -118,7 +130,7 @@ pub async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> ApiResult<
             .set(i64::try_from(open).unwrap_or(i64::MAX));
         m.pending_deliveries
             .set(i64::try_from(pending).unwrap_or(i64::MAX));
-        let mut families = state.engine_metrics.registry.gather();
+        let mut families = m.engine.registry.gather();
         families.extend(m.registry.gather());
         families
     };

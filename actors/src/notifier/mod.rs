@@ -25,7 +25,7 @@ use crate::metrics::EngineMetrics;
 use notice::Event;
 use outbox::{attempt, down_event, up_event};
 
-pub use outbox::backoff;
+pub use outbox::{backoff, send_test};
 
 /// Tunables of notification delivery.
 #[derive(Clone, Debug)]

@@ -1,17 +1,18 @@
 //! What goes into and out of the outbox: the events a transition queues, the notice a stored
 //! delivery says, and one attempt at it with its backoff.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use flatline_store::clock::now_ms;
 use flatline_store::deliveries::AttemptRecord;
 use flatline_store::entities::deliveries;
-use flatline_store::{EventPayload, NewDelivery, Store, StoredChannel};
-use flatline_types::DeliveryStatus;
+use flatline_store::{EventPayload, NewDelivery, Store, StoreResult, StoredChannel};
+use flatline_types::{DeliveryStatus, TestOutcome};
 
 use super::notice::{Event, Notice};
 use super::send::{self, Outcome};
 use super::NotifierConfig;
+use crate::metrics::EngineMetrics;
 
 /// Longest wait between two attempts.
 const MAX_BACKOFF: Duration = Duration::from_secs(30 * 60);
@@ -144,6 +145,46 @@ pub(super) async fn attempt(
         }
     }
     None
+}
+
+/// Sends a test message to `channel` now, once, through the same provider and transport as
+/// every notification, records it among the channel's deliveries as event `test` and counts
+/// it in the delivery metrics.
+pub async fn send_test(
+    store: &Store,
+    metrics: &EngineMetrics,
+    channel: &StoredChannel,
+    timeout: Duration,
+) -> StoreResult<TestOutcome> {
+    let started_ms = now_ms();
+    let row = store.start_test_delivery(channel.id, started_ms).await?;
+    let notice = Notice::test(&channel.name, row.id, started_ms);
+    let started = Instant::now();
+    let outcome = send::deliver(&send::client(timeout), &channel.config, &notice, timeout).await;
+    let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let (status, status_code, error) = match outcome {
+        Outcome::Sent { status } => (DeliveryStatus::Sent, status, None),
+        Outcome::Failed { error, status, .. } => (DeliveryStatus::Failed, status, Some(error)),
+    };
+    let record = AttemptRecord {
+        status,
+        attempts: 1,
+        next_attempt_at_ms: started_ms,
+        error: error.clone(),
+    };
+    store.record_attempt(row.id, &record, now_ms()).await?;
+    metrics
+        .deliveries
+        .with_label_values(&[channel.config.kind(), status.as_str()])
+        .inc();
+    let ok = status == DeliveryStatus::Sent;
+    tracing::info!(channel_id = channel.id, ok, "test notification attempted");
+    Ok(TestOutcome {
+        ok,
+        status_code,
+        error,
+        duration_ms,
+    })
 }
 
 #[cfg(test)]

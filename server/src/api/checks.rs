@@ -1,12 +1,14 @@
 //! `/monitors/{id}/checks`: every check of a monitor, newest first, paged by cursor.
 
 use actix_web::{get, web};
+use flatline_store::Store;
 use flatline_types::{Check, ErrorBody};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use super::views::check_to_api;
 use crate::error::ApiResult;
-use crate::state::{check_to_api, AppState};
+use crate::service::MonitorService;
 
 /// Paging of a check list.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -30,13 +32,14 @@ pub struct ChecksQuery {
 )]
 #[get("/monitors/{id}/checks")]
 pub async fn list(
-    state: web::Data<AppState>,
+    store: web::Data<Store>,
+    monitors: web::Data<MonitorService>,
     id: web::Path<i64>,
     query: web::Query<ChecksQuery>,
 ) -> ApiResult<web::Json<Vec<Check>>> {
     let id = id.into_inner();
     let limit = super::limit_param(query.limit)?;
-    super::require_monitor(&state, id).await?;
-    let checks = state.store.list_checks(id, limit, query.before).await?;
+    monitors.get(id).await?;
+    let checks = store.list_checks(id, limit, query.before).await?;
     Ok(web::Json(checks.iter().map(check_to_api).collect()))
 }

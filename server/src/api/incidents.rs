@@ -1,13 +1,15 @@
 //! `/incidents` and `/monitors/{id}/incidents`: open ones first, then newest first.
 
 use actix_web::{get, web};
+use flatline_store::Store;
 use flatline_types::{ErrorBody, Incident};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::limit_param;
+use super::views::incident_to_api;
 use crate::error::ApiResult;
-use crate::state::{incident_to_api, AppState};
+use crate::service::MonitorService;
 
 /// Paging of an incident list.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -28,14 +30,15 @@ pub struct IncidentsQuery {
 )]
 #[get("/monitors/{id}/incidents")]
 pub async fn list_for_monitor(
-    state: web::Data<AppState>,
+    store: web::Data<Store>,
+    monitors: web::Data<MonitorService>,
     id: web::Path<i64>,
     query: web::Query<IncidentsQuery>,
 ) -> ApiResult<web::Json<Vec<Incident>>> {
     let id = id.into_inner();
     let limit = limit_param(query.limit)?;
-    super::require_monitor(&state, id).await?;
-    let list = state.store.list_incidents(Some(id), limit).await?;
+    monitors.get(id).await?;
+    let list = store.list_incidents(Some(id), limit).await?;
     Ok(web::Json(list.iter().map(incident_to_api).collect()))
 }
 
@@ -47,10 +50,10 @@ pub async fn list_for_monitor(
 )]
 #[get("/incidents")]
 pub async fn list_all(
-    state: web::Data<AppState>,
+    store: web::Data<Store>,
     query: web::Query<IncidentsQuery>,
 ) -> ApiResult<web::Json<Vec<Incident>>> {
     let limit = limit_param(query.limit)?;
-    let list = state.store.list_incidents(None, limit).await?;
+    let list = store.list_incidents(None, limit).await?;
     Ok(web::Json(list.iter().map(incident_to_api).collect()))
 }

@@ -1,14 +1,11 @@
 //! `/monitors/{id}/notifications`: which channels hear of a monitor's incidents.
 
 use actix_web::{delete, get, post, web, HttpResponse};
-use flatline_store::clock::now_ms;
 use flatline_types::{ErrorBody, LinkChannel, NotificationChannel};
 
-use super::channels::{require_channel, shown, with_links};
-use super::require_monitor;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::json::ApiJson;
-use crate::state::AppState;
+use crate::service::ChannelService;
 
 /// Link a channel to a monitor: it hears of the monitor's incidents from now on. 201 when
 /// newly linked, 200 when it already was.
@@ -25,24 +22,12 @@ use crate::state::AppState;
 )]
 #[post("/monitors/{id}/notifications")]
 pub async fn link(
-    state: web::Data<AppState>,
+    channels: web::Data<ChannelService>,
     id: web::Path<i64>,
     body: ApiJson<LinkChannel>,
 ) -> ApiResult<HttpResponse> {
-    let id = id.into_inner();
-    require_monitor(&state, id).await?;
-    let channel_id = body.0.channel_id;
-    let channel = require_channel(&state, channel_id)
-        .await
-        .map_err(|_| ApiError::Validation {
-            field: "channel_id".into(),
-            message: format!("notification channel {channel_id} does not exist"),
-        })?;
-    let created = state.store.link_channel(id, channel_id, now_ms()).await?;
-    if created {
-        tracing::info!(monitor_id = id, channel_id, "channel linked");
-    }
-    let shown = shown(&state, channel).await?;
+    let (channel, created) = channels.link(id.into_inner(), body.0.channel_id).await?;
+    let shown = channels.shown_one(channel).await?;
     Ok(if created {
         HttpResponse::Created().json(shown)
     } else {
@@ -61,13 +46,11 @@ pub async fn link(
 )]
 #[get("/monitors/{id}/notifications")]
 pub async fn list(
-    state: web::Data<AppState>,
+    channels: web::Data<ChannelService>,
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<Vec<NotificationChannel>>> {
-    let id = id.into_inner();
-    require_monitor(&state, id).await?;
-    let channels = state.store.monitor_channels(id).await?;
-    Ok(web::Json(with_links(&state, channels).await?))
+    let linked = channels.of_monitor(id.into_inner()).await?;
+    Ok(web::Json(channels.shown(linked).await?))
 }
 
 /// Unlink a channel from a monitor. Notices already queued are still delivered.
@@ -84,17 +67,10 @@ pub async fn list(
 )]
 #[delete("/monitors/{id}/notifications/{channel_id}")]
 pub async fn unlink(
-    state: web::Data<AppState>,
+    channels: web::Data<ChannelService>,
     path: web::Path<(i64, i64)>,
 ) -> ApiResult<HttpResponse> {
     let (id, channel_id) = path.into_inner();
-    require_monitor(&state, id).await?;
-    if !state.store.unlink_channel(id, channel_id).await? {
-        return Err(ApiError::NotFound {
-            what: "link to notification channel",
-            id: channel_id,
-        });
-    }
-    tracing::info!(monitor_id = id, channel_id, "channel unlinked");
+    channels.unlink(id, channel_id).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -7,7 +7,8 @@ mod incidents;
 mod links;
 mod monitors;
 mod stats;
-pub mod tokens;
+mod tokens;
+pub mod views;
 
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::from_fn;
@@ -15,10 +16,7 @@ use utoipa::OpenApi;
 use utoipa_actix_web::scope::Scope;
 
 use crate::auth;
-use flatline_store::StoredMonitor;
-
 use crate::error::{ApiError, ApiResult};
-use crate::state::AppState;
 
 /// The OpenAPI document's fixed parts; paths and schemas are collected from the routes.
 #[derive(OpenApi)]
@@ -140,22 +138,5 @@ pub fn limit_param(limit: Option<u64>) -> ApiResult<u64> {
             field: "limit".into(),
             message: "must be between 1 and 1000".into(),
         }),
-    }
-}
-
-/// The stored monitor `id`, or a 404.
-pub async fn require_monitor(state: &AppState, id: i64) -> ApiResult<StoredMonitor> {
-    state
-        .store
-        .get_monitor(id)
-        .await?
-        .ok_or_else(|| monitor_not_found(id))
-}
-
-/// The 404 for an unknown monitor id.
-pub fn monitor_not_found(id: i64) -> ApiError {
-    ApiError::NotFound {
-        what: "monitor",
-        id,
     }
 }

@@ -1,14 +1,13 @@
 //! `/monitors`: create, list, read, update, delete.
 
 use actix_web::{delete, get, patch, post, web, HttpResponse};
-use flatline_actors::messages::{Remove, Upsert};
-use flatline_store::clock::now_ms;
+use flatline_actors::StatusBoard;
 use flatline_types::{CreateMonitor, ErrorBody, Monitor, PatchMonitor};
 
-use super::{monitor_not_found, require_monitor};
+use super::views::{monitor_to_api, monitor_view};
 use crate::error::ApiResult;
 use crate::json::ApiJson;
-use crate::state::{monitor_to_api, monitor_view, AppState};
+use crate::service::MonitorService;
 
 /// Create a monitor; it is checked at once and then every `interval_seconds`.
 #[utoipa::path(
@@ -22,24 +21,15 @@ use crate::state::{monitor_to_api, monitor_view, AppState};
 )]
 #[post("/monitors")]
 pub async fn create(
-    state: web::Data<AppState>,
+    monitors: web::Data<MonitorService>,
+    board: web::Data<StatusBoard>,
     body: ApiJson<CreateMonitor>,
 ) -> ApiResult<HttpResponse> {
-    let spec = body.0.into_spec()?;
-    let stored = state.store.insert_monitor(&spec, now_ms()).await?;
-    state
-        .registry
-        .send(Upsert {
-            monitor: stored.clone(),
-            check_now: true,
-        })
-        .await?;
-    tracing::info!(monitor_id = stored.id, "monitor created");
+    let stored = monitors.create(body.0).await?;
     let id = stored.id;
-    let live = state.board.get(id);
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/monitors/{id}")))
-        .json(monitor_to_api(stored, live)))
+        .json(monitor_to_api(stored, board.get(id))))
 }
 
 /// Every monitor, by id, with its current status, newest check and headline numbers
@@ -50,8 +40,8 @@ pub async fn create(
     responses((status = 200, description = "All monitors", body = [Monitor]))
 )]
 #[get("/monitors")]
-pub async fn list(state: web::Data<AppState>) -> ApiResult<web::Json<Vec<Monitor>>> {
-    let mut monitors: Vec<Monitor> = state.board.with_all(|all| {
+pub async fn list(board: web::Data<StatusBoard>) -> ApiResult<web::Json<Vec<Monitor>>> {
+    let mut monitors: Vec<Monitor> = board.with_all(|all| {
         all.values()
             .filter_map(|live| live.monitor.as_deref().map(|m| monitor_view(m, live)))
             .collect()
@@ -70,10 +60,14 @@ pub async fn list(state: web::Data<AppState>) -> ApiResult<web::Json<Vec<Monitor
     )
 )]
 #[get("/monitors/{id}")]
-pub async fn get(state: web::Data<AppState>, id: web::Path<i64>) -> ApiResult<web::Json<Monitor>> {
+pub async fn get(
+    monitors: web::Data<MonitorService>,
+    board: web::Data<StatusBoard>,
+    id: web::Path<i64>,
+) -> ApiResult<web::Json<Monitor>> {
     let id = id.into_inner();
-    let m = require_monitor(&state, id).await?;
-    Ok(web::Json(monitor_to_api(m, state.board.get(id))))
+    let m = monitors.get(id).await?;
+    Ok(web::Json(monitor_to_api(m, board.get(id))))
 }
 
 /// Change some fields of a monitor; absent fields keep their value. Applies at once.
@@ -91,27 +85,14 @@ pub async fn get(state: web::Data<AppState>, id: web::Path<i64>) -> ApiResult<we
 )]
 #[patch("/monitors/{id}")]
 pub async fn patch(
-    state: web::Data<AppState>,
+    monitors: web::Data<MonitorService>,
+    board: web::Data<StatusBoard>,
     id: web::Path<i64>,
     body: ApiJson<PatchMonitor>,
 ) -> ApiResult<web::Json<Monitor>> {
     let id = id.into_inner();
-    let current = require_monitor(&state, id).await?;
-    let spec = body.0.apply(&current.spec)?;
-    let updated = state
-        .store
-        .update_monitor(id, &spec, now_ms())
-        .await?
-        .ok_or_else(|| monitor_not_found(id))?;
-    state
-        .registry
-        .send(Upsert {
-            monitor: updated.clone(),
-            check_now: true,
-        })
-        .await?;
-    tracing::info!(monitor_id = id, enabled = spec.enabled, "monitor updated");
-    Ok(web::Json(monitor_to_api(updated, state.board.get(id))))
+    let updated = monitors.update(id, body.0).await?;
+    Ok(web::Json(monitor_to_api(updated, board.get(id))))
 }
 
 /// Delete a monitor: its checks stop at once and its checks and incidents are removed.
@@ -124,19 +105,10 @@ pub async fn patch(
     )
 )]
 #[delete("/monitors/{id}")]
-pub async fn delete(state: web::Data<AppState>, id: web::Path<i64>) -> ApiResult<HttpResponse> {
-    let id = id.into_inner();
-    let stored = require_monitor(&state, id).await?;
-    // Stop the actor first so no check of it is started after its data is gone.
-    state.registry.send(Remove(id)).await?;
-    if let Err(e) = state.store.delete_monitor(id).await {
-        // Still stored, so it must still run: the running set follows what is stored.
-        state.registry.do_send(Upsert {
-            monitor: stored,
-            check_now: true,
-        });
-        return Err(e.into());
-    }
-    tracing::info!(monitor_id = id, "monitor deleted");
+pub async fn delete(
+    monitors: web::Data<MonitorService>,
+    id: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    monitors.delete(id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

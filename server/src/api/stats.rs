@@ -1,16 +1,16 @@
 //! `/monitors/{id}/stats`, `/latency` and `/uptime-bars`: uptime and latency from rollups.
 
 use actix_web::{get, web};
-use flatline_store::clock::now_ms;
+use flatline_store::clock::{now_ms, rfc3339};
 use flatline_store::stats::WindowTotals as Window;
 use flatline_store::stats::SERIES;
+use flatline_store::Store;
 use flatline_types::{
     ErrorBody, LatencyPoint, LatencySeries, MonitorStats, UptimeBar, UptimeBars, WindowStats,
 };
 
-use super::require_monitor;
 use crate::error::{ApiError, ApiResult};
-use crate::state::{rfc3339, AppState};
+use crate::service::MonitorService;
 
 /// A window as the API shows it.
 pub fn window_to_api(w: &Window) -> WindowStats {
@@ -43,12 +43,13 @@ pub fn window_to_api(w: &Window) -> WindowStats {
 )]
 #[get("/monitors/{id}/stats")]
 pub async fn get(
-    state: web::Data<AppState>,
+    store: web::Data<Store>,
+    monitors: web::Data<MonitorService>,
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<MonitorStats>> {
     let id = id.into_inner();
-    let monitor = require_monitor(&state, id).await?;
-    let windows = state.store.monitor_windows(&monitor, now_ms()).await?;
+    let monitor = monitors.get(id).await?;
+    let windows = store.monitor_windows(&monitor, now_ms()).await?;
     Ok(web::Json(MonitorStats {
         monitor_id: id,
         windows: windows.iter().map(window_to_api).collect(),
@@ -75,7 +76,8 @@ pub struct LatencyQuery {
 )]
 #[get("/monitors/{id}/latency")]
 pub async fn latency(
-    state: web::Data<AppState>,
+    store: web::Data<Store>,
+    monitors: web::Data<MonitorService>,
     id: web::Path<i64>,
     query: web::Query<LatencyQuery>,
 ) -> ApiResult<web::Json<LatencySeries>> {
@@ -89,8 +91,8 @@ pub async fn latency(
             field: "window".into(),
             message: "must be one of 1h, 24h, 7d, 30d, 90d".into(),
         })?;
-    require_monitor(&state, id).await?;
-    let points = state.store.latency_series(id, spec, now_ms()).await?;
+    monitors.get(id).await?;
+    let points = store.latency_series(id, spec, now_ms()).await?;
     Ok(web::Json(LatencySeries {
         monitor_id: id,
         window: spec.name.to_owned(),
@@ -128,7 +130,8 @@ pub struct BarsQuery {
 )]
 #[get("/monitors/{id}/uptime-bars")]
 pub async fn uptime_bars(
-    state: web::Data<AppState>,
+    store: web::Data<Store>,
+    monitors: web::Data<MonitorService>,
     id: web::Path<i64>,
     query: web::Query<BarsQuery>,
 ) -> ApiResult<web::Json<UptimeBars>> {
@@ -140,8 +143,8 @@ pub async fn uptime_bars(
             message: "must be between 1 and 365".into(),
         });
     }
-    let monitor = require_monitor(&state, id).await?;
-    let bars = state.store.uptime_bars(&monitor, days, now_ms()).await?;
+    let monitor = monitors.get(id).await?;
+    let bars = store.uptime_bars(&monitor, days, now_ms()).await?;
     Ok(web::Json(UptimeBars {
         monitor_id: id,
         days: bars

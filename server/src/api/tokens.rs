@@ -1,17 +1,15 @@
 //! `/tokens`: API tokens for scripts, tools and Prometheus.
 
 use actix_web::{delete, get, post, web, HttpResponse};
-use flatline_store::auth::NewApiToken;
 use flatline_store::clock::now_ms;
+use flatline_store::Store;
 use flatline_types::{ApiToken, CreateToken, CreatedToken, ErrorBody};
-use time::format_description::well_known::Rfc3339;
-use time::OffsetDateTime;
 
-use crate::auth::secrets::new_api_token;
+use super::views::token_to_api;
 use crate::auth::Principal;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::json::ApiJson;
-use crate::state::{token_to_api, AppState};
+use crate::service::tokens;
 
 /// Create an API token. The answer holds the token itself, this once; only its hash is stored.
 #[utoipa::path(
@@ -24,66 +22,21 @@ use crate::state::{token_to_api, AppState};
 )]
 #[post("/tokens")]
 pub async fn create(
-    state: web::Data<AppState>,
+    store: web::Data<Store>,
     principal: Principal,
     body: ApiJson<CreateToken>,
 ) -> ApiResult<HttpResponse> {
-    let now = now_ms();
     let name = body.0.validated_name()?;
     let expires_at_ms = body
         .0
         .expires_at
         .as_deref()
-        .map(|e| parse_expiry(e, now))
+        .map(|e| tokens::parse_expiry(e, now_ms()))
         .transpose()?;
-    let created = issue_token(&state.store, name, expires_at_ms, principal.user_id()).await?;
-    tracing::info!(token_id = created.info.id, "API token created");
+    let created = tokens::issue(&store, name, expires_at_ms, principal.user_id()).await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/tokens/{}", created.info.id)))
         .json(created))
-}
-
-/// Stores a new token; shared by the API and `flatline token create`.
-pub async fn issue_token(
-    store: &flatline_store::Store,
-    name: String,
-    expires_at_ms: Option<i64>,
-    created_by: Option<i64>,
-) -> ApiResult<CreatedToken> {
-    let (token, prefix, token_hash) = new_api_token();
-    let now = now_ms();
-    let stored = store
-        .insert_token(
-            NewApiToken {
-                name,
-                prefix,
-                token_hash,
-                created_by,
-                expires_at_ms,
-            },
-            now,
-        )
-        .await?;
-    Ok(CreatedToken {
-        token,
-        info: token_to_api(&stored, now),
-    })
-}
-
-/// An RFC 3339 time in the future, as UTC milliseconds.
-pub fn parse_expiry(text: &str, now_ms: i64) -> ApiResult<i64> {
-    let invalid = |message: &str| ApiError::Validation {
-        field: "expires_at".into(),
-        message: message.into(),
-    };
-    let t = OffsetDateTime::parse(text, &Rfc3339)
-        .map_err(|_| invalid("must be an RFC 3339 time, e.g. 2027-01-31T00:00:00Z"))?;
-    let ms = i64::try_from(t.unix_timestamp_nanos() / 1_000_000)
-        .map_err(|_| invalid("is out of range"))?;
-    if ms <= now_ms {
-        return Err(invalid("must be in the future"));
-    }
-    Ok(ms)
 }
 
 /// Every API token, newest first: name, prefix, dates. Never the token.
@@ -92,11 +45,10 @@ pub fn parse_expiry(text: &str, now_ms: i64) -> ApiResult<i64> {
     responses((status = 200, description = "All tokens", body = [ApiToken]))
 )]
 #[get("/tokens")]
-pub async fn list(state: web::Data<AppState>) -> ApiResult<web::Json<Vec<ApiToken>>> {
+pub async fn list(store: web::Data<Store>) -> ApiResult<web::Json<Vec<ApiToken>>> {
     let now = now_ms();
     Ok(web::Json(
-        state
-            .store
+        store
             .list_tokens()
             .await?
             .iter()
@@ -115,28 +67,7 @@ pub async fn list(state: web::Data<AppState>) -> ApiResult<web::Json<Vec<ApiToke
     )
 )]
 #[delete("/tokens/{id}")]
-pub async fn delete(state: web::Data<AppState>, id: web::Path<i64>) -> ApiResult<HttpResponse> {
-    let id = id.into_inner();
-    if !state.store.delete_token(id).await? {
-        return Err(ApiError::NotFound { what: "token", id });
-    }
-    tracing::info!(token_id = id, "API token revoked");
+pub async fn delete(store: web::Data<Store>, id: web::Path<i64>) -> ApiResult<HttpResponse> {
+    tokens::revoke(&store, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::parse_expiry;
-
-    #[test]
-    fn expiries_must_be_rfc3339_and_in_the_future() {
-        let now = 1_764_000_000_000;
-        assert_eq!(
-            parse_expiry("2025-11-24T16:00:01Z", now).ok(),
-            Some(1_764_000_001_000)
-        );
-        assert!(parse_expiry("2025-11-24T16:00:00Z", now).is_err());
-        assert!(parse_expiry("tomorrow", now).is_err());
-        assert!(parse_expiry("2025-11-25", now).is_err());
-    }
 }

@@ -19,80 +19,15 @@ use std::pin::Pin;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
-use actix_web::http::{header, Method, StatusCode};
+use actix_web::http::{header, Method};
 use actix_web::middleware::Next;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use flatline_store::auth::{ApiToken, User};
 use flatline_store::clock::now_ms;
+use flatline_store::Store;
 
 use crate::error::ApiError;
-use crate::state::AppState;
-
-/// Why a request was refused a sign-in or access.
-#[derive(Debug, thiserror::Error)]
-pub enum AuthError {
-    #[error("authentication required: sign in, or send `Authorization: Bearer <token>`")]
-    Missing,
-    #[error("the API token is invalid, expired or revoked")]
-    BadToken,
-    #[error("the session is invalid or has expired: sign in again")]
-    BadSession,
-    #[error("wrong username or password")]
-    BadCredentials,
-    #[error("too many sign-in attempts: try again in {0} s")]
-    Throttled(u64),
-    #[error(
-        "cross-origin request refused: a cookie alone never authorizes a change from another site"
-    )]
-    CrossOrigin,
-    #[error("{0}")]
-    NotOwner(String),
-    #[error("local accounts are off because OIDC is configured: sign in at /auth/login")]
-    LocalDisabled,
-    #[error("OIDC is not configured: sign in with the local account (POST /auth/local/login)")]
-    OidcDisabled,
-    #[error("{0}")]
-    LoginState(String),
-    #[error("sign-in failed: {0}")]
-    LoginFailed(String),
-    #[error("the identity provider cannot be reached: {0}")]
-    ProviderUnavailable(String),
-}
-
-impl AuthError {
-    /// The stable machine-readable code.
-    pub fn code(&self) -> &'static str {
-        match self {
-            Self::Missing => "unauthorized",
-            Self::BadToken => "invalid_token",
-            Self::BadSession => "invalid_session",
-            Self::BadCredentials => "invalid_credentials",
-            Self::Throttled(_) => "too_many_requests",
-            Self::CrossOrigin => "cross_origin_rejected",
-            Self::NotOwner(_) => "not_owner",
-            Self::LocalDisabled => "local_login_disabled",
-            Self::OidcDisabled => "oidc_disabled",
-            Self::LoginState(_) => "invalid_login_state",
-            Self::LoginFailed(_) => "login_failed",
-            Self::ProviderUnavailable(_) => "identity_provider_unavailable",
-        }
-    }
-
-    /// The HTTP status.
-    pub fn status(&self) -> StatusCode {
-        match self {
-            Self::Missing | Self::BadToken | Self::BadSession | Self::BadCredentials => {
-                StatusCode::UNAUTHORIZED
-            }
-            Self::LoginFailed(_) => StatusCode::UNAUTHORIZED,
-            Self::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
-            Self::CrossOrigin | Self::NotOwner(_) | Self::LocalDisabled => StatusCode::FORBIDDEN,
-            Self::OidcDisabled => StatusCode::NOT_FOUND,
-            Self::LoginState(_) => StatusCode::BAD_REQUEST,
-            Self::ProviderUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-        }
-    }
-}
+pub use crate::error::AuthError;
 
 /// Who made a request.
 #[derive(Clone, Debug)]
@@ -115,6 +50,8 @@ impl Principal {
 
 /// Everything authentication needs at run time.
 pub struct Auth {
+    /// Where users, sessions and tokens are stored.
+    pub store: Store,
     pub keys: session::Keys,
     /// Whether cookies carry `Secure`.
     pub cookie_secure: bool,
@@ -135,7 +72,7 @@ impl Auth {
 
 /// Decides who `req` is from, or why it is refused. A bearer token, when present, is the only
 /// credential looked at (so a bad token is never rescued by a cookie).
-pub async fn authenticate(state: &AppState, req: &HttpRequest) -> Result<Principal, ApiError> {
+pub async fn authenticate(auth: &Auth, req: &HttpRequest) -> Result<Principal, ApiError> {
     if let Some(value) = req.headers().get(header::AUTHORIZATION) {
         let token = value
             .to_str()
@@ -146,34 +83,33 @@ pub async fn authenticate(state: &AppState, req: &HttpRequest) -> Result<Princip
             })
             .map(str::trim)
             .ok_or(AuthError::BadToken)?;
-        return token_principal(state, token).await;
+        return token_principal(auth, token).await;
     }
     let Some(cookie) = req.cookie(session::SESSION_COOKIE) else {
         return Err(AuthError::Missing.into());
     };
-    let claims = state
-        .auth
+    let claims = auth
         .keys
         .verify_session(cookie.value())
         .ok_or(AuthError::BadSession)?;
-    let user = state
+    let user = auth
         .store
         .session(&secrets::hash_secret(&claims.sid), now_ms())
         .await?
         .filter(|u| u.id.to_string() == claims.sub)
         .ok_or(AuthError::BadSession)?;
-    if is_unsafe(req.method()) && !same_origin(req, &state.auth.trusted_origins) {
+    if is_unsafe(req.method()) && !same_origin(req, &auth.trusted_origins) {
         return Err(AuthError::CrossOrigin.into());
     }
     Ok(Principal::Session { user })
 }
 
-async fn token_principal(state: &AppState, token: &str) -> Result<Principal, ApiError> {
+async fn token_principal(auth: &Auth, token: &str) -> Result<Principal, ApiError> {
     if !token.starts_with(flatline_types::TOKEN_PREFIX) {
         return Err(AuthError::BadToken.into());
     }
     let now = now_ms();
-    let token = state
+    let token = auth
         .store
         .token_by_hash(&secrets::hash_secret(token))
         .await?
@@ -181,7 +117,7 @@ async fn token_principal(state: &AppState, token: &str) -> Result<Principal, Api
         .ok_or(AuthError::BadToken)?;
     // "Last used" to the minute is enough, and spares a write on every request.
     if token.last_used_at.is_none_or(|t| now - t >= 60_000) {
-        let store = state.store.clone();
+        let store = auth.store.clone();
         let id = token.id;
         actix_web::rt::spawn(async move {
             if let Err(e) = store.touch_token(id, now).await {
@@ -222,8 +158,8 @@ pub async fn require_auth(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let principal = match req.app_data::<web::Data<AppState>>() {
-        Some(state) => authenticate(state, req.request()).await?,
+    let principal = match req.app_data::<web::Data<Auth>>() {
+        Some(auth) => authenticate(auth, req.request()).await?,
         None => return Err(AuthError::Missing.into()),
     };
     req.extensions_mut().insert(principal);
@@ -248,10 +184,10 @@ impl FromRequest for Principal {
         }
         let req = req.clone();
         Box::pin(async move {
-            let state = req
-                .app_data::<web::Data<AppState>>()
+            let auth = req
+                .app_data::<web::Data<Auth>>()
                 .ok_or(AuthError::Missing)?;
-            authenticate(state, &req).await
+            authenticate(auth, &req).await
         })
     }
 }

@@ -14,10 +14,11 @@ use super::secrets::{hash_secret, random_secret};
 use super::session::{
     removal_cookie, session_cookie, SessionClaims, FLOW_COOKIE, SESSION_COOKIE, SESSION_DAYS,
 };
+use super::Auth;
 use super::{same_origin, AuthError, Principal};
+use crate::api::views::{token_to_api, user_to_api};
 use crate::error::{ApiError, ApiResult};
 use crate::json::ApiJson;
-use crate::state::{token_to_api, user_to_api, AppState};
 
 /// How this Flatline signs people in (for the login page). Public.
 #[utoipa::path(
@@ -26,11 +27,9 @@ use crate::state::{token_to_api, user_to_api, AppState};
     responses((status = 200, description = "Sign-in options", body = AuthConfig))
 )]
 #[get("/config")]
-pub async fn config(state: web::Data<AppState>) -> ApiResult<web::Json<AuthConfig>> {
-    let auth = &state.auth;
+pub async fn config(auth: web::Data<Auth>) -> ApiResult<web::Json<AuthConfig>> {
     let first_login_pending = if auth.local_login() {
-        state
-            .store
+        auth.store
             .user_by_identity(LOCAL_ISSUER, ADMIN)
             .await?
             .is_some_and(|u| u.last_login_at.is_none())
@@ -66,16 +65,15 @@ pub struct LoginQuery {
 )]
 #[get("/login")]
 pub async fn login(
-    state: web::Data<AppState>,
+    auth: web::Data<Auth>,
     query: web::Query<LoginQuery>,
 ) -> ApiResult<HttpResponse> {
-    let oidc = state.auth.oidc.as_ref().ok_or(AuthError::OidcDisabled)?;
+    let oidc = auth.oidc.as_ref().ok_or(AuthError::OidcDisabled)?;
     let return_to = local_path(query.into_inner().return_to);
     let (url, flow) = oidc.begin(return_to, now_s()).await?;
-    let cookie = state
-        .auth
+    let cookie = auth
         .keys
-        .flow_cookie(&flow, state.auth.cookie_secure)
+        .flow_cookie(&flow, auth.cookie_secure)
         .ok_or_else(|| AuthError::LoginFailed("cannot encode the sign-in state".into()))?;
     Ok(HttpResponse::Found()
         .insert_header((header::LOCATION, url))
@@ -111,10 +109,9 @@ pub struct CallbackQuery {
 #[get("/callback")]
 pub async fn callback(
     req: HttpRequest,
-    state: web::Data<AppState>,
+    auth: web::Data<Auth>,
     query: web::Query<CallbackQuery>,
 ) -> ApiResult<HttpResponse> {
-    let auth = &state.auth;
     let oidc = auth.oidc.as_ref().ok_or(AuthError::OidcDisabled)?;
     let q = query.into_inner();
     // The flow cookie is single-use: whatever happens next, it is gone.
@@ -156,7 +153,7 @@ pub async fn callback(
             .ok_or_else(|| AuthError::LoginState("the response has no code".into()))?;
         let return_to = flow.return_to.clone();
         let identity = oidc.finish(flow, code).await?;
-        let cookie = claim_or_match(&state, identity).await?;
+        let cookie = claim_or_match(&auth, identity).await?;
         Ok::<_, ApiError>((cookie, return_to))
     }
     .await;
@@ -180,13 +177,13 @@ pub async fn callback(
 /// Signs in the user with this identity; at the very first sign-in, as the new owner.
 /// Returns the session cookie.
 async fn claim_or_match(
-    state: &AppState,
+    auth: &Auth,
     id: Identity,
 ) -> ApiResult<actix_web::cookie::Cookie<'static>> {
-    let store = &state.store;
+    let store = &auth.store;
     if let Some(mut user) = store.user_by_identity(&id.issuer, &id.subject).await? {
         tracing::info!(user_id = user.id, "signed in with OIDC");
-        return sign_in(state, &mut user, id.email, id.name).await;
+        return sign_in(auth, &mut user, id.email, id.name).await;
     }
     let username = id
         .email
@@ -204,7 +201,7 @@ async fn claim_or_match(
     match store.create_owner(new, now_ms()).await? {
         Some(mut user) => {
             tracing::info!(user_id = user.id, username = %username, "first sign-in: this identity now owns Flatline");
-            sign_in(state, &mut user, None, None).await
+            sign_in(auth, &mut user, None, None).await
         }
         None => {
             tracing::warn!(issuer = %id.issuer, subject = %id.subject, username = %username,
@@ -220,22 +217,20 @@ async fn claim_or_match(
 /// Signs `user` in: records the login (with the profile the provider sent this time, if
 /// any), stores a new session and returns its cookie.
 async fn sign_in(
-    state: &AppState,
+    auth: &Auth,
     user: &mut User,
     email: Option<String>,
     name: Option<String>,
 ) -> ApiResult<actix_web::cookie::Cookie<'static>> {
     let now = now_ms();
-    state.store.record_login(user.id, email, name, now).await?;
+    auth.store.record_login(user.id, email, name, now).await?;
     user.last_login_at = Some(now);
     let sid = random_secret(32);
     let expires = now + SESSION_DAYS * 86_400_000;
-    state
-        .store
+    auth.store
         .insert_session(&hash_secret(&sid), user.id, now, expires)
         .await?;
-    let jwt = state
-        .auth
+    let jwt = auth
         .keys
         .sign_session(&SessionClaims {
             sub: user.id.to_string(),
@@ -244,7 +239,7 @@ async fn sign_in(
             exp: expires / 1000,
         })
         .ok_or_else(|| AuthError::LoginFailed("cannot sign the session".into()))?;
-    Ok(session_cookie(jwt, state.auth.cookie_secure))
+    Ok(session_cookie(jwt, auth.cookie_secure))
 }
 
 /// Signs in with the local account (local mode only). Attempts are throttled per username and
@@ -263,10 +258,9 @@ async fn sign_in(
 #[post("/local/login")]
 pub async fn local_login(
     req: HttpRequest,
-    state: web::Data<AppState>,
+    auth: web::Data<Auth>,
     body: ApiJson<LocalLogin>,
 ) -> ApiResult<HttpResponse> {
-    let auth = &state.auth;
     if !auth.local_login() {
         return Err(AuthError::LocalDisabled.into());
     }
@@ -282,10 +276,7 @@ pub async fn local_login(
         .unwrap_or_default();
     auth.throttle
         .attempt(&[format!("user:{username}"), format!("ip:{client}")])?;
-    let user = state
-        .store
-        .user_by_identity(LOCAL_ISSUER, &username)
-        .await?;
+    let user = auth.store.user_by_identity(LOCAL_ISSUER, &username).await?;
     // A missing user costs the same hashing time as a wrong password.
     let stored = user
         .as_ref()
@@ -302,7 +293,7 @@ pub async fn local_login(
         }
     };
     tracing::info!(user_id = user.id, "signed in with the local account");
-    let cookie = sign_in(&state, &mut user, None, None).await?;
+    let cookie = sign_in(&auth, &mut user, None, None).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .cookie(cookie)
@@ -327,8 +318,7 @@ const DUMMY_HASH: &str =
     )
 )]
 #[post("/logout")]
-pub async fn logout(req: HttpRequest, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
-    let auth = &state.auth;
+pub async fn logout(req: HttpRequest, auth: web::Data<Auth>) -> ApiResult<HttpResponse> {
     if let Some(claims) = req
         .cookie(SESSION_COOKIE)
         .and_then(|c| auth.keys.verify_session(c.value()))
@@ -336,10 +326,7 @@ pub async fn logout(req: HttpRequest, state: web::Data<AppState>) -> ApiResult<H
         if !same_origin(&req, &auth.trusted_origins) {
             return Err(AuthError::CrossOrigin.into());
         }
-        state
-            .store
-            .delete_session(&hash_secret(&claims.sid))
-            .await?;
+        auth.store.delete_session(&hash_secret(&claims.sid)).await?;
     }
     Ok(HttpResponse::NoContent()
         .cookie(removal_cookie(SESSION_COOKIE, "/", auth.cookie_secure))
@@ -355,7 +342,7 @@ pub async fn logout(req: HttpRequest, state: web::Data<AppState>) -> ApiResult<H
     )
 )]
 #[get("/me")]
-pub async fn me(state: web::Data<AppState>, principal: Principal) -> ApiResult<web::Json<Me>> {
+pub async fn me(auth: web::Data<Auth>, principal: Principal) -> ApiResult<web::Json<Me>> {
     Ok(web::Json(match principal {
         Principal::Session { user } => Me {
             via: "session".into(),
@@ -364,7 +351,7 @@ pub async fn me(state: web::Data<AppState>, principal: Principal) -> ApiResult<w
         },
         Principal::Token { token } => Me {
             via: "token".into(),
-            user: state.store.owner().await?.as_ref().map(user_to_api),
+            user: auth.store.owner().await?.as_ref().map(user_to_api),
             token: Some(token_to_api(&token, now_ms())),
         },
     }))

@@ -36,6 +36,7 @@ pub async fn setup(
         }
     }
     Ok(super::Auth {
+        store: store.clone(),
         keys: super::session::Keys::new(secret.as_bytes())?,
         cookie_secure,
         oidc: oidc.map(super::oidc::Oidc::new),

@@ -6,7 +6,9 @@ use actix_web::{HttpResponse, ResponseError};
 use flatline_store::StoreError;
 use flatline_types::{ErrorBody, FieldError};
 
-use crate::auth::AuthError;
+mod auth;
+
+pub use auth::AuthError;
 
 /// Everything an API call can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -34,7 +36,7 @@ pub enum ApiError {
     Store(#[from] StoreError),
     /// Authentication refused the request (401, 403, 429, …).
     #[error(transparent)]
-    Auth(#[from] crate::auth::AuthError),
+    Auth(#[from] AuthError),
     /// A bug or an impossible state (500).
     #[error("internal error: {0}")]
     Internal(String),

@@ -1,29 +1,11 @@
-//! What every handler can reach: the store, the engine's registry and its status board.
+//! How stored and live things look in the API: one mapper per shape, no I/O.
 
-use actix::Addr;
-use flatline_actors::registry::Registry;
-use flatline_actors::{LiveStatus, StatusBoard};
+use flatline_actors::LiveStatus;
 use flatline_store::auth::{ApiToken, User};
+use flatline_store::clock::rfc3339;
 use flatline_store::entities::{checks, deliveries, incidents};
-use flatline_store::StoredChannel;
-use flatline_store::{Store, StoreError, StoredMonitor};
-use flatline_types::{Check, DeliveryStatus, Incident, Monitor, MonitorStatus};
-
-/// Shared application state, handed to handlers as `web::Data<AppState>`.
-pub struct AppState {
-    pub store: Store,
-    pub auth: crate::auth::Auth,
-    pub engine_metrics: std::sync::Arc<flatline_actors::EngineMetrics>,
-    pub metrics: crate::metrics::ServerMetrics,
-    pub registry: Addr<Registry>,
-    pub board: StatusBoard,
-    /// Live-stream clients.
-    pub hub: crate::live::Hub,
-    /// Longest a notification attempt (and a test message) may take.
-    pub notification_timeout: std::time::Duration,
-}
-
-pub use flatline_store::clock::rfc3339;
+use flatline_store::{StoreError, StoredChannel, StoredMonitor};
+use flatline_types::{Check, DeliveryStatus, Incident, Monitor, MonitorSpec, MonitorStatus};
 
 /// A stored user as the API shows it (never the password hash).
 pub fn user_to_api(u: &User) -> flatline_types::User {
@@ -116,13 +98,18 @@ pub fn monitor_to_api(m: StoredMonitor, live: Option<LiveStatus>) -> Monitor {
     monitor_view(&m, &live)
 }
 
-/// A monitor as the API shows it, from its configuration and its live state.
-pub fn monitor_view(m: &StoredMonitor, live: &LiveStatus) -> Monitor {
-    let status = if m.spec.enabled {
+/// The status a monitor shows: paused while disabled, else what the engine last found.
+fn shown_status(spec: &MonitorSpec, live: &LiveStatus) -> MonitorStatus {
+    if spec.enabled {
         live.status
     } else {
         MonitorStatus::Paused
-    };
+    }
+}
+
+/// A monitor as the API shows it, from its configuration and its live state.
+pub fn monitor_view(m: &StoredMonitor, live: &LiveStatus) -> Monitor {
+    let status = shown_status(&m.spec, live);
     let s = &m.spec;
     Monitor {
         id: m.id,
@@ -178,11 +165,7 @@ pub fn live_view(
         name: m.spec.name.clone(),
         url: m.spec.url.clone(),
         recent,
-        status: if m.spec.enabled {
-            live.status
-        } else {
-            MonitorStatus::Paused
-        },
+        status: shown_status(&m.spec, live),
         last_check: live.last_check.as_ref().map(check_to_api),
         stats: live.summary.as_deref().cloned(),
     })

@@ -1,0 +1,16 @@
+//! The Flatline server: the REST API under `/api/v1` with its OpenAPI document, sign-in under
+//! `/auth`, the live stream, `/metrics`, the embedded web UI, and the service layer that keeps
+//! what is stored and what runs in step. `main.rs` starts it; [`app::build`] assembles it,
+//! for the binary and for in-process tests.
+
+pub mod api;
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod json;
+pub mod live;
+pub mod metrics;
+pub mod service;
+pub mod ui;

@@ -1,0 +1,10 @@
+//! The service layer: the one place that changes what is stored *and* what runs. Handlers, the
+//! CLI (and later the config applier) parse their input, call a service, and map what it
+//! returns to views; none of them talks to the registry or builds deliveries by hand.
+
+pub mod channels;
+pub mod monitors;
+pub mod tokens;
+
+pub use channels::ChannelService;
+pub use monitors::MonitorService;
