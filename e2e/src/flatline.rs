@@ -6,7 +6,7 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::{mpsc, Once};
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
+use crate::client::ApiClient;
 
 static BUILD: Once = Once::new();
 
@@ -71,44 +71,15 @@ pub struct FlatlineOptions {
     pub anonymous: bool,
 }
 
-/// An answer: status, headers, and the body parsed as JSON (a JSON string if it is not JSON,
-/// Null if empty).
-#[derive(Debug)]
-pub struct Answer {
-    pub status: u16,
-    pub headers: awc::http::header::HeaderMap,
-    pub body: Value,
-}
-
-impl Answer {
-    /// A header's value as text.
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-
-    /// The value of the cookie `name` set by this answer (`Some("")` when it is cleared).
-    pub fn set_cookie(&self, name: &str) -> Option<String> {
-        self.headers
-            .get_all("set-cookie")
-            .filter_map(|v| v.to_str().ok())
-            .filter_map(|c| c.split(';').next())
-            .filter_map(|pair| pair.split_once('='))
-            .find(|(n, _)| n.trim() == name)
-            .map(|(_, v)| v.trim().to_owned())
-    }
-}
-
 /// A running `flatline` process on 127.0.0.1 with its own database.
 pub struct Flatline {
     child: Option<Child>,
-    pub base_url: String,
     pub database_url: String,
     options: FlatlineOptions,
     pub dir: tempfile::TempDir,
-    client: awc::Client,
-    /// The API token the kit's requests send (created with `flatline token create` before
-    /// the first start); `None` for anonymous instances.
-    pub token: Option<String>,
+    /// Its API, with the token made by `flatline token create` before the first start (none
+    /// for anonymous instances).
+    api: ApiClient,
 }
 
 impl Flatline {
@@ -132,57 +103,16 @@ impl Flatline {
         let (child, base_url) = spawn(&dir, &database_url, &options);
         Self {
             child: Some(child),
-            base_url,
             database_url,
             options,
             dir,
-            client: awc::Client::builder()
-                .timeout(Duration::from_secs(30))
-                .disable_redirects()
-                .finish(),
-            token,
+            api: ApiClient::new(base_url, token),
         }
     }
 
     /// Runs `flatline ARGS…` (a subcommand) against this instance's database.
     pub fn cli(&self, args: &[&str]) -> std::process::Output {
         cli(&self.database_url, args)
-    }
-
-    /// Sends `method path` with the given headers and body and no credentials but those.
-    pub async fn send(
-        &self,
-        method: &str,
-        path: &str,
-        headers: &[(&str, &str)],
-        body: Option<&str>,
-    ) -> Answer {
-        let method = awc::http::Method::from_bytes(method.as_bytes()).expect("method");
-        let mut req = self.client.request(method, self.url(path));
-        for (name, value) in headers {
-            req = req.insert_header((*name, *value));
-        }
-        let mut res = match body {
-            Some(b) => {
-                req.insert_header(("Content-Type", "application/json"))
-                    .send_body(b.to_owned())
-                    .await
-            }
-            None => req.send().await,
-        }
-        .unwrap_or_else(|e| panic!("request to {path}: {e}"));
-        let bytes = res.body().limit(64 * 1024 * 1024).await.expect("body");
-        let body = if bytes.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice(&bytes)
-                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
-        };
-        Answer {
-            status: res.status().as_u16(),
-            headers: res.headers().clone(),
-            body,
-        }
     }
 
     /// Stops with SIGTERM and returns the exit status.
@@ -205,7 +135,7 @@ impl Flatline {
         assert!(self.child.is_none(), "stop or kill first");
         let (child, base_url) = spawn(&self.dir, &self.database_url, &self.options);
         self.child = Some(child);
-        self.base_url = base_url;
+        self.api.base_url = base_url;
     }
 
     /// The process id, while running.
@@ -217,90 +147,13 @@ impl Flatline {
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("flatline.log")).unwrap_or_default()
     }
+}
 
-    /// `base_url` + `path`.
-    pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base_url)
-    }
+impl std::ops::Deref for Flatline {
+    type Target = ApiClient;
 
-    /// Sends a request with the instance's API token and an optional JSON body; returns
-    /// status and parsed body (Null if empty).
-    pub async fn request(&self, method: &str, path: &str, body: Option<&str>) -> (u16, Value) {
-        let auth = self.token.as_ref().map(|t| format!("Bearer {t}"));
-        let headers: Vec<(&str, &str)> = auth
-            .as_deref()
-            .map(|a| ("Authorization", a))
-            .into_iter()
-            .collect();
-        let answer = self.send(method, path, &headers, body).await;
-        (answer.status, answer.body)
-    }
-
-    /// GET, expecting 200.
-    pub async fn get(&self, path: &str) -> Value {
-        let (status, body) = self.request("GET", path, None).await;
-        assert_eq!(status, 200, "GET {path}: {body}");
-        body
-    }
-
-    /// POST JSON.
-    pub async fn post(&self, path: &str, body: &Value) -> (u16, Value) {
-        self.request("POST", path, Some(&body.to_string())).await
-    }
-
-    /// PATCH JSON.
-    pub async fn patch(&self, path: &str, body: &Value) -> (u16, Value) {
-        self.request("PATCH", path, Some(&body.to_string())).await
-    }
-
-    /// DELETE.
-    pub async fn delete(&self, path: &str) -> u16 {
-        self.request("DELETE", path, None).await.0
-    }
-
-    /// Creates a monitor, expecting 201; returns it.
-    pub async fn create_monitor(&self, body: Value) -> Value {
-        let (status, monitor) = self.post("/api/v1/monitors", &body).await;
-        assert_eq!(status, 201, "create monitor: {monitor}");
-        monitor
-    }
-
-    /// A monitor's checks, newest first (up to 1000).
-    pub async fn checks(&self, id: i64) -> Vec<Value> {
-        let v = self
-            .get(&format!("/api/v1/monitors/{id}/checks?limit=1000"))
-            .await;
-        v.as_array().cloned().unwrap_or_default()
-    }
-
-    /// A monitor's incidents.
-    pub async fn incidents(&self, id: i64) -> Vec<Value> {
-        let v = self.get(&format!("/api/v1/monitors/{id}/incidents")).await;
-        v.as_array().cloned().unwrap_or_default()
-    }
-
-    /// A monitor's status.
-    pub async fn status(&self, id: i64) -> String {
-        let m = self.get(&format!("/api/v1/monitors/{id}")).await;
-        m["status"].as_str().unwrap_or_default().to_owned()
-    }
-
-    /// Polls until monitor `id` has `status`, or panics after `timeout`.
-    pub async fn wait_for_status(&self, id: i64, status: &str, timeout: Duration) {
-        let what = format!("monitor {id} {status}");
-        crate::eventually(&what, timeout, || async {
-            (self.status(id).await == status).then_some(())
-        })
-        .await;
-    }
-
-    /// Polls until monitor `id` has a stored check and returns the newest.
-    pub async fn newest_check(&self, id: i64, timeout: Duration) -> Value {
-        let what = format!("a stored check of monitor {id}");
-        crate::eventually(&what, timeout, || async {
-            self.checks(id).await.into_iter().next()
-        })
-        .await
+    fn deref(&self) -> &ApiClient {
+        &self.api
     }
 }
 

@@ -1,14 +1,20 @@
 //! A test kit for end-to-end tests: starts the real `flatline` binary on a free loopback port
-//! with a fresh database, local HTTP targets the test controls, and polling helpers.
+//! with a fresh database (or, for pure API tests, the same start-up and application inside the
+//! test's process), local HTTP targets the test controls, a typed API client, and polling
+//! helpers.
 
 pub mod browser;
+pub mod client;
 pub mod flatline;
+pub mod inprocess;
 pub mod live;
 pub mod oidc;
 pub mod receiver;
 pub mod target;
 
-pub use flatline::{Answer, Flatline, FlatlineOptions};
+pub use client::{Answer, ApiClient};
+pub use flatline::{Flatline, FlatlineOptions};
+pub use inprocess::InProcess;
 pub use receiver::{Receiver, Reply, SmtpReceiver};
 pub use target::Target;
 

@@ -2,13 +2,14 @@
 
 use std::collections::BTreeSet;
 
-use e2e::{Flatline, Target};
+use e2e::{InProcess, Target};
+use flatline_types::CreateMonitor;
 use serde_json::{json, Value};
 
 #[actix_rt::test]
 async fn bad_input_gets_a_4xx_naming_the_field_and_changes_nothing() {
     let target = Target::start();
-    let fl = Flatline::start();
+    let fl = InProcess::start().await;
     let url = target.url("/");
     let cases: Vec<(Value, u16, &str)> = vec![
         (json!({"url": url}), 422, "name"),
@@ -112,11 +113,15 @@ async fn bad_input_gets_a_4xx_naming_the_field_and_changes_nothing() {
 
     // A bad PATCH leaves the stored monitor as it was.
     let m = fl
-        .create_monitor(
-            json!({"name": "keep", "url": url, "interval_seconds": 30, "timeout_ms": 9000}),
-        )
+        .add_monitor(&CreateMonitor {
+            name: "keep".into(),
+            url: url.clone(),
+            interval_seconds: Some(30),
+            timeout_ms: Some(9000),
+            ..Default::default()
+        })
         .await;
-    let path = format!("/api/v1/monitors/{}", m["id"]);
+    let path = format!("/api/v1/monitors/{}", m.id);
     let (status, err) = fl
         .patch(&path, &json!({"interval_seconds": 5, "name": "changed"}))
         .await;
@@ -133,9 +138,9 @@ async fn bad_input_gets_a_4xx_naming_the_field_and_changes_nothing() {
     );
     let (status, _) = fl.request("PATCH", &path, Some("{")).await;
     assert_eq!(status, 400);
-    let stored = fl.get(&path).await;
-    assert_eq!(stored["name"], "keep");
-    assert_eq!(stored["interval_seconds"], 30);
+    let stored = fl.monitor(m.id).await;
+    assert_eq!(stored.name, "keep");
+    assert_eq!((stored.interval_seconds, stored.timeout_ms), (30, 9000));
 
     // A good PATCH changes only what it names; null clears the body.
     let (status, _) = fl.patch(&path, &json!({"body": "x"})).await;
@@ -165,7 +170,7 @@ async fn bad_input_gets_a_4xx_naming_the_field_and_changes_nothing() {
 
 #[actix_rt::test]
 async fn unknown_ids_and_routes_are_404_json() {
-    let fl = Flatline::start();
+    let fl = InProcess::start().await;
     for (method, path) in [
         ("GET", "/api/v1/monitors/424242"),
         ("PATCH", "/api/v1/monitors/424242"),
@@ -185,7 +190,7 @@ async fn unknown_ids_and_routes_are_404_json() {
 
 #[actix_rt::test]
 async fn the_openapi_document_lists_every_route() {
-    let fl = Flatline::start();
+    let fl = InProcess::start().await;
     let doc = fl.get("/api-docs/openapi.json").await;
     assert!(
         doc["openapi"]
@@ -295,7 +300,7 @@ async fn the_openapi_document_lists_every_route() {
 
 #[actix_rt::test]
 async fn swagger_ui_and_health_answer() {
-    let fl = Flatline::start();
+    let fl = InProcess::start().await;
     let (status, _) = fl.request("GET", "/docs", None).await;
     assert!(
         (300..400).contains(&status),
@@ -313,10 +318,7 @@ async fn swagger_ui_and_health_answer() {
 
 #[actix_rt::test]
 async fn the_ui_is_served_precompressed_with_hashed_names_and_cache_headers() {
-    let fl = Flatline::start_with(e2e::FlatlineOptions {
-        anonymous: true,
-        ..Default::default()
-    });
+    let fl = InProcess::start().await;
     let get = |path: &'static str, encoding: &'static str| {
         let fl = &fl;
         async move {

@@ -1,8 +1,9 @@
-//! The monitor engine end to end: the real binary checking real local targets.
+//! The monitor engine end to end: Flatline's own start-up and application, in the test's
+//! process, checking real local targets over loopback.
 
 use std::time::Duration;
 
-use e2e::{closed_port, eventually, Flatline, Target};
+use e2e::{closed_port, eventually, InProcess, Target};
 use serde_json::{json, Value};
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -15,7 +16,7 @@ fn id(m: &Value) -> i64 {
 async fn a_monitor_records_checks_with_latency_and_status() {
     let target = Target::start();
     target.set_delay(Duration::from_millis(120));
-    let fl = Flatline::start();
+    let fl = InProcess::start().await;
     let m = fl
         .create_monitor(json!({
             "name": "api", "url": target.url("/health"), "interval_seconds": 1,
@@ -66,7 +67,7 @@ async fn a_monitor_records_checks_with_latency_and_status() {
 #[actix_rt::test]
 async fn failures_go_down_after_the_retries_and_recovery_resolves_the_incident() {
     let target = Target::start();
-    let fl = Flatline::start();
+    let fl = InProcess::start().await;
     let m = fl
         .create_monitor(json!({
             "name": "flaky", "url": target.url("/"), "interval_seconds": 1,
@@ -127,7 +128,7 @@ async fn failures_go_down_after_the_retries_and_recovery_resolves_the_incident()
 async fn failure_reasons_are_specific() {
     let target = Target::start();
     target.set_delay(Duration::from_millis(1500));
-    let fl = Flatline::start();
+    let fl = InProcess::start().await;
     let slow = fl
         .create_monitor(json!({"name": "slow", "url": target.url("/slow"), "interval_seconds": 2, "timeout_ms": 300}))
         .await;
@@ -178,7 +179,7 @@ async fn failure_reasons_are_specific() {
 async fn expected_status_codes_decide_what_is_up() {
     let target = Target::start();
     target.set_status(418);
-    let fl = Flatline::start();
+    let fl = InProcess::start().await;
     let teapot = fl
         .create_monitor(json!({"name": "t", "url": target.url("/"), "interval_seconds": 5, "expected_status_codes": [418]}))
         .await;
@@ -192,7 +193,7 @@ async fn expected_status_codes_decide_what_is_up() {
 #[actix_rt::test]
 async fn patching_the_interval_changes_the_check_rate() {
     let target = Target::start();
-    let fl = Flatline::start();
+    let fl = InProcess::start().await;
     let m = fl
         .create_monitor(json!({"name": "r", "url": target.url("/rate"), "interval_seconds": 3}))
         .await;
@@ -235,7 +236,7 @@ async fn patching_the_interval_changes_the_check_rate() {
 #[actix_rt::test]
 async fn deleting_stops_checks_and_pausing_skips_them() {
     let target = Target::start();
-    let fl = Flatline::start();
+    let fl = InProcess::start().await;
     let doomed = fl
         .create_monitor(
             json!({"name": "doomed", "url": target.url("/doomed"), "interval_seconds": 1}),
@@ -324,7 +325,7 @@ async fn deleting_stops_checks_and_pausing_skips_them() {
 #[actix_rt::test]
 async fn checks_page_with_limit_and_before() {
     let target = Target::start();
-    let fl = Flatline::start();
+    let fl = InProcess::start().await;
     let m = fl
         .create_monitor(json!({"name": "p", "url": target.url("/"), "interval_seconds": 1}))
         .await;
@@ -352,7 +353,7 @@ async fn checks_page_with_limit_and_before() {
 #[actix_rt::test]
 async fn tls_is_verified_unless_turned_off() {
     let target = Target::start_tls();
-    let fl = Flatline::start();
+    let fl = InProcess::start().await;
     let strict = fl
         .create_monitor(json!({"name": "strict", "url": target.url("/"), "interval_seconds": 5}))
         .await;

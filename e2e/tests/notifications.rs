@@ -4,6 +4,7 @@
 use std::time::{Duration, Instant};
 
 use e2e::{eventually, Flatline, FlatlineOptions, Receiver, Reply, SmtpReceiver, Target};
+use flatline_types::CreateChannel;
 use serde_json::{json, Value};
 
 const WAIT: Duration = Duration::from_secs(30);
@@ -22,24 +23,22 @@ fn fast_retries(extra: &[(&str, &str)]) -> Flatline {
 }
 
 async fn channel(fl: &Flatline, name: &str, config: Value) -> i64 {
-    let (status, body) = fl
-        .post(
-            "/api/v1/notification-channels",
-            &json!({"name": name, "config": config}),
-        )
-        .await;
-    assert_eq!(status, 201, "{body}");
-    body["id"].as_i64().expect("channel id")
+    let config = serde_json::from_value(config.clone())
+        .unwrap_or_else(|e| panic!("{config} is not a channel config: {e}"));
+    fl.add_channel(&CreateChannel {
+        name: name.into(),
+        config,
+        default: false,
+        apply_to_existing: false,
+    })
+    .await
+    .id
 }
 
 async fn link(fl: &Flatline, monitor: i64, channel: i64) {
-    let (status, body) = fl
-        .post(
-            &format!("/api/v1/monitors/{monitor}/notifications"),
-            &json!({"channel_id": channel}),
-        )
-        .await;
-    assert_eq!(status, 201, "{body}");
+    let linked = fl.link_channel(monitor, channel).await;
+    assert_eq!(linked.id, channel);
+    assert!(linked.monitor_ids.contains(&monitor), "{linked:?}");
 }
 
 /// A channel linked to `monitor`.

@@ -13,4 +13,5 @@ pub mod json;
 pub mod live;
 pub mod metrics;
 pub mod service;
+pub mod startup;
 pub mod ui;

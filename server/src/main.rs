@@ -1,19 +1,15 @@
 //! `flatline`: the server binary.
 
 use std::process::ExitCode;
-use std::time::Duration;
 
 use actix_web::HttpServer;
 use clap::Parser;
 use flatline_actors::messages::StopAll;
-use flatline_actors::notifier::NotifierConfig;
-use flatline_actors::{Engine, EngineConfig};
-use flatline_store::redact_url;
-use flatline_store::Store;
 
-use flatline_server::app::{self, AppData};
+use flatline_server::app;
 use flatline_server::config::Config;
-use flatline_server::{auth, cli, live, metrics};
+use flatline_server::startup::{self, Started};
+use flatline_server::{cli, live};
 
 /// Listens for SIGTERM from the moment it is called (so a signal that arrives while Flatline
 /// starts is not fatal); the future resolves on SIGINT or SIGTERM, naming it.
@@ -98,55 +94,12 @@ fn main() -> ExitCode {
 
 async fn run(config: Config) -> Result<(), String> {
     let signalled = shutdown_signal();
-    let db = redact_url(&config.database_url);
-    let store = Store::connect(&config.database_url)
-        .await
-        .map_err(|e| format!("cannot open the database {db}: {e}"))?;
-    tracing::info!(database = %db, backend = store.backend_name(), "database ready; migrations applied");
-
-    let auth = auth::setup(&config.auth, &store).await?;
-
-    let mut engine_config = EngineConfig {
-        flush_interval: Duration::from_millis(config.check_flush_interval_ms),
-        sweep_interval: Duration::from_secs(config.sweep_interval_seconds),
-        retention: Duration::from_secs(u64::from(config.monitor_checks_retention_days) * 86_400),
-        rollup_retention: Duration::from_secs(u64::from(config.rollup_retention_days) * 86_400),
-        summary_period: Duration::from_secs(config.summary_refresh_seconds),
-        notifier: NotifierConfig {
-            retry_base: Duration::from_millis(config.notification_retry_base_ms),
-            max_attempts: config.notification_max_attempts,
-            timeout: Duration::from_secs(config.notification_timeout_seconds),
-            ..NotifierConfig::default()
-        },
-        ..EngineConfig::default()
-    };
-    if let Some(workers) = config.engine_workers {
-        engine_config.workers = workers.max(1);
-    }
-    let engine = Engine::start(store.clone(), engine_config, Vec::new())
-        .await
-        .map_err(|e| format!("cannot start the monitor engine: {e}"))?;
-
-    let metrics = metrics::ServerMetrics::new(engine.metrics.clone(), config.metrics_public)
-        .map_err(|e| format!("cannot set up metrics: {e}"))?;
-    let data = AppData::new(
-        store.clone(),
-        &engine,
-        auth,
-        metrics,
-        Duration::from_secs(config.notification_timeout_seconds),
-    );
+    let Started {
+        store,
+        engine,
+        data,
+    } = startup::start(&config).await?;
     actix_web::rt::spawn(live::run(data.hub.clone(), data.board.clone()));
-    if data.auth.oidc.is_some() {
-        // Discover the provider now, without holding up start-up; a failure is retried at
-        // the next sign-in.
-        let auth = data.auth.clone();
-        actix_web::rt::spawn(async move {
-            if let Some(oidc) = &auth.oidc {
-                let _ = oidc.metadata(false).await;
-            }
-        });
-    }
     let hub = data.hub.clone();
     let openapi = app::openapi();
     let server = HttpServer::new(move || app::build(&data, openapi.clone()))

@@ -1,0 +1,81 @@
+//! Start-up: the database, authentication, the engine and the pieces handlers are handed,
+//! from the configuration. Shared by the binary and by the in-process test kit, so tests run
+//! exactly what `flatline` runs.
+
+use std::time::Duration;
+
+use flatline_actors::notifier::NotifierConfig;
+use flatline_actors::{Engine, EngineConfig};
+use flatline_store::{redact_url, Store};
+
+use crate::app::AppData;
+use crate::config::Config;
+use crate::{auth, metrics};
+
+/// A started Flatline, not yet listening.
+pub struct Started {
+    pub store: Store,
+    pub engine: Engine,
+    pub data: AppData,
+}
+
+/// Opens the database (migrating it), sets up authentication, starts the engine and builds
+/// what handlers are handed. Must run inside an actix system.
+pub async fn start(config: &Config) -> Result<Started, String> {
+    let db = redact_url(&config.database_url);
+    let store = Store::connect(&config.database_url)
+        .await
+        .map_err(|e| format!("cannot open the database {db}: {e}"))?;
+    tracing::info!(database = %db, backend = store.backend_name(), "database ready; migrations applied");
+
+    let auth = auth::setup(&config.auth, &store).await?;
+    let engine = Engine::start(store.clone(), engine_config(config), Vec::new())
+        .await
+        .map_err(|e| format!("cannot start the monitor engine: {e}"))?;
+    let metrics = metrics::ServerMetrics::new(engine.metrics.clone(), config.metrics_public)
+        .map_err(|e| format!("cannot set up metrics: {e}"))?;
+    let data = AppData::new(
+        store.clone(),
+        &engine,
+        auth,
+        metrics,
+        Duration::from_secs(config.notification_timeout_seconds),
+    );
+    if data.auth.oidc.is_some() {
+        // Discover the provider now, without holding up start-up; a failure is retried at
+        // the next sign-in.
+        let auth = data.auth.clone();
+        actix_web::rt::spawn(async move {
+            if let Some(oidc) = &auth.oidc {
+                let _ = oidc.metadata(false).await;
+            }
+        });
+    }
+    Ok(Started {
+        store,
+        engine,
+        data,
+    })
+}
+
+/// The engine's settings from the configuration.
+fn engine_config(config: &Config) -> EngineConfig {
+    let mut engine = EngineConfig {
+        flush_interval: Duration::from_millis(config.check_flush_interval_ms),
+        sweep_interval: Duration::from_secs(config.sweep_interval_seconds),
+        retention: Duration::from_secs(u64::from(config.monitor_checks_retention_days) * 86_400),
+        rollup_retention: Duration::from_secs(u64::from(config.rollup_retention_days) * 86_400),
+        summary_period: Duration::from_secs(config.summary_refresh_seconds),
+        notifier: NotifierConfig {
+            retry_base: Duration::from_millis(config.notification_retry_base_ms),
+            max_attempts: config.notification_max_attempts,
+            timeout: Duration::from_secs(config.notification_timeout_seconds),
+            ..NotifierConfig::default()
+        },
+        ..EngineConfig::default()
+    };
+    if let Some(workers) = config.engine_workers {
+        engine.workers = workers.max(1);
+    }
+    engine
+}

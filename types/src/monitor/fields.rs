@@ -1,0 +1,60 @@
+//! Field checks that monitors and notification channels share: request headers and URLs,
+//! and the shown form of a URL.
+
+use super::limits;
+use crate::FieldError;
+
+fn is_header_name_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
+/// Checks one request header (monitors' and webhooks'); errors name `{prefix}.{name}`.
+pub(crate) fn validate_header(prefix: &str, name: &str, value: &str) -> Result<(), FieldError> {
+    if name.is_empty() || !name.bytes().all(is_header_name_byte) {
+        return Err(FieldError::new(
+            format!("{prefix}.{name}"),
+            "is not a valid HTTP header name",
+        ));
+    }
+    if value.bytes().any(|b| (b < 0x20 && b != b'\t') || b == 0x7f) {
+        return Err(FieldError::new(
+            format!("{prefix}.{name}"),
+            "value must not contain control characters",
+        ));
+    }
+    Ok(())
+}
+
+/// Checks an `http`/`https` URL with a host (monitors' and channels'); errors name `field`.
+pub(crate) fn validate_http_url(field: &str, raw: &str) -> Result<(), FieldError> {
+    if raw.len() > limits::URL_MAX_BYTES {
+        return Err(FieldError::new(
+            field,
+            format!("must be at most {} bytes", limits::URL_MAX_BYTES),
+        ));
+    }
+    let parsed = url::Url::parse(raw)
+        .map_err(|e| FieldError::new(field, format!("is not a valid URL ({e})")))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(FieldError::new(field, "must use http or https"));
+    }
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Err(FieldError::new(field, "must have a host"));
+    }
+    Ok(())
+}
+
+/// A monitor URL fit to show in metric labels and notifications: no credentials, query or
+/// fragment, where tokens tend to live. Empty if it does not parse.
+pub fn public_url(raw: &str) -> String {
+    match url::Url::parse(raw) {
+        Ok(mut u) => {
+            let _ = u.set_password(None);
+            let _ = u.set_username("");
+            u.set_query(None);
+            u.set_fragment(None);
+            u.to_string()
+        }
+        Err(_) => String::new(),
+    }
+}
