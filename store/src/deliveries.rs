@@ -110,23 +110,17 @@ impl Store {
             return Ok(0);
         }
         let payload = serde_json::to_string(&event.payload).unwrap_or_default();
-        let rows = targets
-            .into_iter()
-            .map(|channel_id| deliveries::ActiveModel {
-                channel_id: Set(channel_id),
-                monitor_id: Set(Some(event.payload.monitor_id)),
-                event: Set(event.event.as_str().to_owned()),
-                event_key: Set(event.event_key.clone()),
-                payload: Set(payload.clone()),
-                status: Set(DeliveryStatus::Pending.as_str().to_owned()),
-                attempts: Set(0),
-                next_attempt_at: Set(now_ms),
-                last_error: Set(None),
-                created_at: Set(now_ms),
-                updated_at: Set(now_ms),
-                sent_at: Set(None),
-                ..Default::default()
-            });
+        let rows = targets.into_iter().map(|channel_id| {
+            new_row(
+                channel_id,
+                Some(event.payload.monitor_id),
+                event.event,
+                event.event_key.clone(),
+                payload.clone(),
+                DeliveryStatus::Pending,
+                now_ms,
+            )
+        });
         Ok(deliveries::Entity::insert_many(rows)
             .on_conflict(
                 OnConflict::columns([deliveries::Column::ChannelId, deliveries::Column::EventKey])
@@ -144,21 +138,15 @@ impl Store {
         channel_id: i64,
         now_ms: i64,
     ) -> StoreResult<deliveries::Model> {
-        Ok(deliveries::ActiveModel {
-            channel_id: Set(channel_id),
-            monitor_id: Set(None),
-            event: Set(NotificationEvent::Test.as_str().to_owned()),
-            event_key: Set(format!("test:{now_ms}:{}", next_test_serial())),
-            payload: Set("{}".to_owned()),
-            status: Set(DeliveryStatus::Sending.as_str().to_owned()),
-            attempts: Set(0),
-            next_attempt_at: Set(now_ms),
-            last_error: Set(None),
-            created_at: Set(now_ms),
-            updated_at: Set(now_ms),
-            sent_at: Set(None),
-            ..Default::default()
-        }
+        Ok(new_row(
+            channel_id,
+            None,
+            NotificationEvent::Test,
+            format!("test:{now_ms}:{}", next_test_serial()),
+            "{}".to_owned(),
+            DeliveryStatus::Sending,
+            now_ms,
+        )
         .insert(&self.write)
         .await?)
     }
@@ -291,6 +279,33 @@ impl Store {
             .exec(&self.write)
             .await?
             .rows_affected)
+    }
+}
+
+/// A delivery row not yet attempted.
+fn new_row(
+    channel_id: i64,
+    monitor_id: Option<i64>,
+    event: NotificationEvent,
+    event_key: String,
+    payload: String,
+    status: DeliveryStatus,
+    now_ms: i64,
+) -> deliveries::ActiveModel {
+    deliveries::ActiveModel {
+        channel_id: Set(channel_id),
+        monitor_id: Set(monitor_id),
+        event: Set(event.as_str().to_owned()),
+        event_key: Set(event_key),
+        payload: Set(payload),
+        status: Set(status.as_str().to_owned()),
+        attempts: Set(0),
+        next_attempt_at: Set(now_ms),
+        last_error: Set(None),
+        created_at: Set(now_ms),
+        updated_at: Set(now_ms),
+        sent_at: Set(None),
+        ..Default::default()
     }
 }
 

@@ -149,25 +149,27 @@ pub fn human_duration(seconds: i64) -> String {
     parts.join(" ")
 }
 
+/// A down notice for unit tests of notices and providers.
+#[cfg(test)]
+pub(crate) fn sample_down() -> Notice {
+    Notice {
+        event: Event::Down,
+        delivery_id: 7,
+        channel_name: "ops".into(),
+        monitor_id: Some(3),
+        monitor_name: "API <prod>".into(),
+        monitor_url: "https://api.example.com/health".into(),
+        cause: Some("connection refused".into()),
+        at_ms: 1_764_000_000_000,
+        incident_id: Some(11),
+        incident_started_ms: Some(1_764_000_000_000),
+        incident_resolved_ms: None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn down() -> Notice {
-        Notice {
-            event: Event::Down,
-            delivery_id: 7,
-            channel_name: "ops".into(),
-            monitor_id: Some(3),
-            monitor_name: "API <prod>".into(),
-            monitor_url: "https://api.example.com/health".into(),
-            cause: Some("connection refused".into()),
-            at_ms: 1_764_000_000_000,
-            incident_id: Some(11),
-            incident_started_ms: Some(1_764_000_000_000),
-            incident_resolved_ms: None,
-        }
-    }
 
     #[test]
     fn times_and_durations_read_well() {
@@ -180,7 +182,7 @@ mod tests {
 
     #[test]
     fn recovery_reports_the_downtime() {
-        let mut n = down();
+        let mut n = sample_down();
         n.event = Event::Up;
         n.at_ms += 125_000;
         n.incident_resolved_ms = Some(n.at_ms);

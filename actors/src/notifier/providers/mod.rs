@@ -124,6 +124,7 @@ mod tests {
     use flatline_types::*;
 
     use super::*;
+    use crate::notifier::notice::sample_down;
 
     /// The HTTP calls of a config's provider.
     fn calls(config: &ChannelConfig, n: &Notice) -> Vec<HttpCall> {
@@ -137,25 +138,9 @@ mod tests {
             .collect()
     }
 
-    fn down() -> Notice {
-        Notice {
-            event: Event::Down,
-            delivery_id: 7,
-            channel_name: "ops".into(),
-            monitor_id: Some(3),
-            monitor_name: "API <prod>".into(),
-            monitor_url: "https://api.example.com/health".into(),
-            cause: Some("connection refused".into()),
-            at_ms: 1_764_000_000_000,
-            incident_id: Some(11),
-            incident_started_ms: Some(1_764_000_000_000),
-            incident_resolved_ms: None,
-        }
-    }
-
     #[test]
     fn each_type_follows_its_service_format() {
-        let n = down();
+        let n = sample_down();
         let slack = &calls(
             &ChannelConfig::Slack(SlackConfig {
                 url: "http://s/".into(),
@@ -183,7 +168,7 @@ mod tests {
         assert_eq!(telegram.body["chat_id"], -100);
         assert_eq!(telegram.body["parse_mode"], "HTML");
         let pd = |event| {
-            let mut n = down();
+            let mut n = sample_down();
             n.event = event;
             calls(
                 &ChannelConfig::Pagerduty(PagerdutyConfig {
@@ -221,7 +206,7 @@ mod tests {
             from: "flatline@example.com".into(),
             to: vec!["ops@example.com".into()],
         };
-        let requests = provider(&ChannelConfig::Email(config.clone())).requests(&down());
+        let requests = provider(&ChannelConfig::Email(config.clone())).requests(&sample_down());
         let [Request::Email(mail)] = requests.as_slice() else {
             panic!("one email: {requests:?}");
         };
