@@ -43,7 +43,7 @@ async fn token(command: TokenCommand, store: &Store) -> Result<(), String> {
                 .map_err(|e| e.to_string())?;
             eprintln!(
                 "created API token {} ({}); it is shown only this once:",
-                created.info.id, created.info.name
+                created.stored.id, created.stored.name
             );
             println!("{}", created.token);
             Ok(())

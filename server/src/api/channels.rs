@@ -1,17 +1,43 @@
 //! `/notification-channels`: where alerts go. Secrets are masked in every answer.
 
 use actix_web::{delete, get, patch, post, web, HttpResponse};
-use flatline_store::Store;
+use flatline_store::{Store, StoredChannel};
 use flatline_types::{
     CreateChannel, Delivery, ErrorBody, NotificationChannel, PatchChannel, TestOutcome,
 };
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::views::delivery_to_api;
-use crate::error::ApiResult;
+use super::views::{channel_to_api, delivery_to_api};
+use crate::error::{ApiError, ApiResult};
 use crate::json::ApiJson;
 use crate::service::ChannelService;
+
+/// Channels as the API shows them: secrets masked, each with the monitors linked to it.
+pub(super) async fn shown(
+    channels: &ChannelService,
+    stored: Vec<StoredChannel>,
+) -> ApiResult<Vec<NotificationChannel>> {
+    let mut links = channels.links().await?;
+    Ok(stored
+        .into_iter()
+        .map(|c| {
+            let ids = links.remove(&c.id).unwrap_or_default();
+            channel_to_api(c, ids)
+        })
+        .collect())
+}
+
+/// One channel as the API shows it.
+pub(super) async fn shown_one(
+    channels: &ChannelService,
+    channel: StoredChannel,
+) -> ApiResult<NotificationChannel> {
+    shown(channels, vec![channel])
+        .await?
+        .pop()
+        .ok_or_else(|| ApiError::Internal("a channel went missing".into()))
+}
 
 /// Create a channel. With `default`, monitors created from now on get it; with
 /// `apply_to_existing` too, every existing monitor is linked to it at once.
@@ -33,7 +59,7 @@ pub async fn create(
     let id = channel.id;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/notification-channels/{id}")))
-        .json(channels.shown_one(channel).await?))
+        .json(shown_one(&channels, channel).await?))
 }
 
 /// Every channel, by id, with the monitors linked to it. Secrets masked.
@@ -46,7 +72,7 @@ pub async fn list(
     channels: web::Data<ChannelService>,
 ) -> ApiResult<web::Json<Vec<NotificationChannel>>> {
     let all = channels.list().await?;
-    Ok(web::Json(channels.shown(all).await?))
+    Ok(web::Json(shown(&channels, all).await?))
 }
 
 /// One channel. Secrets masked.
@@ -64,7 +90,7 @@ pub async fn get(
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<NotificationChannel>> {
     let channel = channels.get(id.into_inner()).await?;
-    Ok(web::Json(channels.shown_one(channel).await?))
+    Ok(web::Json(shown_one(&channels, channel).await?))
 }
 
 /// Change a channel. `config` may be partial: with the same `type`, absent fields, and
@@ -86,7 +112,7 @@ pub async fn patch(
     body: ApiJson<PatchChannel>,
 ) -> ApiResult<web::Json<NotificationChannel>> {
     let updated = channels.update(id.into_inner(), body.0).await?;
-    Ok(web::Json(channels.shown_one(updated).await?))
+    Ok(web::Json(shown_one(&channels, updated).await?))
 }
 
 /// Delete a channel, its links and its delivery history. Pending deliveries are dropped.

@@ -3,6 +3,7 @@
 use actix_web::{delete, get, post, web, HttpResponse};
 use flatline_types::{ErrorBody, LinkChannel, NotificationChannel};
 
+use super::channels::{shown, shown_one};
 use crate::error::ApiResult;
 use crate::json::ApiJson;
 use crate::service::ChannelService;
@@ -27,7 +28,7 @@ pub async fn link(
     body: ApiJson<LinkChannel>,
 ) -> ApiResult<HttpResponse> {
     let (channel, created) = channels.link(id.into_inner(), body.0.channel_id).await?;
-    let shown = channels.shown_one(channel).await?;
+    let shown = shown_one(&channels, channel).await?;
     Ok(if created {
         HttpResponse::Created().json(shown)
     } else {
@@ -50,7 +51,7 @@ pub async fn list(
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<Vec<NotificationChannel>>> {
     let linked = channels.of_monitor(id.into_inner()).await?;
-    Ok(web::Json(channels.shown(linked).await?))
+    Ok(web::Json(shown(&channels, linked).await?))
 }
 
 /// Unlink a channel from a monitor. Notices already queued are still delivered.

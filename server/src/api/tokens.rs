@@ -33,7 +33,11 @@ pub async fn create(
         .as_deref()
         .map(|e| tokens::parse_expiry(e, now_ms()))
         .transpose()?;
-    let created = tokens::issue(&store, name, expires_at_ms, principal.user_id()).await?;
+    let issued = tokens::issue(&store, name, expires_at_ms, principal.user_id()).await?;
+    let created = CreatedToken {
+        token: issued.token,
+        info: token_to_api(&issued.stored, now_ms()),
+    };
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/tokens/{}", created.info.id)))
         .json(created))

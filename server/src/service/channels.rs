@@ -1,6 +1,7 @@
 //! Notification channels and their links to monitors; a test message goes through the
 //! notifier's own path.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -8,12 +9,9 @@ use flatline_actors::notifier::send_test;
 use flatline_actors::EngineMetrics;
 use flatline_store::clock::now_ms;
 use flatline_store::{Store, StoredChannel};
-use flatline_types::{
-    validate_channel_name, CreateChannel, NotificationChannel, PatchChannel, TestOutcome,
-};
+use flatline_types::{validate_channel_name, CreateChannel, PatchChannel, TestOutcome};
 
 use super::monitors;
-use crate::api::views::channel_to_api;
 use crate::error::{ApiError, ApiResult};
 
 /// Creates, changes, tests, links and deletes channels.
@@ -141,24 +139,9 @@ impl ChannelService {
         Ok(())
     }
 
-    /// Channels as the API shows them: secrets masked, each with the monitors linked to it.
-    pub async fn shown(&self, channels: Vec<StoredChannel>) -> ApiResult<Vec<NotificationChannel>> {
-        let mut links = self.store.channel_links().await?;
-        Ok(channels
-            .into_iter()
-            .map(|c| {
-                let ids = links.remove(&c.id).unwrap_or_default();
-                channel_to_api(c, ids)
-            })
-            .collect())
-    }
-
-    /// One channel as the API shows it.
-    pub async fn shown_one(&self, channel: StoredChannel) -> ApiResult<NotificationChannel> {
-        self.shown(vec![channel])
-            .await?
-            .pop()
-            .ok_or_else(|| ApiError::Internal("a channel went missing".into()))
+    /// The monitors linked to each channel, by channel id.
+    pub async fn links(&self) -> ApiResult<HashMap<i64, Vec<i64>>> {
+        Ok(self.store.channel_links().await?)
     }
 
     async fn require_monitor(&self, id: i64) -> ApiResult<()> {

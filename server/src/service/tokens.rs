@@ -1,15 +1,20 @@
 //! API tokens: issued, listed and revoked the same way by the API and by `flatline token`.
 
+use flatline_store::auth::ApiToken;
 use flatline_store::auth::NewApiToken;
 use flatline_store::clock::now_ms;
 use flatline_store::Store;
-use flatline_types::CreatedToken;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use crate::api::views::token_to_api;
 use crate::auth::secrets::new_api_token;
 use crate::error::{ApiError, ApiResult};
+
+/// A token just issued: the secret, shown this once, and what is stored (its hash).
+pub struct IssuedToken {
+    pub token: String,
+    pub stored: ApiToken,
+}
 
 /// Stores a new token and returns it, in the clear this once (only its hash is kept).
 pub async fn issue(
@@ -17,7 +22,7 @@ pub async fn issue(
     name: String,
     expires_at_ms: Option<i64>,
     created_by: Option<i64>,
-) -> ApiResult<CreatedToken> {
+) -> ApiResult<IssuedToken> {
     let (token, prefix, token_hash) = new_api_token();
     let now = now_ms();
     let stored = store
@@ -33,10 +38,7 @@ pub async fn issue(
         )
         .await?;
     tracing::info!(token_id = stored.id, "API token created");
-    Ok(CreatedToken {
-        token,
-        info: token_to_api(&stored, now),
-    })
+    Ok(IssuedToken { token, stored })
 }
 
 /// Revokes a token at once; a 404 if there is none with that id.
