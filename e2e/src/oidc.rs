@@ -89,12 +89,12 @@ pub struct Page {
 
 /// A minimal browser: one cookie jar for 127.0.0.1 (browsers share cookies across ports of a
 /// host, and so does this), manual redirects.
-pub struct Browser {
+pub struct SignInClient {
     client: awc::Client,
     pub cookies: BTreeMap<String, String>,
 }
 
-impl Default for Browser {
+impl Default for SignInClient {
     fn default() -> Self {
         Self {
             client: awc::Client::builder()
@@ -106,7 +106,7 @@ impl Default for Browser {
     }
 }
 
-impl Browser {
+impl SignInClient {
     fn cookie_header(&self) -> String {
         self.cookies
             .iter()

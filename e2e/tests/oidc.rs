@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use actix_web::cookie::{Cookie, CookieJar, Key};
-use e2e::oidc::{Browser, OidcProvider, ProviderOptions, CLIENT_SECRET};
+use e2e::oidc::{OidcProvider, ProviderOptions, SignInClient, CLIENT_SECRET};
 use e2e::{closed_port, eventually, Flatline, FlatlineOptions};
 use serde_json::Value;
 
@@ -58,7 +58,7 @@ fn start_flatline(port: u16, issuer: &str, client_id: &str, extra: &[(&str, &str
 async fn to_callback(
     fl: &Flatline,
     provider: &OidcProvider,
-    browser: &mut Browser,
+    browser: &mut SignInClient,
     user: &str,
 ) -> String {
     let callback = browser
@@ -75,7 +75,7 @@ async fn to_callback(
     callback
 }
 
-async fn me(fl: &Flatline, browser: &mut Browser) -> (u16, Value) {
+async fn me(fl: &Flatline, browser: &mut SignInClient) -> (u16, Value) {
     let page = browser.get(&fl.url("/auth/me")).await;
     (
         page.status,
@@ -130,7 +130,7 @@ async fn the_first_identity_owns_flatline_and_no_other_gets_in() {
     assert!(param(&to, "scope").contains("email"));
     assert!(start.set_cookie("flatline_oidc").is_some());
 
-    let mut alice = Browser::default();
+    let mut alice = SignInClient::default();
     let callback = to_callback(&fl, &provider, &mut alice, "alice").await;
     assert_eq!(param(&callback, "iss"), provider.issuer, "RFC 9207 iss");
     let done = alice.get(&callback).await;
@@ -178,7 +178,7 @@ async fn the_first_identity_owns_flatline_and_no_other_gets_in() {
     assert_eq!(who2["user"]["id"], who["user"]["id"]);
 
     // Bob has an account at the provider, but Flatline is Alice's.
-    let mut bob = Browser::default();
+    let mut bob = SignInClient::default();
     let callback = to_callback(&fl, &provider, &mut bob, "bob").await;
     let refused = bob.get(&callback).await;
     assert_eq!(refused.status, 403, "{}", refused.body);
@@ -204,7 +204,7 @@ async fn forged_callbacks_are_refused() {
     let (fl, provider) = setup(ProviderOptions::default(), "flatline", &[]);
 
     // State mismatch.
-    let mut browser = Browser::default();
+    let mut browser = SignInClient::default();
     let callback = to_callback(&fl, &provider, &mut browser, "alice").await;
     let tampered = replace_param(&callback, "state", "not-the-state-we-sent");
     let page = browser.get(&tampered).await;
@@ -213,7 +213,7 @@ async fn forged_callbacks_are_refused() {
     assert!(!browser.cookies.contains_key("flatline_session"));
 
     // A response naming another issuer (RFC 9207 mix-up defence).
-    let mut browser = Browser::default();
+    let mut browser = SignInClient::default();
     let callback = to_callback(&fl, &provider, &mut browser, "alice").await;
     let page = browser
         .get(&replace_param(&callback, "iss", "http://127.0.0.1:1"))
@@ -222,7 +222,7 @@ async fn forged_callbacks_are_refused() {
     assert!(page.body.contains("issuer"));
 
     // A provider error is reported, not swallowed.
-    let mut browser = Browser::default();
+    let mut browser = SignInClient::default();
     let start = browser.get(&fl.url("/auth/login")).await;
     let state = param(start.location.as_deref().unwrap_or_default(), "state");
     let page = browser
@@ -236,7 +236,7 @@ async fn forged_callbacks_are_refused() {
     // Wrong nonce: the real code and state, with a flow cookie whose nonce differs from the
     // one the ID token carries. (The cookie is encrypted with a key derived from JWT_SECRET,
     // which the test knows.)
-    let mut browser = Browser::default();
+    let mut browser = SignInClient::default();
     let callback = to_callback(&fl, &provider, &mut browser, "alice").await;
     let key = Key::derive_from(JWT_SECRET.as_bytes());
     let sealed = browser
@@ -275,7 +275,7 @@ async fn client_secret_post_and_claims_in_the_id_token() {
         "flatline-post",
         &[("OAUTH_TOKEN_AUTH_METHOD", "client_secret_post")],
     );
-    let mut carol = Browser::default();
+    let mut carol = SignInClient::default();
     let callback = to_callback(&fl, &provider, &mut carol, "carol").await;
     let done = carol.get(&callback).await;
     assert_eq!(done.status, 303, "{}", done.body);
@@ -295,7 +295,7 @@ async fn client_secret_post_and_claims_in_the_id_token() {
             ..Default::default()
         });
         let fl = start_flatline(port, &provider.issuer, "flatline-post", &[]);
-        let mut dave = Browser::default();
+        let mut dave = SignInClient::default();
         let callback = to_callback(&fl, &provider, &mut dave, "dave").await;
         dave.get(&callback).await
     };
@@ -327,7 +327,7 @@ async fn an_unreachable_provider_does_not_stop_flatline_and_is_retried_at_login(
     });
     let up = fl.send("GET", "/auth/login", &[], None).await;
     assert_eq!(up.status, 302, "{:?}", up.body);
-    let mut erin = Browser::default();
+    let mut erin = SignInClient::default();
     let callback = to_callback(&fl, &provider, &mut erin, "erin").await;
     assert_eq!(erin.get(&callback).await.status, 303);
     assert_eq!(me(&fl, &mut erin).await.0, 200);

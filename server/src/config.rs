@@ -79,12 +79,12 @@ pub struct Config {
     pub notification_timeout_seconds: u64,
 
     #[command(flatten)]
-    pub auth: AuthConfig,
+    pub auth: AuthSettings,
 }
 
 /// Sign-in settings: OIDC, sessions, the local account.
 #[derive(Debug, Clone, clap::Args)]
-pub struct AuthConfig {
+pub struct AuthSettings {
     /// OIDC issuer URL (discovery at ISSUER/.well-known/openid-configuration). Setting it turns
     /// on OIDC login and turns off the local account.
     #[arg(long, env = "OAUTH_ISSUER_URL")]

@@ -12,9 +12,9 @@ use super::entities::{api_tokens, sessions, settings, users};
 use super::{is_unique_violation, Store, StoreResult};
 
 /// A user as stored.
-pub type User = users::Model;
+pub type StoredUser = users::Model;
 /// An API token as stored (its hash, never the token).
-pub type ApiToken = api_tokens::Model;
+pub type StoredToken = api_tokens::Model;
 
 /// The one role there is today.
 pub const OWNER_ROLE: &str = "owner";
@@ -67,7 +67,7 @@ impl Store {
     }
 
     /// The owner, if anyone has claimed Flatline yet.
-    pub async fn owner(&self) -> StoreResult<Option<User>> {
+    pub async fn owner(&self) -> StoreResult<Option<StoredUser>> {
         Ok(users::Entity::find()
             .filter(users::Column::Role.eq(OWNER_ROLE))
             .one(&self.write)
@@ -75,7 +75,11 @@ impl Store {
     }
 
     /// The user with this identity.
-    pub async fn user_by_identity(&self, issuer: &str, subject: &str) -> StoreResult<Option<User>> {
+    pub async fn user_by_identity(
+        &self,
+        issuer: &str,
+        subject: &str,
+    ) -> StoreResult<Option<StoredUser>> {
         Ok(users::Entity::find()
             .filter(users::Column::Issuer.eq(issuer))
             .filter(users::Column::Subject.eq(subject))
@@ -84,13 +88,17 @@ impl Store {
     }
 
     /// The user with this id.
-    pub async fn user(&self, id: i64) -> StoreResult<Option<User>> {
+    pub async fn user(&self, id: i64) -> StoreResult<Option<StoredUser>> {
         Ok(users::Entity::find_by_id(id).one(&self.write).await?)
     }
 
     /// Makes `user` the owner; `None` if there is one already (checked by the database, so
     /// two first logins racing each other cannot both win).
-    pub async fn create_owner(&self, user: NewUser, now_ms: i64) -> StoreResult<Option<User>> {
+    pub async fn create_owner(
+        &self,
+        user: NewUser,
+        now_ms: i64,
+    ) -> StoreResult<Option<StoredUser>> {
         let am = users::ActiveModel {
             issuer: Set(user.issuer),
             subject: Set(user.subject),
@@ -134,7 +142,7 @@ impl Store {
     }
 
     /// Deletes the owner (their sessions go with them); returns whether there was one.
-    pub async fn delete_owner(&self) -> StoreResult<Option<User>> {
+    pub async fn delete_owner(&self) -> StoreResult<Option<StoredUser>> {
         let Some(owner) = self.owner().await? else {
             return Ok(None);
         };
@@ -174,7 +182,7 @@ impl Store {
     }
 
     /// The live session with this id hash and its user.
-    pub async fn session(&self, id_hash: &str, now_ms: i64) -> StoreResult<Option<User>> {
+    pub async fn session(&self, id_hash: &str, now_ms: i64) -> StoreResult<Option<StoredUser>> {
         // One round-trip: this runs on every cookie-authenticated request.
         let session_user = Query::select()
             .column(sessions::Column::UserId)
@@ -198,7 +206,7 @@ impl Store {
     }
 
     /// Stores a new API token.
-    pub async fn insert_token(&self, token: NewApiToken, now_ms: i64) -> StoreResult<ApiToken> {
+    pub async fn insert_token(&self, token: NewApiToken, now_ms: i64) -> StoreResult<StoredToken> {
         Ok(api_tokens::ActiveModel {
             name: Set(token.name),
             prefix: Set(token.prefix),
@@ -214,7 +222,7 @@ impl Store {
     }
 
     /// Every API token, newest first.
-    pub async fn list_tokens(&self) -> StoreResult<Vec<ApiToken>> {
+    pub async fn list_tokens(&self) -> StoreResult<Vec<StoredToken>> {
         Ok(api_tokens::Entity::find()
             .order_by_desc(api_tokens::Column::Id)
             .all(&self.read)
@@ -222,7 +230,7 @@ impl Store {
     }
 
     /// The token with this hash, expired or not.
-    pub async fn token_by_hash(&self, token_hash: &str) -> StoreResult<Option<ApiToken>> {
+    pub async fn token_by_hash(&self, token_hash: &str) -> StoreResult<Option<StoredToken>> {
         Ok(api_tokens::Entity::find()
             .filter(api_tokens::Column::TokenHash.eq(token_hash))
             .one(&self.read)

@@ -1,4 +1,4 @@
-//! Calls to Flatline's REST API, with its error bodies turned into [`ApiError`].
+//! Calls to Flatline's REST API, with its error bodies turned into [`ClientError`].
 
 use std::collections::BTreeSet;
 
@@ -11,14 +11,14 @@ use serde::Serialize;
 /// A failed call: the API's `{error, message, field}` and the HTTP status, or status 0 when
 /// the server could not be reached.
 #[derive(Clone, Debug, PartialEq)]
-pub struct ApiError {
+pub struct ClientError {
     pub status: u16,
     pub code: String,
     pub message: String,
     pub field: Option<String>,
 }
 
-impl ApiError {
+impl ClientError {
     fn network(e: impl std::fmt::Display) -> Self {
         Self {
             status: 0,
@@ -42,13 +42,13 @@ pub fn field_key(path: &str) -> String {
     f[..end].to_owned()
 }
 
-impl std::fmt::Display for ApiError {
+impl std::fmt::Display for ClientError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.message)
     }
 }
 
-pub type ApiResult<T> = Result<T, ApiError>;
+pub type ClientResult<T> = Result<T, ClientError>;
 
 thread_local! {
     static SESSION_LOST: std::cell::Cell<Option<RwSignal<bool>>> = const { std::cell::Cell::new(None) };
@@ -59,17 +59,17 @@ pub fn on_session_lost(signal: RwSignal<bool>) {
     SESSION_LOST.with(|s| s.set(Some(signal)));
 }
 
-async fn finish<T: DeserializeOwned>(req: Result<Request, gloo_net::Error>) -> ApiResult<T> {
+async fn finish<T: DeserializeOwned>(req: Result<Request, gloo_net::Error>) -> ClientResult<T> {
     let resp = req
-        .map_err(ApiError::network)?
+        .map_err(ClientError::network)?
         .send()
         .await
-        .map_err(ApiError::network)?;
+        .map_err(ClientError::network)?;
     let status = resp.status();
-    let text = resp.text().await.map_err(ApiError::network)?;
+    let text = resp.text().await.map_err(ClientError::network)?;
     if (200..300).contains(&status) {
         let text = if text.is_empty() { "null" } else { &text };
-        return serde_json::from_str(text).map_err(|e| ApiError {
+        return serde_json::from_str(text).map_err(|e| ClientError {
             status,
             code: "bad_answer".into(),
             message: format!("Unexpected answer from the server: {e}"),
@@ -82,13 +82,13 @@ async fn finish<T: DeserializeOwned>(req: Result<Request, gloo_net::Error>) -> A
         }
     }
     Err(match serde_json::from_str::<ErrorBody>(&text) {
-        Ok(body) => ApiError {
+        Ok(body) => ClientError {
             status,
             code: body.error,
             message: body.message,
             field: body.field,
         },
-        Err(_) => ApiError {
+        Err(_) => ClientError {
             status,
             code: format!("http_{status}"),
             message: if status >= 500 {
@@ -107,7 +107,7 @@ fn bare(method: gloo_net::http::Method, path: &str) -> Result<Request, gloo_net:
 }
 
 /// `GET path`.
-pub async fn get<T: DeserializeOwned>(path: &str) -> ApiResult<T> {
+pub async fn get<T: DeserializeOwned>(path: &str) -> ClientResult<T> {
     finish(bare(gloo_net::http::Method::GET, path)).await
 }
 
@@ -116,7 +116,7 @@ pub async fn send<B: Serialize + ?Sized, T: DeserializeOwned>(
     method: gloo_net::http::Method,
     path: &str,
     body: &B,
-) -> ApiResult<T> {
+) -> ClientResult<T> {
     finish(RequestBuilder::new(path).method(method).json(body)).await
 }
 
@@ -124,7 +124,7 @@ pub async fn send<B: Serialize + ?Sized, T: DeserializeOwned>(
 pub async fn post<B: Serialize + ?Sized, T: DeserializeOwned>(
     path: &str,
     body: &B,
-) -> ApiResult<T> {
+) -> ClientResult<T> {
     send(gloo_net::http::Method::POST, path, body).await
 }
 
@@ -132,19 +132,19 @@ pub async fn post<B: Serialize + ?Sized, T: DeserializeOwned>(
 pub async fn patch<B: Serialize + ?Sized, T: DeserializeOwned>(
     path: &str,
     body: &B,
-) -> ApiResult<T> {
+) -> ClientResult<T> {
     send(gloo_net::http::Method::PATCH, path, body).await
 }
 
 /// `DELETE path`.
-pub async fn delete(path: &str) -> ApiResult<()> {
+pub async fn delete(path: &str) -> ClientResult<()> {
     finish::<serde_json::Value>(bare(gloo_net::http::Method::DELETE, path))
         .await
         .map(|_| ())
 }
 
 /// `POST path` without a body.
-pub async fn post_empty<T: DeserializeOwned>(path: &str) -> ApiResult<T> {
+pub async fn post_empty<T: DeserializeOwned>(path: &str) -> ClientResult<T> {
     finish(bare(gloo_net::http::Method::POST, path)).await
 }
 
@@ -154,7 +154,7 @@ pub async fn sync_links(
     had: &BTreeSet<i64>,
     want: &BTreeSet<i64>,
     pair: impl Fn(i64) -> (i64, i64),
-) -> ApiResult<()> {
+) -> ClientResult<()> {
     for &x in want.difference(had) {
         let (monitor, channel) = pair(x);
         post::<_, serde_json::Value>(

@@ -3,7 +3,7 @@
 use flatline_types::MonitorStatus;
 use leptos::prelude::*;
 
-use crate::api::ApiError;
+use crate::api::ClientError;
 
 /// A status as a coloured dot with a text label for screen readers.
 #[component]
@@ -26,7 +26,7 @@ pub fn StatusBadge(#[prop(into)] status: Signal<MonitorStatus>) -> impl IntoView
 
 /// An API error, if any.
 #[component]
-pub fn ErrorBox(#[prop(into)] error: Signal<Option<ApiError>>) -> impl IntoView {
+pub fn ErrorBox(#[prop(into)] error: Signal<Option<ClientError>>) -> impl IntoView {
     move || {
         error.get().map(|e| {
             view! {
@@ -85,7 +85,7 @@ pub fn local_error(e: flatline_types::FieldError) -> (String, String) {
 }
 
 /// Deletes `path`, then calls `then`; a failure goes to `error`.
-pub fn delete_then(path: String, error: RwSignal<Option<ApiError>>, then: impl Fn() + 'static) {
+pub fn delete_then(path: String, error: RwSignal<Option<ClientError>>, then: impl Fn() + 'static) {
     leptos::task::spawn_local(async move {
         match crate::api::delete(&path).await {
             Ok(()) => then(),
@@ -95,7 +95,7 @@ pub fn delete_then(path: String, error: RwSignal<Option<ApiError>>, then: impl F
 }
 
 /// Shows an API error at the field it names, or else in the form's error box.
-pub fn show_error(errors: FieldErrors, error: RwSignal<Option<ApiError>>, e: ApiError) {
+pub fn show_error(errors: FieldErrors, error: RwSignal<Option<ClientError>>, e: ClientError) {
     match e.field_key() {
         Some(f) => errors.set(Some((f, e.message))),
         None => {

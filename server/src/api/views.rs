@@ -1,14 +1,14 @@
 //! How stored and live things look in the API: one mapper per shape, no I/O.
 
 use flatline_actors::LiveStatus;
-use flatline_store::auth::{ApiToken, User};
+use flatline_store::auth::{StoredToken, StoredUser};
 use flatline_store::clock::rfc3339;
 use flatline_store::entities::{checks, deliveries, incidents};
 use flatline_store::{StoreError, StoredChannel, StoredMonitor};
 use flatline_types::{Check, DeliveryStatus, Incident, Monitor, MonitorSpec, MonitorStatus};
 
 /// A stored user as the API shows it (never the password hash).
-pub fn user_to_api(u: &User) -> flatline_types::User {
+pub fn user_to_api(u: &StoredUser) -> flatline_types::User {
     flatline_types::User {
         id: u.id,
         username: u.username.clone(),
@@ -22,7 +22,7 @@ pub fn user_to_api(u: &User) -> flatline_types::User {
 }
 
 /// A stored API token as the API lists it (never the token or its hash).
-pub fn token_to_api(t: &ApiToken, now_ms: i64) -> flatline_types::ApiToken {
+pub fn token_to_api(t: &StoredToken, now_ms: i64) -> flatline_types::ApiToken {
     flatline_types::ApiToken {
         id: t.id,
         name: t.name.clone(),

@@ -22,7 +22,7 @@ use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::{header, Method};
 use actix_web::middleware::Next;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
-use flatline_store::auth::{ApiToken, User};
+use flatline_store::auth::{StoredToken, StoredUser};
 use flatline_store::clock::now_ms;
 use flatline_store::Store;
 
@@ -33,9 +33,9 @@ pub use crate::error::AuthError;
 #[derive(Clone, Debug)]
 pub enum Principal {
     /// A browser session (cookie).
-    Session { user: User },
+    Session { user: StoredUser },
     /// An API token (bearer).
-    Token { token: ApiToken },
+    Token { token: StoredToken },
 }
 
 impl Principal {

@@ -2,7 +2,7 @@
 
 use actix_web::http::header;
 use actix_web::{get, post, web, HttpRequest, HttpResponse, ResponseError};
-use flatline_store::auth::{NewUser, User};
+use flatline_store::auth::{NewUser, StoredUser};
 use flatline_store::clock::now_ms;
 use flatline_types::{AuthConfig, ErrorBody, LocalLogin, Me};
 use serde::Deserialize;
@@ -218,7 +218,7 @@ async fn claim_or_match(
 /// any), stores a new session and returns its cookie.
 async fn sign_in(
     auth: &Auth,
-    user: &mut User,
+    user: &mut StoredUser,
     email: Option<String>,
     name: Option<String>,
 ) -> ApiResult<actix_web::cookie::Cookie<'static>> {

@@ -4,7 +4,7 @@
 /// settings (discovery happens later, so an unreachable provider never stops Flatline), and,
 /// without OIDC, the local `admin` account.
 pub async fn setup(
-    config: &crate::config::AuthConfig,
+    config: &crate::config::AuthSettings,
     store: &flatline_store::Store,
 ) -> Result<super::Auth, String> {
     let secret = jwt_secret(config, store).await?;
@@ -54,7 +54,7 @@ fn secure_cookies(setting: Option<bool>, redirect: Option<&url::Url>) -> bool {
 const JWT_SECRET_SETTING: &str = "jwt_secret";
 
 async fn jwt_secret(
-    config: &crate::config::AuthConfig,
+    config: &crate::config::AuthSettings,
     store: &flatline_store::Store,
 ) -> Result<String, String> {
     if let Some(s) = &config.jwt_secret {
@@ -81,7 +81,7 @@ async fn jwt_secret(
 }
 
 fn oidc_settings(
-    config: &crate::config::AuthConfig,
+    config: &crate::config::AuthSettings,
 ) -> Result<Option<super::oidc::OidcSettings>, String> {
     use openidconnect::{ClientId, ClientSecret, IssuerUrl, RedirectUrl};
     let c = config;

@@ -1,7 +1,7 @@
 //! API tokens: issued, listed and revoked the same way by the API and by `flatline token`.
 
-use flatline_store::auth::ApiToken;
 use flatline_store::auth::NewApiToken;
+use flatline_store::auth::StoredToken;
 use flatline_store::clock::now_ms;
 use flatline_store::Store;
 use time::format_description::well_known::Rfc3339;
@@ -13,7 +13,7 @@ use crate::error::{ApiError, ApiResult};
 /// A token just issued: the secret, shown this once, and what is stored (its hash).
 pub struct IssuedToken {
     pub token: String,
-    pub stored: ApiToken,
+    pub stored: StoredToken,
 }
 
 /// Stores a new token and returns it, in the clear this once (only its hash is kept).

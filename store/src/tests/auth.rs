@@ -14,7 +14,7 @@ fn user(subject: &str) -> NewUser {
     }
 }
 
-async fn owner(s: &crate::Store) -> crate::auth::User {
+async fn owner(s: &crate::Store) -> crate::auth::StoredUser {
     s.create_owner(user("o"), 0)
         .await
         .expect("insert")

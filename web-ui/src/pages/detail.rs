@@ -8,13 +8,13 @@ use flatline_types::{
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
-use crate::api::{self, ApiError};
+use crate::api::{self, ClientError};
 use crate::chart::LatencyChart;
 use crate::fmt;
 use crate::live::Live;
 use crate::ui::{Confirm, ErrorBox, StatusBadge, StatusDot};
 
-type Slot<T> = RwSignal<Option<Result<T, ApiError>>>;
+type Slot<T> = RwSignal<Option<Result<T, ClientError>>>;
 
 fn load<T: serde::de::DeserializeOwned + Clone + Send + Sync + 'static>(
     slot: Slot<T>,
@@ -58,7 +58,7 @@ fn DetailOf(id: i64) -> impl IntoView {
     let checks: Slot<Vec<Check>> = RwSignal::new(None);
     let channels: Slot<Vec<NotificationChannel>> = RwSignal::new(None);
     let window = RwSignal::new("24h".to_owned());
-    let action_error = RwSignal::new(None::<ApiError>);
+    let action_error = RwSignal::new(None::<ClientError>);
     let busy = RwSignal::new(false);
     // The monitor's name, while its deletion waits for confirmation.
     let confirm_delete = RwSignal::new(None::<String>);

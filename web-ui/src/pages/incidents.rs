@@ -3,14 +3,14 @@
 use flatline_types::Incident;
 use leptos::prelude::*;
 
-use crate::api::{self, ApiError};
+use crate::api::{self, ClientError};
 use crate::live::Live;
 use crate::pages::detail::IncidentTable;
 
 #[component]
 pub fn Incidents() -> impl IntoView {
     let live = expect_context::<Live>();
-    let list = RwSignal::new(None::<Result<Vec<Incident>, ApiError>>);
+    let list = RwSignal::new(None::<Result<Vec<Incident>, ClientError>>);
     let load = move || {
         leptos::task::spawn_local(async move {
             list.set(Some(

@@ -4,7 +4,7 @@ use flatline_types::{AuthConfig, LocalLogin, Me};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
-use crate::api::{self, ApiError};
+use crate::api::{self, ClientError};
 use crate::Session;
 
 #[component]
@@ -28,13 +28,13 @@ pub fn Login() -> impl IntoView {
             }
         });
     }
-    let config = RwSignal::new(None::<Result<AuthConfig, ApiError>>);
+    let config = RwSignal::new(None::<Result<AuthConfig, ClientError>>);
     leptos::task::spawn_local(async move {
         config.set(Some(api::get::<AuthConfig>("/auth/config").await));
     });
     let username = RwSignal::new("admin".to_owned());
     let password = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<ApiError>);
+    let error = RwSignal::new(None::<ClientError>);
     let busy = RwSignal::new(false);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();

@@ -9,7 +9,7 @@ use flatline_types::{
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
-use crate::api::{self, ApiError};
+use crate::api::{self, ClientError};
 use crate::ui::{local_error, show_error, FieldErrors, TextField};
 
 /// The form's values, as typed.
@@ -184,7 +184,7 @@ fn to_patch(c: CreateMonitor) -> PatchMonitor {
 #[component]
 pub fn NewMonitor() -> impl IntoView {
     let fields = Fields::new();
-    let channels = RwSignal::new(None::<Result<Vec<NotificationChannel>, ApiError>>);
+    let channels = RwSignal::new(None::<Result<Vec<NotificationChannel>, ClientError>>);
     let defaults = RwSignal::new(BTreeSet::new());
     leptos::task::spawn_local(async move {
         let list = api::get::<Vec<NotificationChannel>>("/api/v1/notification-channels").await;
@@ -197,7 +197,7 @@ pub fn NewMonitor() -> impl IntoView {
     });
     let navigate = use_navigate();
     let submit =
-        move |errors: FieldErrors, error: RwSignal<Option<ApiError>>, busy: RwSignal<bool>| {
+        move |errors: FieldErrors, error: RwSignal<Option<ClientError>>, busy: RwSignal<bool>| {
             let create = match fields.to_create() {
                 Ok(c) => c,
                 Err(e) => return errors.set(Some(e)),
@@ -243,8 +243,8 @@ pub fn EditMonitor() -> impl IntoView {
         .and_then(|v| v.parse::<i64>().ok())
         .unwrap_or(-1);
     let fields = Fields::new();
-    let current = RwSignal::new(None::<Result<Monitor, ApiError>>);
-    let channels = RwSignal::new(None::<Result<Vec<NotificationChannel>, ApiError>>);
+    let current = RwSignal::new(None::<Result<Monitor, ClientError>>);
+    let channels = RwSignal::new(None::<Result<Vec<NotificationChannel>, ClientError>>);
     let linked = RwSignal::new(BTreeSet::new());
     leptos::task::spawn_local(async move {
         let m = api::get::<Monitor>(&format!("/api/v1/monitors/{id}")).await;
@@ -266,7 +266,7 @@ pub fn EditMonitor() -> impl IntoView {
     });
     let navigate = use_navigate();
     let submit =
-        move |errors: FieldErrors, error: RwSignal<Option<ApiError>>, busy: RwSignal<bool>| {
+        move |errors: FieldErrors, error: RwSignal<Option<ClientError>>, busy: RwSignal<bool>| {
             let Some(Ok(m)) = current.get_untracked() else {
                 return;
             };
@@ -312,16 +312,16 @@ pub fn EditMonitor() -> impl IntoView {
 #[component]
 fn MonitorFormView<F>(
     fields: Fields,
-    channels: RwSignal<Option<Result<Vec<NotificationChannel>, ApiError>>>,
+    channels: RwSignal<Option<Result<Vec<NotificationChannel>, ClientError>>>,
     submit: F,
     submit_label: &'static str,
     cancel_href: String,
 ) -> impl IntoView
 where
-    F: Fn(FieldErrors, RwSignal<Option<ApiError>>, RwSignal<bool>) + Clone + 'static,
+    F: Fn(FieldErrors, RwSignal<Option<ClientError>>, RwSignal<bool>) + Clone + 'static,
 {
     let errors: FieldErrors = RwSignal::new(None);
-    let error = RwSignal::new(None::<ApiError>);
+    let error = RwSignal::new(None::<ClientError>);
     let busy = RwSignal::new(false);
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();

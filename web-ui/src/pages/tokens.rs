@@ -3,13 +3,13 @@
 use flatline_types::{ApiToken, CreateToken, CreatedToken};
 use leptos::prelude::*;
 
-use crate::api::{self, ApiError};
+use crate::api::{self, ClientError};
 use crate::fmt;
 use crate::ui::{delete_then, show_error, Confirm, TextField};
 
 #[component]
 pub fn Tokens() -> impl IntoView {
-    let list = RwSignal::new(None::<Result<Vec<ApiToken>, ApiError>>);
+    let list = RwSignal::new(None::<Result<Vec<ApiToken>, ClientError>>);
     let load = move || {
         leptos::task::spawn_local(async move {
             list.set(Some(api::get::<Vec<ApiToken>>("/api/v1/tokens").await));
@@ -19,7 +19,7 @@ pub fn Tokens() -> impl IntoView {
     let name = RwSignal::new(String::new());
     let expires = RwSignal::new(String::new());
     let errors = RwSignal::new(None);
-    let error = RwSignal::new(None::<ApiError>);
+    let error = RwSignal::new(None::<ClientError>);
     let created = RwSignal::new(None::<CreatedToken>);
     let copied = RwSignal::new(false);
     // The token whose revocation waits for confirmation.

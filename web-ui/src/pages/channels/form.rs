@@ -9,7 +9,7 @@ use flatline_types::{
 use leptos::prelude::*;
 use serde_json::{json, Map, Value};
 
-use crate::api::{self, ApiError};
+use crate::api::{self, ClientError};
 use crate::live::Live;
 use crate::ui::{local_error, show_error, FieldErrors, TextField};
 
@@ -113,7 +113,7 @@ pub(super) fn ChannelForm(
         .as_ref()
         .and_then(|c| serde_json::to_value(&c.config).ok());
     let errors: FieldErrors = RwSignal::new(None);
-    let error = RwSignal::new(None::<ApiError>);
+    let error = RwSignal::new(None::<ClientError>);
     let busy = RwSignal::new(false);
     // One signal per field of the selected type, prefilled with what is stored (masked).
     let values = Memo::new(move |_| {

@@ -9,14 +9,14 @@ use flatline_types::{
 use leptos::prelude::*;
 use serde_json::Value;
 
-use crate::api::{self, ApiError};
+use crate::api::{self, ClientError};
 use crate::fmt;
 use crate::ui::{delete_then, Confirm};
 use form::ChannelForm;
 
 #[component]
 pub fn Channels() -> impl IntoView {
-    let list = RwSignal::new(None::<Result<Vec<NotificationChannel>, ApiError>>);
+    let list = RwSignal::new(None::<Result<Vec<NotificationChannel>, ClientError>>);
     let load = move || {
         leptos::task::spawn_local(async move {
             list.set(Some(
@@ -29,7 +29,7 @@ pub fn Channels() -> impl IntoView {
     let editing = RwSignal::new(None::<Option<NotificationChannel>>);
     // The channel whose deletion waits for confirmation.
     let deleting = RwSignal::new(None::<NotificationChannel>);
-    let error = RwSignal::new(None::<ApiError>);
+    let error = RwSignal::new(None::<ClientError>);
     let do_delete = move |c: NotificationChannel| {
         delete_then(
             format!("/api/v1/notification-channels/{}", c.id),
@@ -83,10 +83,10 @@ fn ChannelItem(
     on_delete: impl Fn(NotificationChannel) + 'static,
 ) -> impl IntoView {
     let id = channel.id;
-    let outcome = RwSignal::new(None::<Result<TestOutcome, ApiError>>);
+    let outcome = RwSignal::new(None::<Result<TestOutcome, ClientError>>);
     let testing = RwSignal::new(false);
     let show_deliveries = RwSignal::new(false);
-    let deliveries = RwSignal::new(None::<Result<Vec<Delivery>, ApiError>>);
+    let deliveries = RwSignal::new(None::<Result<Vec<Delivery>, ClientError>>);
     let load_deliveries = move || {
         leptos::task::spawn_local(async move {
             deliveries.set(Some(
