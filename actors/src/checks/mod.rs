@@ -2,8 +2,8 @@
 //! [`CheckOutcome`]. The monitor actor's state machine only schedules checks and judges their
 //! outcomes; it never knows kinds.
 //!
-//! Adding a kind: one file here with its `run`, its spec in `flatline_types`, and its arm in
-//! [`run`].
+//! Adding a kind: one file here with its `run`, its arm in [`run`], its spec in
+//! `flatline_types` and how the store keeps it (see the README's "How to add …").
 
 pub mod http;
 
