@@ -3,9 +3,7 @@
 
 use std::time::Duration;
 
-use flatline_types::{
-    CreateChannel, CreateMonitor, LinkChannel, Monitor, NotificationChannel, PatchMonitor,
-};
+use flatline_types::{CreateChannel, CreateMonitor, LinkChannel, Monitor, NotificationChannel};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -206,33 +204,10 @@ impl ApiClient {
             .await
     }
 
-    /// Every monitor.
-    pub async fn monitors(&self) -> Vec<Monitor> {
-        self.typed("GET", "/api/v1/monitors", None::<&()>, 200)
-            .await
-    }
-
-    /// Changes a monitor, expecting 200.
-    pub async fn change_monitor(&self, id: i64, patch: &PatchMonitor) -> Monitor {
-        self.typed("PATCH", &format!("/api/v1/monitors/{id}"), Some(patch), 200)
-            .await
-    }
-
     /// Creates a notification channel, expecting 201.
     pub async fn add_channel(&self, channel: &CreateChannel) -> NotificationChannel {
         self.typed("POST", "/api/v1/notification-channels", Some(channel), 201)
             .await
-    }
-
-    /// One notification channel, expecting 200.
-    pub async fn channel(&self, id: i64) -> NotificationChannel {
-        self.typed(
-            "GET",
-            &format!("/api/v1/notification-channels/{id}"),
-            None::<&()>,
-            200,
-        )
-        .await
     }
 
     /// Links a channel to a monitor, expecting 201 (newly linked).

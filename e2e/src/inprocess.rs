@@ -7,6 +7,7 @@
 use actix_web::dev::ServerHandle;
 use actix_web::HttpServer;
 use clap::Parser;
+use flatline_actors::Engine;
 use flatline_server::config::Config;
 use flatline_server::startup::{self, Started};
 use flatline_server::{app, live, service};
@@ -17,6 +18,9 @@ use crate::client::ApiClient;
 pub struct InProcess {
     api: ApiClient,
     server: ServerHandle,
+    /// Held for the instance's life: the engine's actors (the sweeper, the summary refresher)
+    /// live while their addresses do, as in the binary.
+    _engine: Engine,
     _dir: tempfile::TempDir,
 }
 
@@ -35,7 +39,11 @@ impl InProcess {
             "in-process-admin",
         ])
         .expect("configuration");
-        let Started { store, data, .. } = startup::start(&config).await.expect("start-up");
+        let Started {
+            store,
+            engine,
+            data,
+        } = startup::start(&config).await.expect("start-up");
         let token = service::tokens::issue(&store, "e2e".into(), None, None)
             .await
             .expect("API token")
@@ -54,6 +62,7 @@ impl InProcess {
         Self {
             api: ApiClient::new(format!("http://{addr}"), Some(token)),
             server: handle,
+            _engine: engine,
             _dir: dir,
         }
     }
