@@ -6,6 +6,7 @@ mod m20261125_000001_init;
 mod m20261129_000002_auth;
 mod m20261129_000003_rollups;
 mod m20261129_000004_notifications;
+mod m20261202_000005_check_kinds;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000002_auth::Migration),
             Box::new(m20261129_000003_rollups::Migration),
             Box::new(m20261129_000004_notifications::Migration),
+            Box::new(m20261202_000005_check_kinds::Migration),
         ]
     }
 }

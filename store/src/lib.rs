@@ -28,7 +28,7 @@ use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbE
 pub use channels::StoredChannel;
 pub use checks::CheckRecord;
 pub use deliveries::{EventPayload, NewDelivery};
-pub use monitors::StoredMonitor;
+pub use monitors::{target_label, StoredMonitor};
 
 /// Why a storage call failed.
 #[derive(Debug, thiserror::Error)]

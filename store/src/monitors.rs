@@ -1,6 +1,8 @@
 //! Monitors: their configuration as stored, created, changed, paused and deleted.
 
-use flatline_types::{HttpMethod, MonitorSpec, MonitorStatus};
+use flatline_types::{
+    HttpMethod, HttpTarget, MonitorKind, MonitorSpec, MonitorStatus, PushTarget, Target,
+};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
 };
@@ -10,7 +12,7 @@ use crate::incidents::{open_incident_in, record_pause};
 use crate::{Store, StoreError, StoreResult};
 
 /// A monitor as stored: its validated configuration and its last known status.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct StoredMonitor {
     pub id: i64,
     pub spec: MonitorSpec,
@@ -21,20 +23,57 @@ pub struct StoredMonitor {
 
 fn monitor_columns(spec: &MonitorSpec, am: &mut monitors::ActiveModel) {
     am.name = Set(spec.name.clone());
-    am.url = Set(spec.url.clone());
-    am.method = Set(spec.method.as_str().to_owned());
-    am.headers = Set(serde_json::to_string(&spec.headers).unwrap_or_else(|_| "{}".into()));
-    am.body = Set(spec.body.clone());
+    am.kind = Set(spec.kind().as_str().to_owned());
     am.interval_seconds = Set(spec.interval_seconds as i32);
     am.timeout_ms = Set(spec.timeout_ms as i32);
     am.retries = Set(spec.retries as i32);
     am.retry_interval_seconds = Set(spec.retry_interval_seconds as i32);
-    am.expected_status_codes =
-        Set(serde_json::to_string(&spec.expected_status_codes).unwrap_or_else(|_| "[]".into()));
-    am.follow_redirects = Set(spec.follow_redirects);
-    am.verify_tls = Set(spec.verify_tls);
     am.enabled = Set(spec.enabled);
     am.resend_interval_minutes = Set(spec.resend_interval_minutes as i32);
+    am.assertions = Set(serde_json::to_string(&spec.assertions).unwrap_or_else(|_| "[]".into()));
+    // HTTP's settings keep the columns they had before there were kinds; the other kinds'
+    // are one JSON document. The HTTP columns of other kinds hold neutral values.
+    let http = match &spec.target {
+        Target::Http(t) => t.clone(),
+        _ => HttpTarget {
+            url: String::new(),
+            method: HttpMethod::Get,
+            headers: Default::default(),
+            body: None,
+            expected_status_codes: Vec::new(),
+            follow_redirects: true,
+            verify_tls: true,
+        },
+    };
+    am.url = Set(http.url);
+    am.method = Set(http.method.as_str().to_owned());
+    am.headers = Set(serde_json::to_string(&http.headers).unwrap_or_else(|_| "{}".into()));
+    am.body = Set(http.body);
+    am.expected_status_codes =
+        Set(serde_json::to_string(&http.expected_status_codes).unwrap_or_else(|_| "[]".into()));
+    am.follow_redirects = Set(http.follow_redirects);
+    let json = |v: Result<String, serde_json::Error>| v.ok();
+    let (verify_tls, settings, token_hash) = match &spec.target {
+        Target::Http(t) => (t.verify_tls, None, None),
+        Target::Tcp(t) => (t.verify_tls, json(serde_json::to_string(t)), None),
+        Target::Dns(t) => (true, json(serde_json::to_string(t)), None),
+        Target::Ping(t) => (true, json(serde_json::to_string(t)), None),
+        Target::Push(t) => {
+            // The hash lives in its own indexed column only.
+            let stored = PushTarget {
+                token_hash: String::new(),
+                ..t.clone()
+            };
+            (
+                true,
+                json(serde_json::to_string(&stored)),
+                Some(t.token_hash.clone()).filter(|h| !h.is_empty()),
+            )
+        }
+    };
+    am.verify_tls = Set(verify_tls);
+    am.settings = Set(settings);
+    am.push_token_hash = Set(token_hash);
 }
 
 impl Store {
@@ -148,20 +187,43 @@ impl Store {
 fn decode_monitor(m: monitors::Model) -> StoreResult<StoredMonitor> {
     let corrupt = |what: &str| StoreError::Corrupt(format!("monitor {}: {what}", m.id));
     let to_u32 = |v: i32, what: &str| u32::try_from(v).map_err(|_| corrupt(what));
+    let kind = MonitorKind::parse(&m.kind).ok_or_else(|| corrupt("kind"))?;
+    let settings = m.settings.as_deref().unwrap_or("null");
+    let target = match kind {
+        MonitorKind::Http => Target::Http(HttpTarget {
+            url: m.url.clone(),
+            method: HttpMethod::parse(&m.method).ok_or_else(|| corrupt("method"))?,
+            headers: serde_json::from_str(&m.headers).map_err(|_| corrupt("headers"))?,
+            body: m.body.clone(),
+            expected_status_codes: serde_json::from_str(&m.expected_status_codes)
+                .map_err(|_| corrupt("expected_status_codes"))?,
+            follow_redirects: m.follow_redirects,
+            verify_tls: m.verify_tls,
+        }),
+        MonitorKind::Tcp => {
+            Target::Tcp(serde_json::from_str(settings).map_err(|_| corrupt("settings"))?)
+        }
+        MonitorKind::Dns => {
+            Target::Dns(serde_json::from_str(settings).map_err(|_| corrupt("settings"))?)
+        }
+        MonitorKind::Ping => {
+            Target::Ping(serde_json::from_str(settings).map_err(|_| corrupt("settings"))?)
+        }
+        MonitorKind::Push => {
+            let mut push: PushTarget =
+                serde_json::from_str(settings).map_err(|_| corrupt("settings"))?;
+            push.token_hash = m.push_token_hash.clone().unwrap_or_default();
+            Target::Push(push)
+        }
+    };
     let spec = MonitorSpec {
         name: m.name.clone(),
-        url: m.url.clone(),
-        method: HttpMethod::parse(&m.method).ok_or_else(|| corrupt("method"))?,
-        headers: serde_json::from_str(&m.headers).map_err(|_| corrupt("headers"))?,
-        body: m.body.clone(),
+        target,
+        assertions: serde_json::from_str(&m.assertions).map_err(|_| corrupt("assertions"))?,
         interval_seconds: to_u32(m.interval_seconds, "interval_seconds")?,
         timeout_ms: to_u32(m.timeout_ms, "timeout_ms")?,
         retries: to_u32(m.retries, "retries")?,
         retry_interval_seconds: to_u32(m.retry_interval_seconds, "retry_interval_seconds")?,
-        expected_status_codes: serde_json::from_str(&m.expected_status_codes)
-            .map_err(|_| corrupt("expected_status_codes"))?,
-        follow_redirects: m.follow_redirects,
-        verify_tls: m.verify_tls,
         enabled: m.enabled,
         resend_interval_minutes: to_u32(m.resend_interval_minutes, "resend_interval_minutes")?,
     };
@@ -172,6 +234,12 @@ fn decode_monitor(m: monitors::Model) -> StoreResult<StoredMonitor> {
         created_at_ms: m.created_at,
         updated_at_ms: m.updated_at,
     })
+}
+
+/// What a stored monitor checks, in short (see `Target::label`), for notifications built from
+/// raw rows.
+pub fn target_label(m: &monitors::Model) -> String {
+    decode_monitor(m.clone()).map_or_else(|_| m.url.clone(), |d| d.spec.label())
 }
 
 fn initial_status(spec: &MonitorSpec) -> MonitorStatus {

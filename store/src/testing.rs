@@ -53,7 +53,7 @@ fn rand_suffix() -> u64 {
 pub fn spec(name: &str) -> MonitorSpec {
     CreateMonitor {
         name: name.into(),
-        url: "http://127.0.0.1:9/".into(),
+        url: Some("http://127.0.0.1:9/".into()),
         headers: Some([("X-A".to_owned(), "b".to_owned())].into()),
         expected_status_codes: Some(vec![200, 204]),
         ..Default::default()

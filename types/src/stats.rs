@@ -114,6 +114,9 @@ pub struct MonitorSummary {
 pub struct LiveMonitor {
     pub id: i64,
     pub name: String,
+    #[serde(default)]
+    pub kind: crate::MonitorKind,
+    /// What is checked, in short: the URL of HTTP monitors (see `Monitor::target`).
     pub url: String,
     pub status: crate::MonitorStatus,
     /// The newest check, or null before the first one.

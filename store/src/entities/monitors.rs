@@ -26,6 +26,14 @@ pub struct Model {
     pub created_at: i64,
     pub updated_at: i64,
     pub resend_interval_minutes: i32,
+    /// `http`, `tcp`, `dns`, `ping` or `push`.
+    pub kind: String,
+    /// JSON of the kind's own settings; null for `http`, whose settings are the columns above.
+    pub settings: Option<String>,
+    /// JSON array of assertions.
+    pub assertions: String,
+    /// SHA-256 (hex) of a push monitor's token.
+    pub push_token_hash: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -2,16 +2,19 @@
 //! are in `api`, the field checks shared with channels in `fields`.
 
 mod api;
+mod assertions;
 mod fields;
-
-use std::collections::BTreeMap;
+mod kinds;
+pub mod schedule;
 
 use serde::{Deserialize, Serialize};
 
 use crate::FieldError;
 pub use api::*;
+pub use assertions::*;
 pub use fields::public_url;
 pub(crate) use fields::{validate_header, validate_http_url};
+pub use kinds::*;
 
 /// Bounds of the monitor fields, shared by the API's validation and the UI's forms.
 pub mod limits {
@@ -33,6 +36,14 @@ pub mod limits {
     pub const DEFAULT_INTERVAL_SECONDS: u32 = 60;
     /// Default timeout when the interval allows it.
     pub const DEFAULT_TIMEOUT_MS: u32 = 10_000;
+    /// Most strings a DNS monitor expects among its answers.
+    pub const MAX_DNS_EXPECTED: usize = 20;
+    /// Most echo requests per ping check.
+    pub const MAX_PING_COUNT: u8 = 10;
+    /// Smallest and largest grace of a push monitor, in seconds.
+    pub const GRACE_SECONDS: (u32, u32) = (1, 7 * 86_400);
+    /// Default grace of a push monitor.
+    pub const DEFAULT_GRACE_SECONDS: u32 = 60;
 }
 
 /// What a monitor is doing right now.
@@ -118,20 +129,18 @@ impl HttpMethod {
 }
 
 /// Everything that defines how a monitor is checked: the stored, validated configuration.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// What is checked depends on the kind ([`Target`]); the schedule and judgement are shared.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MonitorSpec {
     pub name: String,
-    pub url: String,
-    pub method: HttpMethod,
-    pub headers: BTreeMap<String, String>,
-    pub body: Option<String>,
+    pub target: Target,
+    /// Conditions that must all hold for a check to be up.
+    pub assertions: Vec<Assertion>,
+    /// Between checks; for push monitors, the expected period between pings.
     pub interval_seconds: u32,
     pub timeout_ms: u32,
     pub retries: u32,
     pub retry_interval_seconds: u32,
-    pub expected_status_codes: Vec<u16>,
-    pub follow_redirects: bool,
-    pub verify_tls: bool,
     pub enabled: bool,
     /// Minutes between reminders while the monitor stays down; 0 = no reminders.
     pub resend_interval_minutes: u32,
@@ -146,6 +155,24 @@ pub fn default_timeout_ms(interval_seconds: u32) -> u32 {
 }
 
 impl MonitorSpec {
+    /// The kind of check.
+    pub fn kind(&self) -> MonitorKind {
+        self.target.kind()
+    }
+
+    /// What is checked, in short (see [`Target::label`]).
+    pub fn label(&self) -> String {
+        self.target.label()
+    }
+
+    /// The HTTP request, for HTTP monitors.
+    pub fn http(&self) -> Option<&HttpTarget> {
+        match &self.target {
+            Target::Http(t) => Some(t),
+            _ => None,
+        }
+    }
+
     /// Checks every field and the rules between them; the first problem found is returned.
     pub fn validate(&self) -> Result<(), FieldError> {
         let name = self.name.trim();
@@ -158,24 +185,7 @@ impl MonitorSpec {
                 format!("must be at most {} characters", limits::NAME_MAX_CHARS),
             ));
         }
-        validate_http_url("url", &self.url)?;
-        if self.headers.len() > limits::MAX_HEADERS {
-            return Err(FieldError::new(
-                "headers",
-                format!("at most {} headers", limits::MAX_HEADERS),
-            ));
-        }
-        for (name, value) in &self.headers {
-            validate_header("headers", name, value)?;
-        }
-        if let Some(body) = &self.body {
-            if body.len() > limits::BODY_MAX_BYTES {
-                return Err(FieldError::new(
-                    "body",
-                    format!("must be at most {} bytes", limits::BODY_MAX_BYTES),
-                ));
-            }
-        }
+        self.target.validate()?;
         let (lo, hi) = limits::INTERVAL_SECONDS;
         if !(lo..=hi).contains(&self.interval_seconds) {
             return Err(FieldError::new(
@@ -227,24 +237,7 @@ impl MonitorSpec {
                 ),
             ));
         }
-        for (i, code) in self.expected_status_codes.iter().enumerate() {
-            if !(100..=599).contains(code) {
-                return Err(FieldError::new(
-                    format!("expected_status_codes[{i}]"),
-                    "must be between 100 and 599",
-                ));
-            }
-        }
-        Ok(())
-    }
-
-    /// Whether `status` counts as success for this monitor (empty list: any 2xx).
-    pub fn accepts_status(&self, status: u16) -> bool {
-        if self.expected_status_codes.is_empty() {
-            (200..300).contains(&status)
-        } else {
-            self.expected_status_codes.contains(&status)
-        }
+        validate_assertions(&self.assertions, self.kind())
     }
 }
 
@@ -265,8 +258,10 @@ mod tests {
         assert_eq!(spec.interval_seconds, 60);
         assert_eq!(spec.timeout_ms, 10_000);
         assert_eq!(spec.retry_interval_seconds, 60);
-        assert!(spec.follow_redirects && spec.verify_tls && spec.enabled);
-        assert!(spec.accepts_status(204) && !spec.accepts_status(301));
+        let http = spec.http().expect("http");
+        assert!(http.follow_redirects && http.verify_tls && spec.enabled);
+        let http = spec.http().expect("http");
+        assert!(http.accepts_status(204) && !http.accepts_status(301));
     }
 
     #[test]
@@ -324,10 +319,13 @@ mod tests {
             create(r#"{"name":"a","url":"http://h/","body":"x","retries":2}"#).expect("ok");
         let patch: PatchMonitor = serde_json::from_str(r#"{"interval_seconds":30}"#).expect("p");
         spec = patch.apply(&spec).expect("ok");
-        assert_eq!(spec.body.as_deref(), Some("x"));
+        assert_eq!(spec.http().and_then(|h| h.body.as_deref()), Some("x"));
         assert_eq!((spec.interval_seconds, spec.retries), (30, 2));
         let patch: PatchMonitor = serde_json::from_str(r#"{"body":null}"#).expect("p");
-        assert_eq!(patch.apply(&spec).expect("ok").body, None);
+        assert_eq!(
+            patch.apply(&spec).expect("ok").http().expect("http").body,
+            None
+        );
     }
 
     #[test]
@@ -351,6 +349,127 @@ mod tests {
             30,
             "explicit value kept"
         );
+    }
+
+    #[test]
+    fn each_kind_takes_its_own_fields_and_refuses_others() {
+        let ok = [
+            r#"{"name":"t","kind":"tcp","host":"127.0.0.1","port":5432}"#,
+            r#"{"name":"t","kind":"tcp","host":"db.internal","port":443,"tls":true,"verify_tls":false}"#,
+            r#"{"name":"d","kind":"dns","host":"example.com","dns_record_type":"MX","dns_server":"127.0.0.1:5353","dns_expected":["mx.example.com"]}"#,
+            r#"{"name":"p","kind":"ping","host":"127.0.0.1","ping_count":3}"#,
+            r#"{"name":"h","kind":"push","interval_seconds":300,"grace_seconds":30}"#,
+            r#"{"name":"c","kind":"push","cron":"*/5 * * * *","timezone":"Europe/Berlin"}"#,
+            r#"{"name":"a","url":"http://h/","assertions":[{"source":"json","path":"$.ok","op":"eq","value":true}]}"#,
+        ];
+        for json in ok {
+            create(json).unwrap_or_else(|e| panic!("{json}: {e}"));
+        }
+        let refused = [
+            (
+                r#"{"name":"t","kind":"tcp","host":"h","port":1,"url":"http://h/"}"#,
+                "url",
+            ),
+            (r#"{"name":"t","kind":"tcp","host":"h"}"#, "port"),
+            (r#"{"name":"t","kind":"tcp","host":"h","port":0}"#, "port"),
+            (r#"{"name":"t","kind":"tcp","port":80}"#, "host"),
+            (
+                r#"{"name":"t","kind":"tcp","host":"http://h/","port":80}"#,
+                "host",
+            ),
+            (
+                r#"{"name":"d","kind":"dns","host":"h","dns_server":"nope"}"#,
+                "dns_server",
+            ),
+            (
+                r#"{"name":"d","kind":"dns","host":"h","ping_count":2}"#,
+                "ping_count",
+            ),
+            (
+                r#"{"name":"p","kind":"ping","host":"h","ping_count":11}"#,
+                "ping_count",
+            ),
+            (r#"{"name":"h","kind":"http","host":"h"}"#, "host"),
+            (r#"{"name":"h","kind":"http"}"#, "url"),
+            (r#"{"name":"p","kind":"push","retries":2}"#, "retries"),
+            (
+                r#"{"name":"p","kind":"push","timeout_ms":500}"#,
+                "timeout_ms",
+            ),
+            (r#"{"name":"p","kind":"push","cron":"* * *"}"#, "cron"),
+            (
+                r#"{"name":"p","kind":"push","cron":"* * * * *","timezone":"Mars/Base"}"#,
+                "timezone",
+            ),
+            (
+                r#"{"name":"p","kind":"push","cron":"* * * * *","interval_seconds":60}"#,
+                "interval_seconds",
+            ),
+            (
+                r#"{"name":"p","kind":"push","grace_seconds":0}"#,
+                "grace_seconds",
+            ),
+            (
+                r#"{"name":"a","url":"http://h/","assertions":[{"source":"json","path":"$[","op":"exists"}]}"#,
+                "assertions[0].path",
+            ),
+            (
+                r#"{"name":"a","url":"http://h/","assertions":[{"source":"status_code","op":"eq","value":200},{"source":"body","op":"matches","value":"("}]}"#,
+                "assertions[1].value",
+            ),
+            (
+                r#"{"name":"a","url":"http://h/","assertions":[{"source":"json","op":"exists"}]}"#,
+                "assertions[0].path",
+            ),
+            (
+                r#"{"name":"a","url":"http://h/","assertions":[{"source":"status_code","op":"contains","value":"2"}]}"#,
+                "assertions[0].op",
+            ),
+            (
+                r#"{"name":"a","url":"http://h/","assertions":[{"source":"status_code","op":"eq","value":"200"}]}"#,
+                "assertions[0].value",
+            ),
+            (
+                r#"{"name":"a","url":"http://h/","assertions":[{"source":"header","path":"x","op":"exists","value":"1"}]}"#,
+                "assertions[0].value",
+            ),
+            (
+                r#"{"name":"t","kind":"tcp","host":"h","port":1,"assertions":[{"source":"body","op":"contains","value":"x"}]}"#,
+                "assertions[0].source",
+            ),
+        ];
+        for (json, field) in refused {
+            let err = create(json).expect_err(json);
+            assert_eq!(err.field, field, "{json}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_patch_can_change_the_kind_and_keeps_a_push_token() {
+        let spec = create(r#"{"name":"a","url":"http://h/","retries":2}"#).expect("ok");
+        let patch: PatchMonitor =
+            serde_json::from_str(r#"{"kind":"tcp","host":"127.0.0.1","port":22}"#).expect("p");
+        let tcp = patch.apply(&spec).expect("tcp");
+        assert_eq!((tcp.kind(), tcp.retries), (MonitorKind::Tcp, 2));
+        let patch: PatchMonitor = serde_json::from_str(r#"{"port":23}"#).expect("p");
+        assert!(matches!(
+            patch.apply(&tcp).expect("ok").target,
+            Target::Tcp(TcpTarget { port: 23, .. })
+        ));
+        let mut push = create(r#"{"name":"p","kind":"push"}"#).expect("push");
+        if let Target::Push(p) = &mut push.target {
+            p.token_hash = "abc".into();
+        }
+        let patch: PatchMonitor =
+            serde_json::from_str(r#"{"cron":"0 3 * * *","grace_seconds":600}"#).expect("p");
+        let patched = patch.apply(&push).expect("cron");
+        let Target::Push(p) = &patched.target else {
+            panic!("still push")
+        };
+        assert_eq!(p.token_hash, "abc");
+        assert_eq!(p.grace_seconds, 600);
+        let patch: PatchMonitor = serde_json::from_str(r#"{"url":"http://h/"}"#).expect("p");
+        assert_eq!(patch.apply(&push).expect_err("url").field, "url");
     }
 
     #[test]
