@@ -34,6 +34,43 @@ pub struct RunningMonitors;
 #[rtype(result = "()")]
 pub struct Reconfigure(pub MonitorSpec);
 
+/// What a push URL was called for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PushSignal {
+    /// `/push/<token>`: the job ran; the monitor is up.
+    Success,
+    /// `/push/<token>/fail`: the job failed, with its message if it sent one.
+    Fail(Option<String>),
+    /// `/push/<token>/start`: the job started; the next success measures its run time.
+    Start,
+}
+
+/// How the registry answered a push.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, actix::MessageResponse)]
+pub enum PushReply {
+    /// Taken by the monitor.
+    Accepted,
+    /// The monitor is paused: the ping is ignored.
+    Paused,
+    /// Too many pings for this monitor just now.
+    RateLimited,
+    /// No push monitor has this token.
+    Unknown,
+}
+
+/// Registry: a push URL was called; `token_hash` is the SHA-256 (hex) of its token.
+#[derive(Message, Debug)]
+#[rtype(result = "PushReply")]
+pub struct Pushed {
+    pub token_hash: String,
+    pub signal: PushSignal,
+}
+
+/// Monitor: a push for it, accepted by the registry.
+#[derive(Message, Debug)]
+#[rtype(result = "()")]
+pub struct Push(pub PushSignal);
+
 /// Monitor: stop for good (deleted or paused); the supervisor must not restart it.
 #[derive(Message, Debug)]
 #[rtype(result = "()")]

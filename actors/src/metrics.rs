@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use flatline_types::public_url;
+use flatline_types::{public_url, MonitorSpec};
 use hdrhistogram::Histogram as HdrHistogram;
 use parking_lot::Mutex;
 use prometheus::{
@@ -45,7 +45,7 @@ pub struct EngineMetrics {
     /// `failed`: gave up after the last attempt).
     pub deliveries: IntCounterVec,
     /// The labels of each monitor's info series, to replace or remove it.
-    info_labels: Mutex<HashMap<i64, (String, String)>>,
+    info_labels: Mutex<HashMap<i64, [String; 3]>>,
     schedule_lag: Histogram,
     batch_rows: Histogram,
     batch_duration: Histogram,
@@ -119,9 +119,10 @@ fn build() -> Result<EngineMetrics, prometheus::Error> {
     let monitor_info = IntGaugeVec::new(
         Opts::new(
             "flatline_monitor_info",
-            "Each monitor's name and URL (always 1; join on monitor_id)",
+            "Each monitor's name, kind and target (always 1; join on monitor_id); url is the \
+             URL of HTTP monitors without credentials or query, and what is checked for others",
         ),
-        &["monitor_id", "name", "url"],
+        &["monitor_id", "name", "kind", "url"],
     )?;
     registry.register(Box::new(monitor_info.clone()))?;
     let deliveries = IntCounterVec::new(
@@ -250,24 +251,27 @@ impl EngineMetrics {
         }
     }
 
-    /// Sets a monitor's info series (replacing one with an old name or URL).
-    pub fn set_monitor_info(&self, id: i64, name: &str, url: &str) {
+    /// Sets a monitor's info series (replacing one with an old name, kind or target).
+    pub fn set_monitor_info(&self, id: i64, spec: &MonitorSpec) {
         let key = id.to_string();
-        let url = public_url(url);
-        let url = url.as_str();
+        let url = match spec.http() {
+            Some(http) => public_url(&http.url),
+            None => spec.label(),
+        };
+        let labels = [spec.name.clone(), spec.kind().as_str().to_owned(), url];
         let mut info = self.info_labels.lock();
-        if let Some((old_name, old_url)) = info.get(&id) {
-            if old_name == name && old_url == url {
+        if let Some(old) = info.get(&id) {
+            if *old == labels {
                 return;
             }
-            let _ = self
-                .monitor_info
-                .remove_label_values(&[key.as_str(), old_name, old_url]);
+            let _ =
+                self.monitor_info
+                    .remove_label_values(&[key.as_str(), &old[0], &old[1], &old[2]]);
         }
         self.monitor_info
-            .with_label_values(&[key.as_str(), name, url])
+            .with_label_values(&[key.as_str(), &labels[0], &labels[1], &labels[2]])
             .set(1);
-        info.insert(id, (name.to_owned(), url.to_owned()));
+        info.insert(id, labels);
     }
 
     /// Drops every series of a deleted monitor.
@@ -281,10 +285,10 @@ impl EngineMetrics {
         let _ = self
             .monitor_check_duration
             .remove_label_values(&[key.as_str()]);
-        if let Some((name, url)) = self.info_labels.lock().remove(&id) {
+        if let Some([name, kind, url]) = self.info_labels.lock().remove(&id) {
             let _ = self
                 .monitor_info
-                .remove_label_values(&[key.as_str(), &name, &url]);
+                .remove_label_values(&[key.as_str(), &name, &kind, &url]);
         }
     }
 }
@@ -309,8 +313,16 @@ mod tests {
         metrics
             .monitor_series(7)
             .record(true, std::time::Duration::from_millis(12));
-        metrics.set_monitor_info(7, "old", "http://a/");
-        metrics.set_monitor_info(7, "new", "http://a/");
+        let mut spec = flatline_types::CreateMonitor {
+            name: "old".into(),
+            url: Some("http://a/".into()),
+            ..Default::default()
+        }
+        .into_spec()
+        .expect("valid");
+        metrics.set_monitor_info(7, &spec);
+        spec.name = "new".into();
+        metrics.set_monitor_info(7, &spec);
         let text = |s: &EngineMetrics| {
             let mut out = Vec::new();
             let _ = prometheus::Encoder::encode(
@@ -322,6 +334,7 @@ mod tests {
         };
         let before = text(&metrics);
         assert!(before.contains(r#"name="new""#) && !before.contains(r#"name="old""#));
+        assert!(before.contains(r#"kind="http""#));
         assert!(before.contains(r#"flatline_monitor_checks_total{monitor_id="7",result="up"} 1"#));
         metrics.forget_monitor(7);
         assert!(!text(&metrics).contains(r#"monitor_id="7""#));

@@ -1,5 +1,5 @@
 //! The HTTP check: one request to the monitor's URL with awc (a client per arbiter thread),
-//! judged by its status code, turned into a [`CheckOutcome`].
+//! judged by its status code and assertions, turned into a [`CheckOutcome`].
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -8,12 +8,12 @@ use std::time::{Duration, Instant};
 
 use awc::error::{ConnectError, PayloadError, SendRequestError};
 use awc::http::Method;
-use flatline_types::{HttpMethod, MonitorSpec};
+use flatline_types::{HttpMethod, HttpTarget};
 use futures_util::StreamExt;
 
 use flatline_store::clock::now_ms;
 
-use super::CheckOutcome;
+use super::{describe_io_error, CheckOutcome, Facts, Plan};
 
 /// How much of a response body is read; latency includes reading it.
 pub const BODY_CAP_BYTES: usize = 1024 * 1024;
@@ -26,8 +26,8 @@ thread_local! {
     static CLIENTS: RefCell<HashMap<(bool, bool), awc::Client>> = RefCell::new(HashMap::new());
 }
 
-fn client_for(spec: &MonitorSpec) -> awc::Client {
-    let key = (spec.follow_redirects, spec.verify_tls);
+fn client_for(target: &HttpTarget) -> awc::Client {
+    let key = (target.follow_redirects, target.verify_tls);
     CLIENTS.with(|clients| {
         clients
             .borrow_mut()
@@ -47,7 +47,7 @@ fn build_client(follow_redirects: bool, verify_tls: bool) -> awc::Client {
         .limit(0)
         .conn_keep_alive(Duration::from_secs(30));
     if !verify_tls {
-        match insecure::client_config() {
+        match super::tls::insecure::client_config(&[b"h2", b"http/1.1"]) {
             Some(config) => connector = connector.rustls_0_23(Arc::new(config)),
             None => tracing::error!("no TLS configuration without verification; verifying"),
         }
@@ -83,60 +83,148 @@ enum Failure {
     Body(PayloadError),
 }
 
-/// Checks `spec`'s URL once. Never fails: every failure is described in the outcome.
-pub async fn run(spec: &MonitorSpec) -> CheckOutcome {
-    let client = client_for(spec);
+/// What the exchange saw, beyond the status.
+struct Response {
+    status: awc::http::StatusCode,
+    has_location: bool,
+    body: Vec<u8>,
+    body_cut: bool,
+    headers: Vec<(String, String)>,
+}
+
+/// Checks `target`'s URL once and judges the response by its status and the monitor's
+/// assertions. Never fails: every failure is described in the outcome.
+pub async fn run(plan: &Plan, target: &HttpTarget) -> CheckOutcome {
+    let client = client_for(target);
+    let keep_body = plan.assertions.needs_body();
+    let keep_headers = plan.assertions.needs_headers();
     let started_at_ms = now_ms();
     let start = Instant::now();
     let exchange = async {
-        let mut req = client.request(method_of(spec.method), spec.url.as_str());
-        for (name, value) in &spec.headers {
+        let mut req = client.request(method_of(target.method), target.url.as_str());
+        for (name, value) in &target.headers {
             req = req.insert_header((name.as_str(), value.as_str()));
         }
-        let mut res = match &spec.body {
+        let mut res = match &target.body {
             Some(body) => req.send_body(body.clone()).await,
             None => req.send().await,
         }
         .map_err(Failure::Send)?;
         let status = res.status();
         let mut read = 0usize;
+        let mut body = Vec::new();
+        let mut body_cut = false;
         while read < BODY_CAP_BYTES {
             match res.next().await {
-                Some(chunk) => read += chunk.map_err(Failure::Body)?.len(),
+                Some(chunk) => {
+                    let chunk = chunk.map_err(Failure::Body)?;
+                    if keep_body {
+                        let room = BODY_CAP_BYTES - body.len();
+                        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+                        body_cut |= chunk.len() > room;
+                    }
+                    read += chunk.len();
+                }
                 None => break,
             }
         }
-        Ok::<_, Failure>((
-            status,
-            res.headers().contains_key(awc::http::header::LOCATION),
-        ))
-    };
-    let timeout = Duration::from_millis(u64::from(spec.timeout_ms));
-    let result = actix_rt::time::timeout(timeout, exchange).await;
-    let latency_us = i64::try_from(start.elapsed().as_micros()).unwrap_or(i64::MAX);
-    let (status_code, error) = match result {
-        Err(_elapsed) => (None, Some(format!("timeout after {} ms", spec.timeout_ms))),
-        Ok(Err(Failure::Send(e))) => (None, Some(describe_send_error(&e, spec.timeout_ms))),
-        Ok(Err(Failure::Body(e))) => (None, Some(format!("response body error: {e}"))),
-        Ok(Ok((status, has_location))) => {
-            let code = status.as_u16();
-            let error = if spec.follow_redirects && status.is_redirection() && has_location {
-                // awc hands back the last redirect once it has followed its maximum.
-                Some("too many redirects".to_owned())
-            } else if spec.accepts_status(code) {
-                None
-            } else {
-                Some(format!("unexpected status {code}"))
-            };
-            (Some(code), error)
+        if keep_body && read >= BODY_CAP_BYTES && !body_cut {
+            // The cap was reached exactly: cut if anything is left.
+            body_cut = matches!(
+                actix_rt::time::timeout(Duration::from_millis(1), res.next()).await,
+                Ok(Some(_))
+            );
         }
+        let headers = if keep_headers {
+            res.headers()
+                .iter()
+                .map(|(n, v)| {
+                    (
+                        n.as_str().to_owned(),
+                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                    )
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Ok::<_, Failure>(Response {
+            status,
+            has_location: res.headers().contains_key(awc::http::header::LOCATION),
+            body,
+            body_cut,
+            headers,
+        })
     };
-    CheckOutcome {
+    let result = actix_rt::time::timeout(plan.timeout(), exchange).await;
+    let latency_us = i64::try_from(start.elapsed().as_micros()).unwrap_or(i64::MAX);
+    let timeout_ms = plan.spec.timeout_ms;
+    let outcome = |status_code, error| CheckOutcome {
         started_at_ms,
         latency_us,
         status_code,
         error,
+    };
+    let response = match result {
+        Err(_elapsed) => return outcome(None, Some(format!("timeout after {timeout_ms} ms"))),
+        Ok(Err(Failure::Send(e))) => {
+            return outcome(None, Some(describe_send_error(&e, timeout_ms)))
+        }
+        Ok(Err(Failure::Body(e))) => {
+            return outcome(None, Some(format!("response body error: {e}")))
+        }
+        Ok(Ok(response)) => response,
+    };
+    let code = response.status.as_u16();
+    let error =
+        if target.follow_redirects && response.status.is_redirection() && response.has_location {
+            // awc hands back the last redirect once it has followed its maximum.
+            Some("too many redirects".to_owned())
+        } else if target.accepts_status(code) {
+            None
+        } else {
+            Some(format!("unexpected status {code}"))
+        };
+    let certificate_days = if error.is_none() && plan.assertions.needs_certificate() {
+        certificate_days(target, plan).await
+    } else {
+        None
+    };
+    super::judge(
+        plan,
+        outcome(Some(code), error),
+        Facts {
+            status_code: Some(code),
+            body: keep_body.then_some(response.body.as_slice()),
+            body_cut: response.body_cut,
+            headers: response.headers,
+            certificate_days,
+            ..Default::default()
+        },
+    )
+}
+
+/// The days left on an `https` target's certificate, read by a handshake of its own (awc
+/// does not show the certificate of the connection it used).
+async fn certificate_days(target: &HttpTarget, plan: &Plan) -> Option<i64> {
+    let url = url::Url::parse(&target.url).ok()?;
+    if url.scheme() != "https" {
+        return None;
     }
+    let host = url.host_str()?.to_owned();
+    let port = url.port_or_known_default()?;
+    let read = async {
+        let stream = tokio::net::TcpStream::connect((
+            host.trim_start_matches('[').trim_end_matches(']'),
+            port,
+        ))
+        .await
+        .ok()?;
+        let (_, facts) = super::tls::handshake(stream, &host, false).await.ok()?;
+        facts
+    };
+    let facts = actix_rt::time::timeout(plan.timeout(), read).await.ok()??;
+    Some(facts.days_left(now_ms()))
 }
 
 pub(crate) fn describe_send_error(e: &SendRequestError, timeout_ms: u32) -> String {
@@ -157,95 +245,6 @@ pub(crate) fn describe_send_error(e: &SendRequestError, timeout_ms: u32) -> Stri
         SendRequestError::Send(io) => describe_io_error(io),
         SendRequestError::Url(e) => format!("invalid url: {e}"),
         other => format!("request failed: {other}"),
-    }
-}
-
-fn describe_io_error(io: &std::io::Error) -> String {
-    use std::io::ErrorKind;
-    if let Some(tls) = io
-        .get_ref()
-        .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-    {
-        return format!("tls error: {tls}");
-    }
-    match io.kind() {
-        ErrorKind::ConnectionRefused => "connection refused".to_owned(),
-        ErrorKind::ConnectionReset => "connection reset".to_owned(),
-        ErrorKind::TimedOut => "connection timed out".to_owned(),
-        ErrorKind::InvalidData => format!("tls error: {io}"),
-        _ => format!("connection failed: {io}"),
-    }
-}
-
-/// A rustls configuration that accepts any server certificate, for monitors with
-/// `verify_tls: false` (self-signed internal services). Signatures are still checked, so the
-/// handshake stays a real TLS handshake.
-mod insecure {
-    use std::sync::Arc;
-
-    use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-    use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvider};
-    use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-    use rustls::{ClientConfig, DigitallySignedStruct, SignatureScheme};
-
-    #[derive(Debug)]
-    struct AcceptAnyCertificate(Arc<CryptoProvider>);
-
-    impl ServerCertVerifier for AcceptAnyCertificate {
-        fn verify_server_cert(
-            &self,
-            _end_entity: &CertificateDer<'_>,
-            _intermediates: &[CertificateDer<'_>],
-            _server_name: &ServerName<'_>,
-            _ocsp: &[u8],
-            _now: UnixTime,
-        ) -> Result<ServerCertVerified, rustls::Error> {
-            Ok(ServerCertVerified::assertion())
-        }
-
-        fn verify_tls12_signature(
-            &self,
-            message: &[u8],
-            cert: &CertificateDer<'_>,
-            dss: &DigitallySignedStruct,
-        ) -> Result<HandshakeSignatureValid, rustls::Error> {
-            verify_tls12_signature(
-                message,
-                cert,
-                dss,
-                &self.0.signature_verification_algorithms,
-            )
-        }
-
-        fn verify_tls13_signature(
-            &self,
-            message: &[u8],
-            cert: &CertificateDer<'_>,
-            dss: &DigitallySignedStruct,
-        ) -> Result<HandshakeSignatureValid, rustls::Error> {
-            verify_tls13_signature(
-                message,
-                cert,
-                dss,
-                &self.0.signature_verification_algorithms,
-            )
-        }
-
-        fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-            self.0.signature_verification_algorithms.supported_schemes()
-        }
-    }
-
-    pub(super) fn client_config() -> Option<ClientConfig> {
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let mut config = ClientConfig::builder_with_provider(provider.clone())
-            .with_safe_default_protocol_versions()
-            .ok()?
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate(provider)))
-            .with_no_client_auth();
-        config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
-        Some(config)
     }
 }
 

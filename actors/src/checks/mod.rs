@@ -2,12 +2,23 @@
 //! [`CheckOutcome`]. The monitor actor's state machine only schedules checks and judges their
 //! outcomes; it never knows kinds.
 //!
-//! Adding a kind: one file here with its `run`, its arm in [`run`], its spec in
-//! `flatline_types` and how the store keeps it (see the README's "How to add …").
+//! Adding a kind: one file here with its `run`, its arm in [`run`], its variant of
+//! `flatline_types::Target` and how the store keeps it (see the README's "How to add …").
+//! Push monitors check nothing: their outcomes come from pings ([`push`]).
 
+pub mod assertions;
+pub mod dns;
 pub mod http;
+pub mod ping;
+pub mod push;
+pub mod tcp;
+pub mod tls;
 
-use flatline_types::MonitorSpec;
+use std::time::Duration;
+
+use flatline_types::{MonitorSpec, Target};
+
+pub use assertions::{Compiled, Facts};
 
 /// The result of one check, of any kind.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,9 +38,71 @@ impl CheckOutcome {
     pub fn up(&self) -> bool {
         self.error.is_none()
     }
+
+    /// The latency in milliseconds, as assertions see it.
+    pub fn latency_ms(&self) -> f64 {
+        self.latency_us as f64 / 1000.0
+    }
 }
 
-/// Runs one check of `spec`. Never fails: every failure is described in the outcome.
-pub async fn run(spec: &MonitorSpec) -> CheckOutcome {
-    http::run(spec).await
+/// A monitor's configuration made ready to check: its assertions compiled once.
+#[derive(Debug)]
+pub struct Plan {
+    pub spec: MonitorSpec,
+    pub assertions: Compiled,
+}
+
+impl Plan {
+    /// Prepares `spec` for checking.
+    pub fn new(spec: MonitorSpec) -> Self {
+        let assertions = Compiled::new(&spec.assertions);
+        Self { spec, assertions }
+    }
+
+    /// The per-check timeout.
+    pub fn timeout(&self) -> Duration {
+        Duration::from_millis(u64::from(self.spec.timeout_ms))
+    }
+}
+
+/// Runs one check of `plan`. Never fails: every failure is described in the outcome.
+pub async fn run(plan: &Plan) -> CheckOutcome {
+    match &plan.spec.target {
+        Target::Http(target) => http::run(plan, target).await,
+        Target::Tcp(target) => tcp::run(plan, target).await,
+        Target::Dns(target) => dns::run(plan, target).await,
+        Target::Ping(target) => ping::run(plan, target).await,
+        // Nothing to check: the monitor actor judges pings and their absence.
+        Target::Push(_) => push::not_checked(),
+    }
+}
+
+/// Applies the assertions that need no protocol facts (latency, certificate) to an outcome
+/// that is otherwise up.
+pub(crate) fn judge(plan: &Plan, mut outcome: CheckOutcome, facts: Facts<'_>) -> CheckOutcome {
+    if outcome.error.is_none() && !plan.assertions.is_empty() {
+        outcome.error = plan.assertions.check(&Facts {
+            latency_ms: outcome.latency_ms(),
+            ..facts
+        });
+    }
+    outcome
+}
+
+/// A failed connection, as a reason: `connection refused`, `connection reset`, `tls error: …`.
+pub(crate) fn describe_io_error(io: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    if let Some(tls) = io
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+    {
+        return format!("tls error: {tls}");
+    }
+    match io.kind() {
+        ErrorKind::ConnectionRefused => "connection refused".to_owned(),
+        ErrorKind::ConnectionReset => "connection reset".to_owned(),
+        ErrorKind::TimedOut => "connection timed out".to_owned(),
+        ErrorKind::InvalidData => format!("tls error: {io}"),
+        _ => format!("connection failed: {io}"),
+    }
 }

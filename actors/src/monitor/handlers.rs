@@ -4,36 +4,50 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use actix::{ActorContext, Handler};
+use flatline_store::clock::now_ms;
 
-use super::MonitorActor;
-use crate::messages::{Reconfigure, Retire};
+use super::{push_state, MonitorActor};
+use crate::checks::Plan;
+use crate::messages::{Push, Reconfigure, Retire};
 
 impl Handler<Reconfigure> for MonitorActor {
     type Result = ();
 
     fn handle(&mut self, msg: Reconfigure, ctx: &mut Self::Context) {
         let target_changed = {
-            let (old, new) = (&*self.spec, &msg.0);
-            old.url != new.url
-                || old.method != new.method
-                || old.headers != new.headers
-                || old.body != new.body
-                || old.expected_status_codes != new.expected_status_codes
-                || old.follow_redirects != new.follow_redirects
-                || old.verify_tls != new.verify_tls
+            let (old, new) = (&self.plan.spec, &msg.0);
+            old.target != new.target
+                || old.assertions != new.assertions
                 || old.timeout_ms != new.timeout_ms
         };
-        let interval_changed = self.spec.interval_seconds != msg.0.interval_seconds;
-        self.spec = Arc::new(msg.0);
+        let interval_changed = self.plan.spec.interval_seconds != msg.0.interval_seconds;
+        self.plan = Arc::new(Plan::new(msg.0));
         if !(target_changed || interval_changed) {
             return;
         }
-        if self.in_flight {
+        // A new schedule (or a new kind): a push monitor expects the next ping one period (or
+        // cron time) from now.
+        let run_started = self.push.as_mut().and_then(|p| p.run_started.take());
+        self.push = push_state(&self.plan.spec, now_ms());
+        if let Some(push) = &mut self.push {
+            push.run_started = run_started;
+            self.await_ping(ctx);
+        } else if self.in_flight {
             // The running check used the old settings; the next one runs as soon as it ends.
             self.recheck = true;
         } else {
             // Applies at once: check now, then keep the new rhythm from there.
             self.schedule_at(Instant::now(), ctx);
+        }
+    }
+}
+
+impl Handler<Push> for MonitorActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: Push, ctx: &mut Self::Context) {
+        if !self.retired {
+            self.pushed(msg.0, ctx);
         }
     }
 }

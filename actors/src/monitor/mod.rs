@@ -9,11 +9,12 @@ use actix::{
     Actor, ActorContext, ActorFutureExt, AsyncContext, Context, Recipient, SpawnHandle, Supervised,
     WrapFuture,
 };
-use flatline_types::{MonitorSpec, MonitorStatus};
+use flatline_types::{MonitorSpec, MonitorStatus, Target};
 
 use crate::board::StatusBoard;
-use crate::checks::{self, CheckOutcome};
-use crate::messages::{RecordCheck, Transition};
+use crate::checks::push::Schedule;
+use crate::checks::{self, CheckOutcome, Plan};
+use crate::messages::{PushSignal, RecordCheck, Transition};
 use crate::metrics::{EngineMetrics, MonitorSeries};
 use flatline_store::clock::now_ms;
 use flatline_store::CheckRecord;
@@ -38,10 +39,22 @@ pub enum FirstCheck {
     Spread,
 }
 
+/// A push monitor's waiting: which ping it expects when, and a job's start.
+struct PushState {
+    schedule: Schedule,
+    grace_ms: i64,
+    /// UTC ms when the ping being waited for is expected; down at this plus the grace.
+    expected_ms: i64,
+    /// When `/start` was called, for the run time of the next success.
+    run_started: Option<Instant>,
+}
+
 /// The actor checking one monitor.
 pub struct MonitorActor {
     id: i64,
-    spec: Arc<MonitorSpec>,
+    plan: Arc<Plan>,
+    /// `Some` for push monitors, which wait for pings instead of checking.
+    push: Option<PushState>,
     status: MonitorStatus,
     /// Failed checks in a row.
     failures: u32,
@@ -60,16 +73,20 @@ pub struct MonitorActor {
 
 impl MonitorActor {
     /// A monitor actor starting in `status` (`pending`, or `up`/`down` carried over).
+    /// `since_ms` is when a push monitor last heard from its job (or began waiting).
     pub fn new(
         id: i64,
         spec: MonitorSpec,
         status: MonitorStatus,
         first: FirstCheck,
+        since_ms: i64,
         deps: MonitorDeps,
     ) -> Self {
+        let push = push_state(&spec, since_ms);
         Self {
             id,
-            spec: Arc::new(spec),
+            plan: Arc::new(Plan::new(spec)),
+            push,
             status,
             failures: 0,
             first,
@@ -87,8 +104,8 @@ impl MonitorActor {
     /// check that started at `started_ms`: the next slot after an on-grid check, and a return
     /// to the grid after an off-grid one (created, changed, retried).
     fn next_slot(&self, started_ms: i64) -> Instant {
-        let half = i64::from(self.spec.interval_seconds) * 500;
-        let slot = next_slot_ms(self.id, self.spec.interval_seconds, started_ms + half);
+        let half = i64::from(self.plan.spec.interval_seconds) * 500;
+        let slot = next_slot_ms(self.id, self.plan.spec.interval_seconds, started_ms + half);
         let wait = u64::try_from(slot - now_ms()).unwrap_or(0);
         Instant::now() + Duration::from_millis(wait)
     }
@@ -116,9 +133,9 @@ impl MonitorActor {
             .record_lag(started.saturating_duration_since(planned));
         self.deps.metrics.checks_started.inc();
         self.in_flight = true;
-        let spec = self.spec.clone();
+        let plan = self.plan.clone();
         ctx.spawn(
-            async move { checks::run(&spec).await }
+            async move { checks::run(&plan).await }
                 .into_actor(self)
                 .map(move |outcome, act, ctx| act.finish_check(outcome, started, ctx)),
         );
@@ -129,6 +146,20 @@ impl MonitorActor {
         if self.retired {
             return;
         }
+        let retrying = self.record(&outcome);
+        let next = if std::mem::take(&mut self.recheck) {
+            Instant::now()
+        } else if retrying {
+            started + Duration::from_secs(u64::from(self.plan.spec.retry_interval_seconds))
+        } else {
+            self.next_slot(outcome.started_at_ms)
+        };
+        self.schedule_at(next.max(Instant::now()), ctx);
+    }
+
+    /// Stores an outcome and judges the monitor by it; true if it is retrying (failing, not
+    /// yet down).
+    fn record(&mut self, outcome: &CheckOutcome) -> bool {
         let up = outcome.up();
         if !up {
             self.deps.metrics.checks_failed.inc();
@@ -145,30 +176,100 @@ impl MonitorActor {
             error: outcome.error.clone(),
         }));
 
-        let retrying = if up {
+        if up {
             self.failures = 0;
-            self.change_status(MonitorStatus::Up, &outcome);
+            self.change_status(MonitorStatus::Up, outcome);
             false
         } else {
             self.failures = self.failures.saturating_add(1);
             if self.status == MonitorStatus::Down {
                 false
-            } else if self.failures > self.spec.retries {
-                self.change_status(MonitorStatus::Down, &outcome);
+            } else if self.failures > self.plan.spec.retries {
+                self.change_status(MonitorStatus::Down, outcome);
                 false
             } else {
-                self.change_status(MonitorStatus::Pending, &outcome);
+                self.change_status(MonitorStatus::Pending, outcome);
                 true
             }
+        }
+    }
+
+    /// Push monitors: waits until the expected ping's grace is over.
+    fn await_ping(&mut self, ctx: &mut Context<Self>) {
+        let Some(push) = &self.push else { return };
+        let deadline_ms = push.expected_ms + push.grace_ms;
+        let wait = u64::try_from(deadline_ms - now_ms()).unwrap_or(0);
+        if let Some(handle) = self.timer.take() {
+            ctx.cancel_future(handle);
+        }
+        self.timer = Some(ctx.run_later(Duration::from_millis(wait), |act, ctx| {
+            act.timer = None;
+            act.ping_missed(ctx);
+        }));
+    }
+
+    /// Push monitors: the grace is over and no ping came. Down, and the next ping is awaited.
+    fn ping_missed(&mut self, ctx: &mut Context<Self>) {
+        if self.retired {
+            return;
+        }
+        let Some(push) = &mut self.push else { return };
+        let reason = push
+            .schedule
+            .missed(push.expected_ms, (push.grace_ms / 1000) as u32);
+        let now = now_ms();
+        // The next ping is expected at the schedule's next time after the missed one (or
+        // after now, if the process slept through several).
+        let mut next = push.schedule.next_expected_ms(push.expected_ms);
+        if next + push.grace_ms <= now {
+            next = push.schedule.next_expected_ms(now);
+        }
+        push.expected_ms = next;
+        self.deps.metrics.checks_started.inc();
+        self.record(&CheckOutcome {
+            started_at_ms: now,
+            latency_us: 0,
+            status_code: None,
+            error: Some(reason),
+        });
+        self.await_ping(ctx);
+    }
+
+    /// Push monitors: the job called.
+    fn pushed(&mut self, signal: PushSignal, ctx: &mut Context<Self>) {
+        let Some(push) = &mut self.push else { return };
+        let now = now_ms();
+        let outcome = match signal {
+            PushSignal::Start => {
+                push.run_started = Some(Instant::now());
+                return;
+            }
+            PushSignal::Success => {
+                let run = push.run_started.take().map(|s| s.elapsed());
+                let latency_us =
+                    run.map_or(0, |d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX));
+                let outcome = CheckOutcome {
+                    started_at_ms: now,
+                    latency_us,
+                    status_code: None,
+                    error: None,
+                };
+                checks::judge(&self.plan, outcome, checks::Facts::default())
+            }
+            PushSignal::Fail(message) => {
+                push.run_started = None;
+                CheckOutcome {
+                    started_at_ms: now,
+                    latency_us: 0,
+                    status_code: None,
+                    error: Some(checks::push::failure_reason(message.as_deref())),
+                }
+            }
         };
-        let next = if std::mem::take(&mut self.recheck) {
-            Instant::now()
-        } else if retrying {
-            started + Duration::from_secs(u64::from(self.spec.retry_interval_seconds))
-        } else {
-            self.next_slot(outcome.started_at_ms)
-        };
-        self.schedule_at(next.max(Instant::now()), ctx);
+        push.expected_ms = push.schedule.next_expected_ms(now);
+        self.deps.metrics.checks_started.inc();
+        self.record(&outcome);
+        self.await_ping(ctx);
     }
 
     fn change_status(&mut self, to: MonitorStatus, outcome: &CheckOutcome) {
@@ -180,8 +281,8 @@ impl MonitorActor {
         self.deps.board.set_status(self.id, to);
         let transition = Transition {
             monitor_id: self.id,
-            monitor_name: self.spec.name.clone(),
-            url: self.spec.url.clone(),
+            monitor_name: self.plan.spec.name.clone(),
+            url: self.plan.spec.label(),
             from,
             to,
             at_ms: outcome.started_at_ms,
@@ -200,6 +301,20 @@ impl MonitorActor {
             recipient.do_send(transition.clone());
         }
     }
+}
+
+/// A push monitor's waiting state, expecting the ping after `since_ms`.
+fn push_state(spec: &MonitorSpec, since_ms: i64) -> Option<PushState> {
+    let Target::Push(target) = &spec.target else {
+        return None;
+    };
+    let schedule = Schedule::of(target, spec.interval_seconds);
+    Some(PushState {
+        expected_ms: schedule.next_expected_ms(since_ms),
+        schedule,
+        grace_ms: i64::from(target.grace_seconds) * 1000,
+        run_started: None,
+    })
 }
 
 /// A monitor's fixed offset within its interval: a multiplicative hash of its id (Fibonacci
@@ -231,10 +346,14 @@ impl Actor for MonitorActor {
             ctx.stop();
             return;
         }
+        if self.push.is_some() {
+            self.await_ping(ctx);
+            return;
+        }
         let due = match self.first {
             FirstCheck::Now => Instant::now(),
             FirstCheck::Spread => {
-                let slot = next_slot_ms(self.id, self.spec.interval_seconds, now_ms());
+                let slot = next_slot_ms(self.id, self.plan.spec.interval_seconds, now_ms());
                 Instant::now() + Duration::from_millis(u64::try_from(slot - now_ms()).unwrap_or(0))
             }
         };

@@ -258,8 +258,8 @@ impl Notifier {
                         event_key: format!("reminder:{}:{}:{n}", monitor.id, incident.started_at),
                         payload: EventPayload {
                             monitor_id: monitor.id,
-                            monitor_name: monitor.name,
-                            monitor_url: monitor.url,
+                            monitor_name: monitor.name.clone(),
+                            monitor_url: flatline_store::target_label(&monitor),
                             cause: Some(incident.cause),
                             at_ms: incident.started_at + n * every,
                             incident_started_ms: Some(incident.started_at),
@@ -291,7 +291,7 @@ impl Notifier {
                     let payload = |at_ms| EventPayload {
                         monitor_id: monitor.id,
                         monitor_name: monitor.name.clone(),
-                        monitor_url: monitor.url.clone(),
+                        monitor_url: flatline_store::target_label(&monitor),
                         cause: Some(incident.cause.clone()),
                         at_ms,
                         incident_started_ms: Some(incident.started_at),

@@ -4,7 +4,9 @@ use actix::{Handler, ResponseFuture};
 use flatline_types::MonitorStatus;
 
 use super::Registry;
-use crate::messages::{Reconfigure, Remove, Retire, RunningMonitors, StopAll, Upsert};
+use crate::messages::{
+    Push, PushReply, Pushed, Reconfigure, Remove, Retire, RunningMonitors, StopAll, Upsert,
+};
 use crate::monitor::FirstCheck;
 
 impl Handler<Upsert> for Registry {
@@ -13,10 +15,9 @@ impl Handler<Upsert> for Registry {
     fn handle(&mut self, msg: Upsert, _ctx: &mut Self::Context) {
         let Upsert { monitor, check_now } = msg;
         let id = monitor.id;
-        self.deps
-            .metrics
-            .set_monitor_info(id, &monitor.spec.name, &monitor.spec.url);
+        self.deps.metrics.set_monitor_info(id, &monitor.spec);
         self.deps.board.set_monitor(&monitor);
+        self.index_push_token(&monitor);
         if !monitor.spec.enabled {
             self.stop_monitor(id);
             self.deps.board.set_status(id, MonitorStatus::Paused);
@@ -41,6 +42,7 @@ impl Handler<Remove> for Registry {
 
     fn handle(&mut self, msg: Remove, _ctx: &mut Self::Context) {
         self.stop_monitor(msg.0);
+        self.forget_push_token(msg.0);
         self.deps.board.remove(msg.0);
         self.deps.metrics.forget_monitor(msg.0);
     }
@@ -70,5 +72,23 @@ impl Handler<RunningMonitors> for Registry {
         let mut ids: Vec<i64> = self.monitors.keys().copied().collect();
         ids.sort_unstable();
         ids
+    }
+}
+
+impl Handler<Pushed> for Registry {
+    type Result = PushReply;
+
+    fn handle(&mut self, msg: Pushed, _ctx: &mut Self::Context) -> PushReply {
+        let Some(&id) = self.push_tokens.get(&msg.token_hash) else {
+            return PushReply::Unknown;
+        };
+        let Some(addr) = self.monitors.get(&id) else {
+            return PushReply::Paused;
+        };
+        if self.push_limiter.check_key(&id).is_err() {
+            return PushReply::RateLimited;
+        }
+        addr.do_send(Push(msg.signal));
+        PushReply::Accepted
     }
 }

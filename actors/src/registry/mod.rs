@@ -4,17 +4,28 @@
 mod handlers;
 
 use std::collections::HashMap;
+use std::num::NonZeroU32;
 
 use actix::{Actor, Addr, ArbiterHandle, Context, Supervisor};
-use flatline_types::MonitorStatus;
+use flatline_types::{MonitorStatus, Target};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use crate::messages::Retire;
 use crate::monitor::{FirstCheck, MonitorActor, MonitorDeps};
 use flatline_store::StoredMonitor;
 
+/// Pings one push monitor may send per second, sustained.
+pub const PUSH_PER_SECOND: u32 = 5;
+/// Pings one push monitor may send at once.
+pub const PUSH_BURST: u32 = 20;
+
 /// Supervises one [`MonitorActor`] per enabled monitor.
 pub struct Registry {
     monitors: HashMap<i64, Addr<MonitorActor>>,
+    /// Push monitors by the hash of their token (paused ones too, to answer them).
+    push_tokens: HashMap<String, i64>,
+    /// Pings per push monitor, so a runaway job cannot flood the check writer.
+    push_limiter: DefaultKeyedRateLimiter<i64>,
     /// Threads the monitor actors are spread over (each has its own awc connection pools).
     arbiters: Vec<ArbiterHandle>,
     next_arbiter: usize,
@@ -24,8 +35,12 @@ pub struct Registry {
 impl Registry {
     /// A registry that starts monitor actors round-robin on `arbiters`.
     pub fn new(arbiters: Vec<ArbiterHandle>, deps: MonitorDeps) -> Self {
+        let quota = Quota::per_second(NonZeroU32::new(PUSH_PER_SECOND).unwrap_or(NonZeroU32::MIN))
+            .allow_burst(NonZeroU32::new(PUSH_BURST).unwrap_or(NonZeroU32::MIN));
         Self {
             monitors: HashMap::new(),
+            push_tokens: HashMap::new(),
+            push_limiter: RateLimiter::keyed(quota),
             arbiters,
             next_arbiter: 0,
             deps,
@@ -33,6 +48,15 @@ impl Registry {
     }
 
     fn start_monitor(&mut self, monitor: StoredMonitor, first: FirstCheck) {
+        // A push monitor waits from its last check (a ping or a miss), or from its last
+        // change: a restart does not reset how long it has been silent.
+        let last_check_ms = self
+            .deps
+            .board
+            .get(monitor.id)
+            .and_then(|live| live.last_check.map(|c| c.checked_at));
+        let since_ms =
+            last_check_ms.map_or(monitor.updated_at_ms, |c| c.max(monitor.updated_at_ms));
         let StoredMonitor {
             id, spec, status, ..
         } = monitor;
@@ -44,8 +68,9 @@ impl Registry {
         // Visible to the API at once, before the actor has even started on its thread.
         self.deps.board.set_status(id, status);
         let deps = self.deps.clone();
-        let make =
-            move |_: &mut Context<MonitorActor>| MonitorActor::new(id, spec, status, first, deps);
+        let make = move |_: &mut Context<MonitorActor>| {
+            MonitorActor::new(id, spec, status, first, since_ms, deps)
+        };
         let addr = if self.arbiters.is_empty() {
             Supervisor::start(make)
         } else {
@@ -58,6 +83,20 @@ impl Registry {
             .metrics
             .monitor_actors
             .set(self.monitors.len() as i64);
+    }
+
+    /// Keeps the push-token index in step with a stored monitor.
+    fn index_push_token(&mut self, monitor: &StoredMonitor) {
+        self.push_tokens.retain(|_, id| *id != monitor.id);
+        if let Target::Push(push) = &monitor.spec.target {
+            if !push.token_hash.is_empty() {
+                self.push_tokens.insert(push.token_hash.clone(), monitor.id);
+            }
+        }
+    }
+
+    fn forget_push_token(&mut self, id: i64) {
+        self.push_tokens.retain(|_, monitor| *monitor != id);
     }
 
     fn stop_monitor(&mut self, id: i64) {
@@ -73,11 +112,11 @@ impl Registry {
     /// Starts every enabled monitor of a freshly started Flatline, spread over their intervals.
     pub fn start_all(&mut self, monitors: Vec<StoredMonitor>) {
         for monitor in monitors {
-            let spec = &monitor.spec;
             self.deps
                 .metrics
-                .set_monitor_info(monitor.id, &spec.name, &spec.url);
-            if spec.enabled {
+                .set_monitor_info(monitor.id, &monitor.spec);
+            self.index_push_token(&monitor);
+            if monitor.spec.enabled {
                 self.start_monitor(monitor, FirstCheck::Spread);
             } else {
                 self.deps
