@@ -104,6 +104,7 @@ pub fn build(
         .service(api::scope())
         .service(api::auth_scope())
         .service(crate::metrics::metrics)
+        .configure(crate::push::configure)
         .configure(crate::ui::configure)
 }
 

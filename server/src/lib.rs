@@ -12,6 +12,7 @@ pub mod error;
 pub mod json;
 pub mod live;
 pub mod metrics;
+pub mod push;
 pub mod service;
 pub mod startup;
 pub mod ui;

@@ -89,6 +89,7 @@ pub fn scope() -> Scope<
         .service(monitors::get)
         .service(monitors::patch)
         .service(monitors::delete)
+        .service(monitors::rotate_push_token)
         .service(checks::list)
         .service(stats::get)
         .service(stats::latency)

@@ -9,7 +9,8 @@ use crate::error::ApiResult;
 use crate::json::ApiJson;
 use crate::service::MonitorService;
 
-/// Create a monitor; it is checked at once and then every `interval_seconds`.
+/// Create a monitor; it is checked at once and then every `interval_seconds`. A push monitor
+/// is not checked: its answer holds its `push_url` in full, the one time it is shown.
 #[utoipa::path(
     tag = "monitors",
     request_body = CreateMonitor,
@@ -25,11 +26,11 @@ pub async fn create(
     board: web::Data<StatusBoard>,
     body: ApiJson<CreateMonitor>,
 ) -> ApiResult<HttpResponse> {
-    let stored = monitors.create(body.0).await?;
+    let (stored, token) = monitors.create(body.0).await?;
     let id = stored.id;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/monitors/{id}")))
-        .json(monitor_to_api(stored, board.get(id))))
+        .json(monitor_to_api(stored, board.get(id), token.as_deref())))
 }
 
 /// Every monitor, by id, with its current status, newest check and headline numbers
@@ -67,7 +68,7 @@ pub async fn get(
 ) -> ApiResult<web::Json<Monitor>> {
     let id = id.into_inner();
     let m = monitors.get(id).await?;
-    Ok(web::Json(monitor_to_api(m, board.get(id))))
+    Ok(web::Json(monitor_to_api(m, board.get(id), None)))
 }
 
 /// Change some fields of a monitor; absent fields keep their value. Applies at once.
@@ -91,8 +92,38 @@ pub async fn patch(
     body: ApiJson<PatchMonitor>,
 ) -> ApiResult<web::Json<Monitor>> {
     let id = id.into_inner();
-    let updated = monitors.update(id, body.0).await?;
-    Ok(web::Json(monitor_to_api(updated, board.get(id))))
+    let (updated, token) = monitors.update(id, body.0).await?;
+    Ok(web::Json(monitor_to_api(
+        updated,
+        board.get(id),
+        token.as_deref(),
+    )))
+}
+
+/// Give a push monitor a new token. The answer's `push_url` holds it in full, once; the old
+/// URL stops working at once.
+#[utoipa::path(
+    tag = "monitors",
+    params(("id" = i64, Path, description = "Monitor id")),
+    responses(
+        (status = 200, description = "The monitor with its new push URL", body = Monitor),
+        (status = 404, description = "No such monitor", body = ErrorBody),
+        (status = 422, description = "Not a push monitor", body = ErrorBody),
+    )
+)]
+#[post("/monitors/{id}/push-token")]
+pub async fn rotate_push_token(
+    monitors: web::Data<MonitorService>,
+    board: web::Data<StatusBoard>,
+    id: web::Path<i64>,
+) -> ApiResult<web::Json<Monitor>> {
+    let id = id.into_inner();
+    let (updated, token) = monitors.rotate_push_token(id).await?;
+    Ok(web::Json(monitor_to_api(
+        updated,
+        board.get(id),
+        Some(&token),
+    )))
 }
 
 /// Delete a monitor: its checks stop at once and its checks and incidents are removed.

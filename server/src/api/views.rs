@@ -5,7 +5,9 @@ use flatline_store::auth::{StoredToken, StoredUser};
 use flatline_store::clock::rfc3339;
 use flatline_store::entities::{checks, deliveries, incidents};
 use flatline_store::{StoreError, StoredChannel, StoredMonitor};
-use flatline_types::{Check, DeliveryStatus, Incident, Monitor, MonitorSpec, MonitorStatus};
+use flatline_types::{
+    Check, DeliveryStatus, Incident, Monitor, MonitorSpec, MonitorStatus, PushSchedule, Target,
+};
 
 /// A stored user as the API shows it (never the password hash).
 pub fn user_to_api(u: &StoredUser) -> flatline_types::User {
@@ -92,11 +94,23 @@ pub fn incident_to_api(i: &incidents::Model) -> Incident {
     }
 }
 
-/// A stored monitor with its live status, as the API shows it.
-pub fn monitor_to_api(m: StoredMonitor, live: Option<LiveStatus>) -> Monitor {
+/// A stored monitor with its live status, as the API shows it; `push_token` is a push
+/// monitor's token when it was just issued (its one showing in full).
+pub fn monitor_to_api(
+    m: StoredMonitor,
+    live: Option<LiveStatus>,
+    push_token: Option<&str>,
+) -> Monitor {
     let live = live.unwrap_or_else(|| LiveStatus::new(m.status));
-    monitor_view(&m, &live)
+    let mut view = monitor_view(&m, &live);
+    if let (Some(token), Some(_)) = (push_token, &view.push_url) {
+        view.push_url = Some(format!("{PUSH_PATH}/{token}"));
+    }
+    view
 }
+
+/// Where push URLs live.
+pub const PUSH_PATH: &str = "/push";
 
 /// The status a monitor shows: paused while disabled, else what the engine last found.
 fn shown_status(spec: &MonitorSpec, live: &LiveStatus) -> MonitorStatus {
@@ -107,24 +121,40 @@ fn shown_status(spec: &MonitorSpec, live: &LiveStatus) -> MonitorStatus {
     }
 }
 
-/// A monitor as the API shows it, from its configuration and its live state.
+/// A monitor as the API shows it, from its configuration and its live state. A push
+/// monitor's URL shows only the first characters of its token.
 pub fn monitor_view(m: &StoredMonitor, live: &LiveStatus) -> Monitor {
     let status = shown_status(&m.spec, live);
     let s = &m.spec;
-    Monitor {
+    let mut view = Monitor {
         id: m.id,
         name: s.name.clone(),
-        url: s.url.clone(),
-        method: s.method,
-        headers: s.headers.clone(),
-        body: s.body.clone(),
+        kind: s.kind(),
+        target: s.label(),
+        url: None,
+        method: None,
+        headers: None,
+        body: None,
         interval_seconds: s.interval_seconds,
         timeout_ms: s.timeout_ms,
         retries: s.retries,
         retry_interval_seconds: s.retry_interval_seconds,
-        expected_status_codes: s.expected_status_codes.clone(),
-        follow_redirects: s.follow_redirects,
-        verify_tls: s.verify_tls,
+        expected_status_codes: None,
+        follow_redirects: None,
+        verify_tls: None,
+        host: None,
+        port: None,
+        tls: None,
+        dns_record_type: None,
+        dns_server: None,
+        dns_transport: None,
+        dns_expected: None,
+        ping_count: None,
+        cron: None,
+        timezone: None,
+        grace_seconds: None,
+        push_url: None,
+        assertions: s.assertions.clone(),
         enabled: s.enabled,
         resend_interval_minutes: s.resend_interval_minutes,
         status,
@@ -132,7 +162,48 @@ pub fn monitor_view(m: &StoredMonitor, live: &LiveStatus) -> Monitor {
         stats: live.summary.as_deref().cloned(),
         created_at: rfc3339(m.created_at_ms),
         updated_at: rfc3339(m.updated_at_ms),
+    };
+    match &s.target {
+        Target::Http(t) => {
+            view.url = Some(t.url.clone());
+            view.method = Some(t.method);
+            view.headers = Some(t.headers.clone());
+            view.body = Some(t.body.clone());
+            view.expected_status_codes = Some(t.expected_status_codes.clone());
+            view.follow_redirects = Some(t.follow_redirects);
+            view.verify_tls = Some(t.verify_tls);
+        }
+        Target::Tcp(t) => {
+            view.host = Some(t.host.clone());
+            view.port = Some(t.port);
+            view.tls = Some(t.tls);
+            view.verify_tls = Some(t.verify_tls);
+        }
+        Target::Dns(t) => {
+            view.host = Some(t.host.clone());
+            view.dns_record_type = Some(t.record_type);
+            view.dns_server = t.server.clone();
+            view.dns_transport = Some(t.transport);
+            view.dns_expected = Some(t.expected.clone());
+        }
+        Target::Ping(t) => {
+            view.host = Some(t.host.clone());
+            view.ping_count = Some(t.count);
+        }
+        Target::Push(t) => {
+            view.grace_seconds = Some(t.grace_seconds);
+            if let PushSchedule::Cron {
+                expression,
+                timezone,
+            } = &t.schedule
+            {
+                view.cron = Some(expression.clone());
+                view.timezone = Some(timezone.clone());
+            }
+            view.push_url = Some(format!("{PUSH_PATH}/{}…", t.token_hint));
+        }
     }
+    view
 }
 
 /// A monitor as the live stream shows it; `None` for an entry without its configuration.
@@ -163,7 +234,8 @@ pub fn live_view(
     Some(flatline_types::LiveMonitor {
         id,
         name: m.spec.name.clone(),
-        url: m.spec.url.clone(),
+        kind: m.spec.kind(),
+        url: m.spec.label(),
         recent,
         status: shown_status(&m.spec, live),
         last_check: live.last_check.as_ref().map(check_to_api),

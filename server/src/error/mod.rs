@@ -40,6 +40,9 @@ pub enum ApiError {
     /// A bug or an impossible state (500).
     #[error("internal error: {0}")]
     Internal(String),
+    /// Too many requests of one kind just now, not an authentication matter (429).
+    #[error("{0}")]
+    RateLimited(String),
     /// The monitor engine did not answer (503).
     #[error("the monitor engine did not answer: {0}")]
     Engine(#[from] actix::MailboxError),
@@ -66,6 +69,7 @@ impl ApiError {
             Self::Store(StoreError::Corrupt(_)) | Self::Internal(_) => "internal",
             Self::Store(_) => "storage_unavailable",
             Self::Engine(_) => "engine_unavailable",
+            Self::RateLimited(_) => "rate_limited",
             Self::Auth(e) => e.code(),
         }
     }
@@ -89,6 +93,7 @@ impl ResponseError for ApiError {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
             Self::Store(_) | Self::Engine(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Auth(e) => e.status(),
         }
     }
@@ -101,6 +106,9 @@ impl ResponseError for ApiError {
         match self {
             Self::Auth(AuthError::Throttled(seconds)) => {
                 res.insert_header((header::RETRY_AFTER, seconds.to_string()));
+            }
+            Self::RateLimited(_) => {
+                res.insert_header((header::RETRY_AFTER, "1"));
             }
             Self::Auth(e) if e.status() == StatusCode::UNAUTHORIZED => {
                 res.insert_header((header::WWW_AUTHENTICATE, r#"Bearer realm="flatline""#));

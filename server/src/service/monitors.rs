@@ -1,11 +1,11 @@
 //! Monitors: stored and run together, so that the running set always equals what is stored.
 
 use actix::Addr;
-use flatline_actors::messages::{Remove, Upsert};
+use flatline_actors::messages::{PushReply, PushSignal, Pushed, Remove, Upsert};
 use flatline_actors::registry::Registry;
 use flatline_store::clock::now_ms;
 use flatline_store::{Store, StoredMonitor};
-use flatline_types::{CreateMonitor, PatchMonitor};
+use flatline_types::{CreateMonitor, MonitorSpec, PatchMonitor, Target};
 
 use crate::error::{ApiError, ApiResult};
 
@@ -29,26 +29,63 @@ impl MonitorService {
             .ok_or_else(|| not_found(id))
     }
 
-    /// Validates and stores a new monitor, and starts checking it at once.
-    pub async fn create(&self, body: CreateMonitor) -> ApiResult<StoredMonitor> {
-        let spec = body.into_spec()?;
+    /// Validates and stores a new monitor, and starts checking it at once. A push monitor's
+    /// token comes back beside it: it is stored only hashed, so this is its one showing.
+    pub async fn create(&self, body: CreateMonitor) -> ApiResult<(StoredMonitor, Option<String>)> {
+        let mut spec = body.into_spec()?;
+        let token = issue_push_token(&mut spec, false);
         let stored = self.store.insert_monitor(&spec, now_ms()).await?;
         self.run(&stored).await?;
-        tracing::info!(monitor_id = stored.id, "monitor created");
-        Ok(stored)
+        tracing::info!(
+            monitor_id = stored.id,
+            kind = spec.kind().as_str(),
+            "monitor created"
+        );
+        Ok((stored, token))
     }
 
-    /// Applies a partial change (pausing, resuming) and checks the monitor at once.
-    pub async fn update(&self, id: i64, patch: PatchMonitor) -> ApiResult<StoredMonitor> {
+    /// Applies a partial change (pausing, resuming, another kind) and checks the monitor at
+    /// once. A monitor that became a push monitor gets a token, returned beside it.
+    pub async fn update(
+        &self,
+        id: i64,
+        patch: PatchMonitor,
+    ) -> ApiResult<(StoredMonitor, Option<String>)> {
         let current = self.get(id).await?;
-        let spec = patch.apply(&current.spec)?;
+        let mut spec = patch.apply(&current.spec)?;
+        let token = issue_push_token(&mut spec, false);
+        let updated = self.store_and_run(id, &spec).await?;
+        tracing::info!(monitor_id = id, enabled = spec.enabled, "monitor updated");
+        Ok((updated, token))
+    }
+
+    /// Hands a call of a push URL to the monitor whose token it holds.
+    pub async fn push(&self, token: &str, signal: PushSignal) -> ApiResult<PushReply> {
+        let token_hash = crate::auth::secrets::hash_secret(token);
+        Ok(self.registry.send(Pushed { token_hash, signal }).await?)
+    }
+
+    /// Gives a push monitor a new token (the old URL stops working at once) and returns it.
+    pub async fn rotate_push_token(&self, id: i64) -> ApiResult<(StoredMonitor, String)> {
+        let mut spec = self.get(id).await?.spec;
+        let Some(token) = issue_push_token(&mut spec, true) else {
+            return Err(ApiError::Validation {
+                field: "kind".to_owned(),
+                message: "only push monitors have a push token".to_owned(),
+            });
+        };
+        let updated = self.store_and_run(id, &spec).await?;
+        tracing::info!(monitor_id = id, "push token replaced");
+        Ok((updated, token))
+    }
+
+    async fn store_and_run(&self, id: i64, spec: &MonitorSpec) -> ApiResult<StoredMonitor> {
         let updated = self
             .store
-            .update_monitor(id, &spec, now_ms())
+            .update_monitor(id, spec, now_ms())
             .await?
             .ok_or_else(|| not_found(id))?;
         self.run(&updated).await?;
-        tracing::info!(monitor_id = id, enabled = spec.enabled, "monitor updated");
         Ok(updated)
     }
 
@@ -79,6 +116,22 @@ impl MonitorService {
             .await?;
         Ok(())
     }
+}
+
+/// Gives a push monitor without a token (or every one, with `replace`) a new random token:
+/// 192 bits, base64url; only its hash and first characters are kept. `None` for other kinds
+/// and for push monitors that keep theirs.
+fn issue_push_token(spec: &mut MonitorSpec, replace: bool) -> Option<String> {
+    let Target::Push(push) = &mut spec.target else {
+        return None;
+    };
+    if !push.token_hash.is_empty() && !replace {
+        return None;
+    }
+    let token = crate::auth::secrets::random_secret(24);
+    push.token_hash = crate::auth::secrets::hash_secret(&token);
+    push.token_hint = token.chars().take(4).collect();
+    Some(token)
 }
 
 /// The 404 for an unknown monitor id.
