@@ -12,6 +12,7 @@ use crate::api::{self, ClientError};
 use crate::chart::LatencyChart;
 use crate::fmt;
 use crate::live::Live;
+use crate::pages::monitor_form::PushUrlPanel;
 use crate::ui::{Confirm, ErrorBox, StatusBadge, StatusDot};
 
 type Slot<T> = RwSignal<Option<Result<T, ClientError>>>;
@@ -62,6 +63,19 @@ fn DetailOf(id: i64) -> impl IntoView {
     let busy = RwSignal::new(false);
     // The monitor's name, while its deletion waits for confirmation.
     let confirm_delete = RwSignal::new(None::<String>);
+    // A push monitor's new URL in full, shown once after replacing its token.
+    let new_push_url = RwSignal::new(None::<String>);
+    let rotate_token = move || {
+        leptos::task::spawn_local(async move {
+            match api::post::<_, Monitor>(&format!("/api/v1/monitors/{id}/push-token"), &()).await {
+                Ok(m) => {
+                    new_push_url.set(m.push_url.clone());
+                    monitor.set(Some(Ok(m)));
+                }
+                Err(e) => action_error.set(Some(e)),
+            }
+        });
+    };
 
     let base2 = base.clone();
     let refresh_all = move || {
@@ -179,7 +193,17 @@ fn DetailOf(id: i64) -> impl IntoView {
                     <div class="detail-head">
                         <div style="flex:1;min-width:16rem">
                             <h1><StatusDot status=status/><span id="monitor-name">{m.name.clone()}</span><StatusBadge status=status/></h1>
-                            <div class="url mono">{format!("{} {}", m.method.as_str(), m.url)}</div>
+                            <div class="url mono">{match m.method {
+                                Some(method) => format!("{} {}", method.as_str(), m.target),
+                                None => format!("{} · {}", m.kind.label(), m.target),
+                            }}</div>
+                            {m.push_url.clone().map(|masked| view! {
+                                <div class="small">
+                                    "Push URL: "<code id="push-url-masked">{masked}</code>" "
+                                    <button type="button" id="rotate-push-token" on:click=move |_| rotate_token()>"New push URL"</button>
+                                </div>
+                            })}
+                            {move || new_push_url.get().map(|url| view! { <PushUrlPanel push_url=url/> })}
                             <div class="muted small">
                                 {format!("Every {} s · timeout {} ms · {} retr{}", m.interval_seconds, m.timeout_ms, m.retries, if m.retries == 1 { "y" } else { "ies" })}
                                 {move || channels.get().and_then(Result::ok).map(|c| {
