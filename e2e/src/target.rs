@@ -24,28 +24,47 @@ struct State {
     hits: Mutex<HashMap<String, Vec<Instant>>>,
     /// Method, headers and body of the newest request.
     last_request: Mutex<Option<SeenRequest>>,
+    /// What `/status.json` answers.
+    json: Mutex<String>,
 }
 
 /// An HTTP server on 127.0.0.1, in a thread of its own.
 ///
 /// - any path answers with the current status (default 200) after the current delay;
-/// - `/loop` redirects to itself forever; `/redirect` redirects to `/`.
+/// - `/loop` redirects to itself forever; `/redirect` redirects to `/`;
+/// - `/status.json` answers the JSON set by [`Target::set_json`] with an `X-Build: 42` header.
 pub struct Target {
     pub port: u16,
     state: Arc<State>,
     tls: bool,
 }
 
-fn self_signed_config() -> rustls::ServerConfig {
-    let cert = rcgen::generate_simple_self_signed(vec!["127.0.0.1".into(), "localhost".into()])
-        .expect("self-signed certificate");
-    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(cert.signing_key.serialize_der().into());
+/// A rustls server configuration with a fresh self-signed certificate for `127.0.0.1` and
+/// `localhost`, valid until `days` from now (default rcgen validity when `None`).
+pub fn self_signed_config_expiring(days: Option<i64>) -> rustls::ServerConfig {
+    let mut params = rcgen::CertificateParams::new(vec!["127.0.0.1".into(), "localhost".into()])
+        .expect("certificate params");
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "flatline test target");
+    if let Some(days) = days {
+        let now = time::OffsetDateTime::now_utc();
+        params.not_before = now - time::Duration::days(1);
+        params.not_after = now + time::Duration::days(days) + time::Duration::hours(12);
+    }
+    let key = rcgen::KeyPair::generate().expect("key pair");
+    let cert = params.self_signed(&key).expect("self-signed certificate");
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into());
     rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
         .with_safe_default_protocol_versions()
         .expect("protocol versions")
         .with_no_client_auth()
-        .with_single_cert(vec![cert.cert.der().clone()], key)
+        .with_single_cert(vec![cert.der().clone()], key)
         .expect("server config")
+}
+
+fn self_signed_config() -> rustls::ServerConfig {
+    self_signed_config_expiring(None)
 }
 
 async fn handle(req: HttpRequest, body: web::Bytes, state: web::Data<Arc<State>>) -> HttpResponse {
@@ -77,6 +96,12 @@ async fn handle(req: HttpRequest, body: web::Bytes, state: web::Data<Arc<State>>
                 .insert_header(("Location", "/"))
                 .finish()
         }
+        "/status.json" => {
+            return HttpResponse::Ok()
+                .content_type("application/json")
+                .insert_header(("X-Build", "42"))
+                .body(state.json.lock().expect("lock").clone())
+        }
         _ => {}
     }
     let delay = state.delay_ms.load(Ordering::SeqCst);
@@ -93,16 +118,27 @@ async fn handle(req: HttpRequest, body: web::Bytes, state: web::Data<Arc<State>>
 impl Target {
     /// Starts a target answering 200 at once.
     pub fn start() -> Self {
-        Self::start_inner(false)
+        Self::start_inner(None)
+    }
+
+    /// Sets what `/status.json` answers.
+    pub fn set_json(&self, json: &str) {
+        *self.state.json.lock().expect("lock") = json.to_owned();
     }
 
     /// Starts a target speaking HTTPS with a freshly made self-signed certificate for
     /// `127.0.0.1` and `localhost`.
     pub fn start_tls() -> Self {
-        Self::start_inner(true)
+        Self::start_inner(Some(self_signed_config()))
     }
 
-    fn start_inner(tls: bool) -> Self {
+    /// Starts an HTTPS target whose self-signed certificate expires in `days` and a half.
+    pub fn start_tls_expiring(days: i64) -> Self {
+        Self::start_inner(Some(self_signed_config_expiring(Some(days))))
+    }
+
+    fn start_inner(tls_config: Option<rustls::ServerConfig>) -> Self {
+        let tls = tls_config.is_some();
         let state = Arc::new(State::default());
         state.status.store(200, Ordering::SeqCst);
         let (tx, rx) = std::sync::mpsc::channel();
@@ -117,8 +153,8 @@ impl Target {
                 })
                 .workers(1)
                 .disable_signals();
-                let server = if tls {
-                    server.bind_rustls_0_23("127.0.0.1:0", self_signed_config())
+                let server = if let Some(config) = tls_config {
+                    server.bind_rustls_0_23("127.0.0.1:0", config)
                 } else {
                     server.bind("127.0.0.1:0")
                 }

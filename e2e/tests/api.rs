@@ -115,7 +115,7 @@ async fn bad_input_gets_a_4xx_naming_the_field_and_changes_nothing() {
     let m = fl
         .add_monitor(&CreateMonitor {
             name: "keep".into(),
-            url: url.clone(),
+            url: Some(url.clone()),
             interval_seconds: Some(30),
             timeout_ms: Some(9000),
             ..Default::default()

@@ -122,7 +122,7 @@ fn main() {
         for i in 0..args.monitors {
             let spec = CreateMonitor {
                 name: format!("bench-{i}"),
-                url: format!("http://127.0.0.1:{port}/m/{i}"),
+                url: Some(format!("http://127.0.0.1:{port}/m/{i}")),
                 interval_seconds: Some(args.interval),
                 ..Default::default()
             }

@@ -126,7 +126,7 @@ async fn main() {
     for i in 0..args.monitors {
         let spec = CreateMonitor {
             name: format!("monitor {i}"),
-            url: format!("http://127.0.0.1:9/{i}"),
+            url: Some(format!("http://127.0.0.1:9/{i}")),
             interval_seconds: Some(60),
             enabled: Some(false),
             ..Default::default()
