@@ -213,6 +213,7 @@ async fn the_openapi_document_lists_every_route() {
         "GET /api/v1/monitors/{id}",
         "PATCH /api/v1/monitors/{id}",
         "DELETE /api/v1/monitors/{id}",
+        "POST /api/v1/monitors/{id}/push-token",
         "GET /api/v1/monitors/{id}/checks",
         "GET /api/v1/monitors/{id}/stats",
         "GET /api/v1/monitors/{id}/latency",

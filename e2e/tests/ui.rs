@@ -439,3 +439,100 @@ async fn sign_in_with_an_oidc_provider() {
     b.until_text("main", "No incidents").await;
     b.close().await;
 }
+
+#[actix_rt::test]
+async fn the_form_creates_a_tcp_and_a_push_monitor_with_only_their_fields() {
+    let fl = start_flatline();
+    let target = Target::start();
+    let b = Browser::start(1280, 900).await;
+    sign_in(&b, &fl).await;
+
+    // TCP: choosing the kind swaps the HTTP fields for host and port.
+    b.click("#new-monitor").await;
+    b.select("#f-kind", "tcp").await;
+    b.find("#f-port").await;
+    assert_eq!(
+        b.js("return document.querySelector('#f-url') === null;")
+            .await,
+        json!(true),
+        "no URL field on a TCP monitor"
+    );
+    b.fill("#f-name", "Database port").await;
+    b.fill("#f-host", "127.0.0.1").await;
+    b.fill("#f-port", &target.port.to_string()).await;
+    b.fill("#f-interval_seconds", "1").await;
+    b.click("#add-assertion").await;
+    b.select(".assertion-row[data-row=\"0\"] .a-source", "latency_ms")
+        .await;
+    b.select(".assertion-row[data-row=\"0\"] .a-op", "lt").await;
+    b.fill(".assertion-row[data-row=\"0\"] .a-value", "5000")
+        .await;
+    let unlabelled = b.unlabelled_controls().await;
+    assert!(
+        unlabelled.is_empty(),
+        "controls without a label: {unlabelled:?}"
+    );
+    b.screenshot("monitor-form-tcp").await;
+    b.click("#save").await;
+    b.until(
+        "the detail page",
+        "return location.pathname.match(/^\\/monitors\\/\\d+$/) !== null;",
+    )
+    .await;
+    let id: i64 = b
+        .path()
+        .await
+        .rsplit('/')
+        .next()
+        .and_then(|s| s.parse().ok())
+        .expect("monitor id in the URL");
+    let m = fl.get(&format!("/api/v1/monitors/{id}")).await;
+    assert_eq!(m["kind"], "tcp");
+    assert_eq!(m["port"], target.port);
+    assert_eq!(m["assertions"][0]["source"], "latency_ms");
+    assert_eq!(m["assertions"][0]["value"], 5000);
+    assert!(m.get("url").is_none(), "{m}");
+    fl.wait_for_status(id, "up", Duration::from_secs(20)).await;
+    b.until_text(".detail-head .url", "tcp://127.0.0.1").await;
+
+    // Push: the URL is shown once, with lines to paste, and works.
+    b.goto(&fl.url("/monitors/new")).await;
+    b.select("#f-kind", "push").await;
+    b.find("#f-grace_seconds").await;
+    assert_eq!(
+        b.js("return document.querySelector('#f-timeout_ms') === null && document.querySelector('#f-host') === null;").await,
+        json!(true),
+        "no timeout or host on a push monitor"
+    );
+    b.fill("#f-name", "Nightly backup").await;
+    b.fill("#f-interval_seconds", "3600").await;
+    b.fill("#f-grace_seconds", "600").await;
+    b.click("#save").await;
+    b.find("#push-url").await;
+    let url = b.text("#push-url").await;
+    assert!(url.starts_with(&fl.url("/push/")), "{url}");
+    assert!(b.text("#push-curl").await.contains(&url));
+    b.screenshot("push-url").await;
+    let path = url.trim_start_matches(&fl.url(""));
+    assert_eq!(fl.request("GET", path, None).await.0, 200);
+    let list = fl.get("/api/v1/monitors").await;
+    let push = list
+        .as_array()
+        .and_then(|l| l.iter().find(|m| m["kind"] == "push"))
+        .cloned()
+        .expect("the push monitor");
+    assert_eq!(push["grace_seconds"], 600);
+    fl.wait_for_status(
+        push["id"].as_i64().expect("id"),
+        "up",
+        Duration::from_secs(20),
+    )
+    .await;
+    b.click("#go-to-monitor").await;
+    b.find("#push-url-masked").await;
+    assert!(!b
+        .text("#push-url-masked")
+        .await
+        .contains(path.trim_start_matches("/push/")));
+    b.close().await;
+}

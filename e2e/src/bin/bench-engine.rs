@@ -3,6 +3,9 @@
 //! CPU per 1,000 checks, peak RSS and check-write batch latency.
 //!
 //! cargo run --release -p e2e --bin bench-engine -- --monitors 10000 --interval 10 --seconds 60
+//!
+//! `--kind http` (default) checks `GET /m/<i>`; `--kind http-assertions` adds three assertions
+//! (status code, a body substring, latency); `--kind tcp` connects to nginx's port.
 
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -17,6 +20,7 @@ struct Args {
     interval: u32,
     seconds: u64,
     database_url: Option<String>,
+    kind: String,
 }
 
 fn parse_args() -> Args {
@@ -25,6 +29,7 @@ fn parse_args() -> Args {
         interval: 10,
         seconds: 60,
         database_url: None,
+        kind: "http".into(),
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -34,6 +39,7 @@ fn parse_args() -> Args {
             "--interval" => args.interval = value.parse().expect("--interval SECONDS"),
             "--seconds" => args.seconds = value.parse().expect("--seconds N"),
             "--database-url" => args.database_url = Some(value),
+            "--kind" => args.kind = value,
             other => panic!("unknown flag {other}; see the file's header"),
         }
     }
@@ -120,14 +126,32 @@ fn main() {
         let store = Store::connect(&database_url).await.expect("database");
         let t = Instant::now();
         for i in 0..args.monitors {
-            let spec = CreateMonitor {
+            let mut body = CreateMonitor {
                 name: format!("bench-{i}"),
-                url: Some(format!("http://127.0.0.1:{port}/m/{i}")),
                 interval_seconds: Some(args.interval),
                 ..Default::default()
+            };
+            match args.kind.as_str() {
+                "http" => body.url = Some(format!("http://127.0.0.1:{port}/m/{i}")),
+                "http-assertions" => {
+                    body.url = Some(format!("http://127.0.0.1:{port}/m/{i}"));
+                    body.assertions = Some(
+                        serde_json::from_str(
+                            r#"[{"source":"status_code","op":"eq","value":200},
+                                {"source":"body","op":"contains","value":"ok"},
+                                {"source":"latency_ms","op":"lt","value":5000}]"#,
+                        )
+                        .expect("assertions"),
+                    );
+                }
+                "tcp" => {
+                    body.kind = Some(flatline_types::MonitorKind::Tcp);
+                    body.host = Some("127.0.0.1".into());
+                    body.port = Some(port);
+                }
+                other => panic!("unknown --kind {other}: http, http-assertions or tcp"),
             }
-            .into_spec()
-            .expect("valid monitor");
+            let spec = body.into_spec().expect("valid monitor");
             store
                 .insert_monitor(&spec, now_ms())
                 .await
@@ -183,8 +207,9 @@ fn main() {
         let scheduled = args.monitors as f64 / f64::from(args.interval);
         let achieved = started as f64 / window;
         println!(
-            "bench-engine: {} monitors, {} s interval, {:.0} s measured, database {}",
+            "bench-engine: {} {} monitors, {} s interval, {:.0} s measured, database {}",
             args.monitors,
+            args.kind,
             args.interval,
             window,
             if database_url.starts_with("sqlite") {

@@ -42,6 +42,45 @@ async fn monitors_round_trip() {
 }
 
 #[actix_rt::test]
+async fn every_kind_round_trips_and_push_tokens_are_unique() {
+    use flatline_types::{CreateMonitor, Target};
+    let bodies = [
+        r#"{"name":"t","kind":"tcp","host":"db.internal","port":5432,"tls":true,"verify_tls":false,
+            "assertions":[{"source":"certificate_days","op":"gt","value":7}]}"#,
+        r#"{"name":"d","kind":"dns","host":"example.com","dns_record_type":"MX","dns_server":"127.0.0.1:53","dns_transport":"tcp","dns_expected":["mx.example.com"]}"#,
+        r#"{"name":"p","kind":"ping","host":"10.0.0.1","ping_count":3}"#,
+        r#"{"name":"c","kind":"push","cron":"0 3 * * *","timezone":"Europe/Berlin","grace_seconds":600}"#,
+        r#"{"name":"h","url":"http://127.0.0.1/","assertions":[{"source":"json","path":"$.ok","op":"eq","value":true}]}"#,
+    ];
+    for (backend, db) in backends().await {
+        let s = &db.store;
+        for body in bodies {
+            let mut spec = serde_json::from_str::<CreateMonitor>(body)
+                .expect("json")
+                .into_spec()
+                .expect("valid");
+            if let Target::Push(p) = &mut spec.target {
+                p.token_hash = "ab".repeat(32);
+                p.token_hint = "AbCd".into();
+            }
+            let m = s.insert_monitor(&spec, 1000).await.expect("insert");
+            let got = s.get_monitor(m.id).await.expect("get").expect("exists");
+            assert_eq!(got.spec, spec, "{backend}: {body}");
+        }
+        // A second push monitor with the same token hash is refused by the database.
+        let mut twin = serde_json::from_str::<CreateMonitor>(r#"{"name":"twin","kind":"push"}"#)
+            .expect("json")
+            .into_spec()
+            .expect("valid");
+        if let Target::Push(p) = &mut twin.target {
+            p.token_hash = "ab".repeat(32);
+        }
+        assert!(s.insert_monitor(&twin, 1000).await.is_err(), "{backend}");
+        assert_eq!(s.list_monitors().await.expect("list").len(), bodies.len());
+    }
+}
+
+#[actix_rt::test]
 async fn checks_page_newest_first_and_sweep_in_chunks() {
     for (backend, db) in backends().await {
         let s = &db.store;
