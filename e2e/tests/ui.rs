@@ -46,6 +46,21 @@ fn row_status(id: i64, status: &str) -> String {
     )
 }
 
+/// Waits for a monitor's detail page and returns the monitor's id from its path.
+async fn detail_page_id(b: &Browser) -> i64 {
+    b.until(
+        "the detail page",
+        "return location.pathname.match(/^\\/monitors\\/\\d+$/) !== null;",
+    )
+    .await;
+    b.path()
+        .await
+        .rsplit('/')
+        .next()
+        .and_then(|s| s.parse().ok())
+        .expect("monitor id in the URL")
+}
+
 #[actix_rt::test]
 async fn a_person_creates_watches_edits_notifies_and_deletes_a_monitor() {
     let fl = start_flatline();
@@ -78,18 +93,7 @@ async fn a_person_creates_watches_edits_notifies_and_deletes_a_monitor() {
     b.fill("#f-headers", "X-Probe: flatline").await;
     b.screenshot("monitor-form").await;
     b.click("#save").await;
-    b.until(
-        "the detail page",
-        "return location.pathname.match(/^\\/monitors\\/\\d+$/) !== null;",
-    )
-    .await;
-    let id: i64 = b
-        .path()
-        .await
-        .rsplit('/')
-        .next()
-        .and_then(|s| s.parse().ok())
-        .expect("monitor id in the URL");
+    let id = detail_page_id(&b).await;
     let m = fl.get(&format!("/api/v1/monitors/{id}")).await;
     assert_eq!(m["name"], "Checkout API");
     assert_eq!(m["interval_seconds"], 1);
@@ -474,18 +478,7 @@ async fn the_form_creates_a_tcp_and_a_push_monitor_with_only_their_fields() {
     );
     b.screenshot("monitor-form-tcp").await;
     b.click("#save").await;
-    b.until(
-        "the detail page",
-        "return location.pathname.match(/^\\/monitors\\/\\d+$/) !== null;",
-    )
-    .await;
-    let id: i64 = b
-        .path()
-        .await
-        .rsplit('/')
-        .next()
-        .and_then(|s| s.parse().ok())
-        .expect("monitor id in the URL");
+    let id = detail_page_id(&b).await;
     let m = fl.get(&format!("/api/v1/monitors/{id}")).await;
     assert_eq!(m["kind"], "tcp");
     assert_eq!(m["port"], target.port);

@@ -175,17 +175,9 @@ pub async fn run(plan: &Plan, target: &DnsTarget) -> CheckOutcome {
         Ok(())
     }
     .await;
-    let latency_us = i64::try_from(start.elapsed().as_micros()).unwrap_or(i64::MAX);
-    super::judge(
-        plan,
-        CheckOutcome {
-            started_at_ms,
-            latency_us,
-            status_code: None,
-            error: result.err(),
-        },
-        Facts::default(),
-    )
+    let outcome =
+        CheckOutcome::without_status(started_at_ms, super::micros(start.elapsed()), result.err());
+    super::judge(plan, outcome, Facts::default())
 }
 
 #[cfg(test)]

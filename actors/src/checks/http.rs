@@ -157,7 +157,7 @@ pub async fn run(plan: &Plan, target: &HttpTarget) -> CheckOutcome {
         })
     };
     let result = actix_rt::time::timeout(plan.timeout(), exchange).await;
-    let latency_us = i64::try_from(start.elapsed().as_micros()).unwrap_or(i64::MAX);
+    let latency_us = super::micros(start.elapsed());
     let timeout_ms = plan.spec.timeout_ms;
     let outcome = |status_code, error| CheckOutcome {
         started_at_ms,

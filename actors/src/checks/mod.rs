@@ -34,6 +34,16 @@ pub struct CheckOutcome {
 }
 
 impl CheckOutcome {
+    /// The outcome of a check that has no protocol status (every kind but HTTP).
+    pub fn without_status(started_at_ms: i64, latency_us: i64, error: Option<String>) -> Self {
+        Self {
+            started_at_ms,
+            latency_us,
+            status_code: None,
+            error,
+        }
+    }
+
     /// Whether the check succeeded.
     pub fn up(&self) -> bool {
         self.error.is_none()
@@ -89,14 +99,23 @@ pub(crate) fn judge(plan: &Plan, mut outcome: CheckOutcome, facts: Facts<'_>) ->
     outcome
 }
 
+/// A duration in whole microseconds, as outcomes keep latency.
+pub fn micros(d: Duration) -> i64 {
+    i64::try_from(d.as_micros()).unwrap_or(i64::MAX)
+}
+
+/// A TLS failure carried in an I/O error, as a reason: `tls error: …`.
+pub(crate) fn rustls_reason(io: &std::io::Error) -> Option<String> {
+    io.get_ref()
+        .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+        .map(|tls| format!("tls error: {tls}"))
+}
+
 /// A failed connection, as a reason: `connection refused`, `connection reset`, `tls error: …`.
 pub(crate) fn describe_io_error(io: &std::io::Error) -> String {
     use std::io::ErrorKind;
-    if let Some(tls) = io
-        .get_ref()
-        .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-    {
-        return format!("tls error: {tls}");
+    if let Some(reason) = rustls_reason(io) {
+        return reason;
     }
     match io.kind() {
         ErrorKind::ConnectionRefused => "connection refused".to_owned(),

@@ -97,27 +97,16 @@ pub async fn run(plan: &Plan, target: &PingTarget) -> CheckOutcome {
         Ok(rtts.iter().sum::<Duration>() / rtts.len() as u32)
     };
     let result = actix_rt::time::timeout(plan.timeout() + Duration::from_millis(50), attempt).await;
-    let (latency_us, error) = match result {
+    let (latency, error) = match result {
         Err(_) => (
-            i64::try_from(start.elapsed().as_micros()).unwrap_or(i64::MAX),
+            start.elapsed(),
             Some(format!("timeout after {} ms", plan.spec.timeout_ms)),
         ),
-        Ok(Err(reason)) => (
-            i64::try_from(start.elapsed().as_micros()).unwrap_or(i64::MAX),
-            Some(reason),
-        ),
-        Ok(Ok(rtt)) => (i64::try_from(rtt.as_micros()).unwrap_or(i64::MAX), None),
+        Ok(Err(reason)) => (start.elapsed(), Some(reason)),
+        Ok(Ok(rtt)) => (rtt, None),
     };
-    super::judge(
-        plan,
-        CheckOutcome {
-            started_at_ms,
-            latency_us,
-            status_code: None,
-            error,
-        },
-        Facts::default(),
-    )
+    let outcome = CheckOutcome::without_status(started_at_ms, super::micros(latency), error);
+    super::judge(plan, outcome, Facts::default())
 }
 
 #[cfg(test)]

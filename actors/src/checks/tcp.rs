@@ -27,7 +27,7 @@ pub async fn run(plan: &Plan, target: &TcpTarget) -> CheckOutcome {
         Ok::<_, String>(facts)
     };
     let result = actix_rt::time::timeout(plan.timeout(), attempt).await;
-    let latency_us = i64::try_from(start.elapsed().as_micros()).unwrap_or(i64::MAX);
+    let latency_us = super::micros(start.elapsed());
     let (error, certificate) = match result {
         Err(_) if target.tls => (
             Some(format!(
@@ -45,12 +45,7 @@ pub async fn run(plan: &Plan, target: &TcpTarget) -> CheckOutcome {
     };
     super::judge(
         plan,
-        CheckOutcome {
-            started_at_ms,
-            latency_us,
-            status_code: None,
-            error,
-        },
+        CheckOutcome::without_status(started_at_ms, latency_us, error),
         Facts {
             certificate_days: certificate.map(|c| c.days_left(now_ms())),
             ..Default::default()

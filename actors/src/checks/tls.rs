@@ -121,11 +121,8 @@ pub async fn handshake(
 /// A failed handshake, as a reason: `tls error: invalid peer certificate: UnknownIssuer`.
 pub fn describe_tls_io_error(e: &std::io::Error) -> String {
     use std::io::ErrorKind;
-    if let Some(tls) = e
-        .get_ref()
-        .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-    {
-        return format!("tls error: {tls}");
+    if let Some(reason) = super::rustls_reason(e) {
+        return reason;
     }
     match e.kind() {
         ErrorKind::UnexpectedEof => "tls error: connection closed during the handshake".to_owned(),

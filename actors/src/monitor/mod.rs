@@ -246,8 +246,7 @@ impl MonitorActor {
             }
             PushSignal::Success => {
                 let run = push.run_started.take().map(|s| s.elapsed());
-                let latency_us =
-                    run.map_or(0, |d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX));
+                let latency_us = run.map_or(0, checks::micros);
                 let outcome = CheckOutcome {
                     started_at_ms: now,
                     latency_us,
