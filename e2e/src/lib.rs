@@ -9,6 +9,7 @@ pub mod flatline;
 pub mod inprocess;
 pub mod live;
 pub mod oidc;
+pub mod proc;
 pub mod receiver;
 pub mod target;
 

@@ -10,6 +10,7 @@
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use e2e::proc::{cpu_seconds, status_kib};
 use flatline_actors::{Engine, EngineConfig};
 use flatline_store::clock::now_ms;
 use flatline_store::Store;
@@ -89,30 +90,6 @@ fn start_nginx(dir: &std::path::Path) -> (Child, u16) {
     (child, port)
 }
 
-/// utime + stime of a process, in seconds (USER_HZ is 100 on Linux).
-fn cpu_seconds(pid: &str) -> f64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|v| v.parse::<f64>().ok())
-            .unwrap_or(0.0)
-    };
-    (ticks(11) + ticks(12)) / 100.0
-}
-
-fn status_kib(field: &str) -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap_or_default()
-        .lines()
-        .find(|l| l.starts_with(field))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0)
-}
-
 fn main() {
     let args = parse_args();
     let dir = tempfile::tempdir().expect("tempdir");
@@ -158,7 +135,7 @@ fn main() {
                 .expect("insert monitor");
         }
         let created = t.elapsed();
-        let rss_before = status_kib("VmRSS:");
+        let rss_before = status_kib("self", "VmRSS:");
         let t = Instant::now();
         let engine = Engine::start(store.clone(), EngineConfig::default(), Vec::new())
             .await
@@ -201,7 +178,7 @@ fn main() {
         engine.shutdown().await;
         let started_total = stats.checks_started.get();
         let stored_total = store.count_all_checks().await.expect("count");
-        let peak_rss = status_kib("VmHWM:");
+        let peak_rss = status_kib("self", "VmHWM:");
         store.close().await;
 
         let scheduled = args.monitors as f64 / f64::from(args.interval);
