@@ -4,7 +4,7 @@
 //! and whether the pings reached the checks.
 //!
 //! cargo build --release -p flatline-server && \
-//! FLATLINE_BIN=target/release/flatline \
+//! FLATLINE_BIN=$PWD/target/release/flatline \
 //!   cargo run --release -p e2e --bin bench-push -- --monitors 10000 --rate 1000 --seconds 60
 
 use std::cell::RefCell;
