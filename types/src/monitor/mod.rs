@@ -5,6 +5,7 @@ mod api;
 mod assertions;
 mod fields;
 mod kinds;
+mod requests;
 pub mod schedule;
 
 use serde::{Deserialize, Serialize};
@@ -15,6 +16,7 @@ pub use assertions::*;
 pub use fields::public_url;
 pub(crate) use fields::{validate_header, validate_http_url};
 pub use kinds::*;
+pub use requests::*;
 
 /// Bounds of the monitor fields, shared by the API's validation and the UI's forms.
 pub mod limits {

@@ -1,0 +1,408 @@
+//! The request bodies of the monitor routes: `CreateMonitor` and `PatchMonitor`, declared
+//! from one field list, which fields each kind takes, defaults, and patching.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+use super::{
+    default_timeout_ms, limits, Assertion, DnsRecordType, DnsTarget, DnsTransport, HttpMethod,
+    HttpTarget, MonitorKind, MonitorSpec, PingTarget, PushSchedule, PushTarget, Target, TcpTarget,
+};
+use crate::FieldError;
+
+/// Declares the request bodies of the monitor routes: `POST` takes [`CreateMonitor`], `PATCH`
+/// [`PatchMonitor`] with the same fields, every one optional.
+macro_rules! monitor_bodies {
+    ($( $(#[$doc:meta])* $field:ident : $ty:ty ),* $(,)?) => {
+        /// The body of `POST /api/v1/monitors`. `kind` (default `http`) says which fields
+        /// apply; a field that does not apply to the kind is refused with a 422 naming it.
+        #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        #[serde(deny_unknown_fields)]
+        pub struct CreateMonitor {
+            pub name: String,
+            /// `http` (default), `tcp`, `dns`, `ping` or `push`.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub kind: Option<MonitorKind>,
+            /// `http`: request body, sent as-is.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub body: Option<String>,
+            $( $(#[$doc])* #[serde(default, skip_serializing_if = "Option::is_none")] pub $field: Option<$ty>, )*
+        }
+
+        /// The body of `PATCH /api/v1/monitors/{id}`: every field optional; absent fields keep
+        /// their value. Changing `kind` starts the kind's own fields afresh.
+        #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        #[serde(deny_unknown_fields)]
+        pub struct PatchMonitor {
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub name: Option<String>,
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub kind: Option<MonitorKind>,
+            /// `null` clears the body.
+            #[serde(
+                default,
+                deserialize_with = "double_option",
+                skip_serializing_if = "Option::is_none"
+            )]
+            #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+            pub body: Option<Option<String>>,
+            $( $(#[$doc])* #[serde(default, skip_serializing_if = "Option::is_none")] pub $field: Option<$ty>, )*
+        }
+
+        impl CreateMonitor {
+            /// The names of the optional fields given, in declaration order.
+            fn given(&self) -> Vec<&'static str> {
+                let mut given = Vec::new();
+                if self.body.is_some() {
+                    given.push("body");
+                }
+                $( if self.$field.is_some() { given.push(stringify!($field)); } )*
+                given
+            }
+        }
+
+        impl PatchMonitor {
+            /// Lays the patch's fields over `base`.
+            fn overlay(self, base: &mut CreateMonitor) {
+                if let Some(v) = self.name {
+                    base.name = v;
+                }
+                if let Some(v) = self.body {
+                    base.body = v;
+                }
+                $( if let Some(v) = self.$field { base.$field = Some(v); } )*
+            }
+        }
+    };
+}
+
+monitor_bodies! {
+    /// `http`: the `http://` or `https://` URL to check.
+    url: String,
+    /// `http`: default `GET`.
+    method: HttpMethod,
+    /// `http`: extra request headers.
+    headers: BTreeMap<String, String>,
+    /// 1–86400, default 60. For `push`, the expected period between pings.
+    interval_seconds: u32,
+    /// 100–120000 and below the interval; default 10000, or 80 % of a shorter interval.
+    /// Not for `push`.
+    timeout_ms: u32,
+    /// Re-checks after a failure before the monitor is declared down (0–10, default 0).
+    /// Not for `push`.
+    retries: u32,
+    /// Seconds between re-checks; default the interval. Not for `push`.
+    retry_interval_seconds: u32,
+    /// `http`: status codes that count as up; empty or absent means any 2xx.
+    expected_status_codes: Vec<u16>,
+    /// `http`: default true (up to 10 redirects).
+    follow_redirects: bool,
+    /// `http` and `tcp` with `tls`: default true.
+    verify_tls: bool,
+    /// Default true; false creates the monitor paused.
+    enabled: bool,
+    /// Minutes between reminder notifications while down (0–10080, default 0 = none).
+    resend_interval_minutes: u32,
+    /// `tcp`, `ping`: the host name or IP address; `dns`: the name to resolve.
+    host: String,
+    /// `tcp`: 1–65535.
+    port: u16,
+    /// `tcp`: do a TLS handshake (with SNI) after connecting; default false.
+    tls: bool,
+    /// `dns`: A (default), AAAA, CNAME, MX, TXT, NS, SOA or SRV.
+    dns_record_type: DnsRecordType,
+    /// `dns`: `IP` or `IP:PORT` of the server to ask; default the system resolver.
+    dns_server: String,
+    /// `dns`: `udp` (default) or `tcp`.
+    dns_transport: DnsTransport,
+    /// `dns`: strings that must all be among the answers; empty: at least one answer.
+    dns_expected: Vec<String>,
+    /// `ping`: echo requests per check, 1–10 (default 1); up if any is answered.
+    ping_count: u8,
+    /// `push`: a cron expression (5 fields, or 6 with seconds) for when pings are due,
+    /// instead of `interval_seconds`.
+    cron: String,
+    /// `push` with `cron`: an IANA time zone, default `UTC`.
+    timezone: String,
+    /// `push`: how late a ping may be before the monitor is down (1–604800, default 60).
+    grace_seconds: u32,
+    /// Conditions that must all hold for a check to be up.
+    assertions: Vec<Assertion>,
+}
+
+/// The optional fields each kind takes, beside `name`, `kind` and the shared ones.
+fn kind_fields(kind: MonitorKind) -> &'static [&'static str] {
+    match kind {
+        MonitorKind::Http => &[
+            "url",
+            "method",
+            "headers",
+            "body",
+            "expected_status_codes",
+            "follow_redirects",
+            "verify_tls",
+        ],
+        MonitorKind::Tcp => &["host", "port", "tls", "verify_tls"],
+        MonitorKind::Dns => &[
+            "host",
+            "dns_record_type",
+            "dns_server",
+            "dns_transport",
+            "dns_expected",
+        ],
+        MonitorKind::Ping => &["host", "ping_count"],
+        MonitorKind::Push => &["cron", "timezone", "grace_seconds"],
+    }
+}
+
+/// Fields every kind takes (push has no timeout or retries: nothing is checked).
+fn shared_fields(kind: MonitorKind) -> &'static [&'static str] {
+    match kind {
+        MonitorKind::Push => &[
+            "interval_seconds",
+            "enabled",
+            "resend_interval_minutes",
+            "assertions",
+        ],
+        _ => &[
+            "interval_seconds",
+            "timeout_ms",
+            "retries",
+            "retry_interval_seconds",
+            "enabled",
+            "resend_interval_minutes",
+            "assertions",
+        ],
+    }
+}
+
+fn required(field: &str, kind: MonitorKind) -> FieldError {
+    FieldError::new(field, format!("is required for {} monitors", kind.as_str()))
+}
+
+impl CreateMonitor {
+    /// Fills in the defaults and validates the result. A push monitor's token hash is left
+    /// empty: the caller issues the token.
+    pub fn into_spec(self) -> Result<MonitorSpec, FieldError> {
+        let kind = self.kind.unwrap_or_default();
+        for field in self.given() {
+            if !kind_fields(kind).contains(&field) && !shared_fields(kind).contains(&field) {
+                return Err(FieldError::new(
+                    field,
+                    format!("does not apply to {} monitors", kind.as_str()),
+                ));
+            }
+        }
+        if kind == MonitorKind::Push && self.cron.is_some() && self.interval_seconds.is_some() {
+            return Err(FieldError::new(
+                "interval_seconds",
+                "give either interval_seconds or cron, not both",
+            ));
+        }
+        if self.timezone.is_some() && self.cron.is_none() {
+            return Err(FieldError::new("timezone", "applies only with cron"));
+        }
+        let interval_seconds = self
+            .interval_seconds
+            .unwrap_or(limits::DEFAULT_INTERVAL_SECONDS);
+        let host = || {
+            self.host
+                .as_deref()
+                .map(str::trim)
+                .filter(|h| !h.is_empty())
+                .map(str::to_owned)
+                .ok_or_else(|| required("host", kind))
+        };
+        let target = match kind {
+            MonitorKind::Http => Target::Http(HttpTarget {
+                url: self
+                    .url
+                    .as_deref()
+                    .map(str::trim)
+                    .ok_or_else(|| required("url", kind))?
+                    .to_owned(),
+                method: self.method.unwrap_or_default(),
+                headers: self.headers.clone().unwrap_or_default(),
+                body: self.body.clone(),
+                expected_status_codes: self.expected_status_codes.clone().unwrap_or_default(),
+                follow_redirects: self.follow_redirects.unwrap_or(true),
+                verify_tls: self.verify_tls.unwrap_or(true),
+            }),
+            MonitorKind::Tcp => Target::Tcp(TcpTarget {
+                host: host()?,
+                port: self.port.ok_or_else(|| required("port", kind))?,
+                tls: self.tls.unwrap_or(false),
+                verify_tls: self.verify_tls.unwrap_or(true),
+            }),
+            MonitorKind::Dns => Target::Dns(DnsTarget {
+                host: host()?,
+                record_type: self.dns_record_type.unwrap_or_default(),
+                server: self
+                    .dns_server
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned),
+                transport: self.dns_transport.unwrap_or_default(),
+                expected: self.dns_expected.clone().unwrap_or_default(),
+            }),
+            MonitorKind::Ping => Target::Ping(PingTarget {
+                host: host()?,
+                count: self.ping_count.unwrap_or(1),
+            }),
+            MonitorKind::Push => Target::Push(PushTarget {
+                schedule: match &self.cron {
+                    Some(expression) => PushSchedule::Cron {
+                        expression: expression.trim().to_owned(),
+                        timezone: self
+                            .timezone
+                            .as_deref()
+                            .map(str::trim)
+                            .unwrap_or("UTC")
+                            .to_owned(),
+                    },
+                    None => PushSchedule::Interval,
+                },
+                grace_seconds: self.grace_seconds.unwrap_or(limits::DEFAULT_GRACE_SECONDS),
+                token_hash: String::new(),
+                token_hint: String::new(),
+            }),
+        };
+        let spec = MonitorSpec {
+            name: self.name.trim().to_owned(),
+            target,
+            assertions: self.assertions.unwrap_or_default(),
+            interval_seconds,
+            timeout_ms: self
+                .timeout_ms
+                .unwrap_or_else(|| default_timeout_ms(interval_seconds)),
+            retries: self.retries.unwrap_or(0),
+            retry_interval_seconds: self.retry_interval_seconds.unwrap_or(interval_seconds),
+            enabled: self.enabled.unwrap_or(true),
+            resend_interval_minutes: self.resend_interval_minutes.unwrap_or(0),
+        };
+        spec.validate()?;
+        Ok(spec)
+    }
+
+    /// The body that would create `spec` as it is (defaults spelled out), without its
+    /// kind-specific fields when `with_target` is false.
+    fn of_spec(spec: &MonitorSpec, with_target: bool) -> Self {
+        let push = spec.kind() == MonitorKind::Push;
+        let mut body = CreateMonitor {
+            name: spec.name.clone(),
+            kind: Some(spec.kind()),
+            interval_seconds: Some(spec.interval_seconds),
+            timeout_ms: (!push).then_some(spec.timeout_ms),
+            retries: (!push).then_some(spec.retries),
+            retry_interval_seconds: (!push).then_some(spec.retry_interval_seconds),
+            enabled: Some(spec.enabled),
+            resend_interval_minutes: Some(spec.resend_interval_minutes),
+            assertions: Some(spec.assertions.clone()),
+            ..Default::default()
+        };
+        if !with_target {
+            return body;
+        }
+        match &spec.target {
+            Target::Http(t) => {
+                body.url = Some(t.url.clone());
+                body.method = Some(t.method);
+                body.headers = Some(t.headers.clone());
+                body.body = t.body.clone();
+                body.expected_status_codes = Some(t.expected_status_codes.clone());
+                body.follow_redirects = Some(t.follow_redirects);
+                body.verify_tls = Some(t.verify_tls);
+            }
+            Target::Tcp(t) => {
+                body.host = Some(t.host.clone());
+                body.port = Some(t.port);
+                body.tls = Some(t.tls);
+                body.verify_tls = Some(t.verify_tls);
+            }
+            Target::Dns(t) => {
+                body.host = Some(t.host.clone());
+                body.dns_record_type = Some(t.record_type);
+                body.dns_server = t.server.clone();
+                body.dns_transport = Some(t.transport);
+                body.dns_expected = Some(t.expected.clone());
+            }
+            Target::Ping(t) => {
+                body.host = Some(t.host.clone());
+                body.ping_count = Some(t.count);
+            }
+            Target::Push(t) => {
+                body.grace_seconds = Some(t.grace_seconds);
+                if let PushSchedule::Cron {
+                    expression,
+                    timezone,
+                } = &t.schedule
+                {
+                    body.cron = Some(expression.clone());
+                    body.timezone = Some(timezone.clone());
+                    body.interval_seconds = None;
+                }
+            }
+        }
+        body
+    }
+}
+
+pub(super) fn double_option<'de, D, T>(de: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(de).map(Some)
+}
+
+impl PatchMonitor {
+    /// Applies the patch to `current` and validates the result as a whole. A push monitor
+    /// keeps its token; a monitor that becomes a push monitor gets an empty token hash, for
+    /// the caller to issue.
+    pub fn apply(self, current: &MonitorSpec) -> Result<MonitorSpec, FieldError> {
+        let kind = self.kind.unwrap_or(current.kind());
+        let same_kind = kind == current.kind();
+        let mut base = CreateMonitor::of_spec(current, same_kind);
+        base.kind = Some(kind);
+        if let Some(v) = self.interval_seconds {
+            // Fields still at the default derived from the interval follow it, so that
+            // `{"interval_seconds": 1}` works on a monitor created with the defaults.
+            if self.timeout_ms.is_none()
+                && current.timeout_ms == default_timeout_ms(current.interval_seconds)
+            {
+                base.timeout_ms = None;
+            }
+            if self.retry_interval_seconds.is_none()
+                && current.retry_interval_seconds == current.interval_seconds
+            {
+                base.retry_interval_seconds = None;
+            }
+            base.interval_seconds = Some(v);
+        }
+        if kind == MonitorKind::Push {
+            // A push monitor is on either an interval or a cron schedule: the one given wins.
+            if self.cron.is_some() {
+                base.interval_seconds = None;
+            } else if self.interval_seconds.is_some() {
+                base.cron = None;
+                base.timezone = None;
+            }
+        } else if !same_kind {
+            // Leaving push: the shared check fields come back with their defaults.
+            base.timeout_ms = base
+                .timeout_ms
+                .filter(|_| current.kind() != MonitorKind::Push);
+        }
+        self.overlay(&mut base);
+        let mut spec = base.into_spec()?;
+        if let (Target::Push(new), Target::Push(old)) = (&mut spec.target, &current.target) {
+            new.token_hash = old.token_hash.clone();
+            new.token_hint = old.token_hint.clone();
+        }
+        Ok(spec)
+    }
+}
