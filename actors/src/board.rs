@@ -112,17 +112,44 @@ impl StatusBoard {
         inner.dirty.insert(monitor_id);
     }
 
-    /// Sets a monitor's configuration (created, changed, loaded at start-up).
+    /// Sets a monitor's configuration (created, changed, loaded at start-up). A certificate
+    /// read meanwhile is kept while the target stays the same.
     pub fn set_monitor(&self, monitor: &StoredMonitor) {
         let mut inner = self.inner.write();
         let id = monitor.id;
-        inner
+        let live = inner
             .map
             .entry(id)
-            .or_insert_with(|| LiveStatus::new(monitor.status))
-            .monitor = Some(Arc::new(monitor.clone()));
+            .or_insert_with(|| LiveStatus::new(monitor.status));
+        let mut monitor = monitor.clone();
+        if let Some(old) = &live.monitor {
+            if monitor.spec.sees_certificates() && old.spec.label() == monitor.spec.label() {
+                let newer = |c: &Option<flatline_store::CertificateRecord>| {
+                    c.as_ref().map_or(i64::MIN, |c| c.checked_at_ms)
+                };
+                if newer(&old.certificate) > newer(&monitor.certificate) {
+                    monitor.certificate = old.certificate.clone();
+                }
+            }
+        }
+        live.monitor = Some(Arc::new(monitor));
         inner.removed.remove(&id);
         inner.dirty.insert(id);
+    }
+
+    /// Sets the certificate a monitor's target presented.
+    pub fn set_certificate(&self, monitor_id: i64, certificate: flatline_store::CertificateRecord) {
+        let mut inner = self.inner.write();
+        let Some(live) = inner.map.get_mut(&monitor_id) else {
+            return;
+        };
+        let Some(monitor) = &live.monitor else {
+            return;
+        };
+        let mut monitor = StoredMonitor::clone(monitor);
+        monitor.certificate = Some(certificate);
+        live.monitor = Some(Arc::new(monitor));
+        inner.dirty.insert(monitor_id);
     }
 
     /// Sets a monitor's headline numbers; marks it changed only if they moved by as much as

@@ -125,6 +125,8 @@ impl Engine {
         transitions.extend(subscribers);
         let deps = MonitorDeps {
             writer: writer.clone().recipient(),
+            certificates: writer.clone().recipient(),
+            expiring: notifier.clone().recipient(),
             transitions,
             board: board.clone(),
             metrics: metrics.clone(),

@@ -3,7 +3,7 @@
 use actix::Message;
 use flatline_types::{MonitorSpec, MonitorStatus};
 
-use flatline_store::{CheckRecord, StoredMonitor};
+use flatline_store::{CertificateRecord, CheckRecord, StoredMonitor};
 
 /// Registry: start, reconfigure, pause or resume a monitor to match what is stored.
 #[derive(Message, Debug)]
@@ -105,3 +105,25 @@ pub struct Flush;
 #[derive(Message, Debug)]
 #[rtype(result = "()")]
 pub struct Drain;
+
+/// Writer: the certificate a monitor's target presented (read at most hourly, and at once
+/// when it changes), to keep on the monitor.
+#[derive(Message, Debug, Clone)]
+#[rtype(result = "()")]
+pub struct RecordCertificate {
+    pub monitor_id: i64,
+    pub certificate: CertificateRecord,
+}
+
+/// Notifier: a monitor's certificate has crossed one of its expiry thresholds. Sent once per
+/// threshold per certificate, for the smallest threshold crossed.
+#[derive(Message, Debug, Clone)]
+#[rtype(result = "()")]
+pub struct CertificateExpiring {
+    pub monitor_id: i64,
+    pub monitor_name: String,
+    pub url: String,
+    pub certificate: CertificateRecord,
+    /// The threshold crossed, in days.
+    pub threshold_days: u32,
+}

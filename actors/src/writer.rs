@@ -1,6 +1,7 @@
 //! The check writer: buffers check results and stores them in batches, so that a monitor
 //! never waits on the database and the database sees a few large inserts instead of many
-//! small ones. Stored checks are published to the [`StatusBoard`].
+//! small ones. Stored checks are published to the [`StatusBoard`]. Certificates read by
+//! checks (hourly at most) are stored here too, one by one.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -9,7 +10,7 @@ use actix::{Actor, ActorFutureExt, AsyncContext, Context, Handler, ResponseActFu
 use tokio::sync::oneshot;
 
 use crate::board::StatusBoard;
-use crate::messages::{Flush, RecordCheck};
+use crate::messages::{Flush, RecordCertificate, RecordCheck};
 use crate::metrics::EngineMetrics;
 use flatline_store::{CheckRecord, Store};
 
@@ -129,6 +130,29 @@ impl Handler<RecordCheck> for CheckWriter {
         if self.buffer.len() >= self.max_batch {
             self.flush(ctx);
         }
+    }
+}
+
+impl Handler<RecordCertificate> for CheckWriter {
+    type Result = ();
+
+    /// Certificates are read at most hourly per monitor: stored one by one, at once. A
+    /// failed write is logged; the next reading writes again.
+    fn handle(&mut self, msg: RecordCertificate, ctx: &mut Context<Self>) {
+        self.board
+            .set_certificate(msg.monitor_id, msg.certificate.clone());
+        let store = self.store.clone();
+        ctx.spawn(
+            async move {
+                if let Err(e) = store
+                    .record_certificate(msg.monitor_id, &msg.certificate)
+                    .await
+                {
+                    tracing::warn!(monitor_id = msg.monitor_id, error = %e, "storing a certificate failed");
+                }
+            }
+            .into_actor(self),
+        );
     }
 }
 

@@ -7,6 +7,7 @@ mod m20261129_000002_auth;
 mod m20261129_000003_rollups;
 mod m20261129_000004_notifications;
 mod m20261202_000005_check_kinds;
+mod m20261203_000006_certificates;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000003_rollups::Migration),
             Box::new(m20261129_000004_notifications::Migration),
             Box::new(m20261202_000005_check_kinds::Migration),
+            Box::new(m20261203_000006_certificates::Migration),
         ]
     }
 }

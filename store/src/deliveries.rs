@@ -30,12 +30,27 @@ pub struct EventPayload {
     /// UTC ms: the incident's start, when known at queueing.
     #[serde(default)]
     pub incident_started_ms: Option<i64>,
+    /// `certificate_expiring` events: the certificate and the threshold it crossed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<CertificateNotice>,
+}
+
+/// What a `certificate_expiring` notification says of the certificate.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificateNotice {
+    pub subject: String,
+    pub issuer: String,
+    /// UTC ms.
+    pub not_after_ms: i64,
+    /// The threshold crossed, in days.
+    pub threshold_days: u32,
+    pub sha256: String,
 }
 
 /// An event to queue for every channel linked to its monitor.
 #[derive(Clone, Debug)]
 pub struct NewDelivery {
-    /// `down`, `up` or `reminder`.
+    /// `down`, `up`, `reminder` or `certificate_expiring`.
     pub event: NotificationEvent,
     /// Identifies the event; with the channel, unique in the outbox.
     pub event_key: String,

@@ -1,5 +1,5 @@
 //! Flatline's storage: the narrow seam between Flatline and its database, one module per
-//! aggregate (`monitors`, `checks`, `incidents` with pauses, `channels`, `deliveries`, `auth`,
+//! aggregate (`monitors` with their `certificates`, `checks`, `incidents` with pauses, `channels`, `deliveries`, `auth`,
 //! `rollups`), sea-orm entities per table, and the pure uptime and latency math in `stats`.
 //!
 //! SQLite gets two pools: a single-connection writer (SQLite allows one writer at a time, so
@@ -7,6 +7,7 @@
 //! lets run alongside the writer. PostgreSQL uses one pool for both.
 
 pub mod auth;
+pub mod certificates;
 pub mod channels;
 pub mod checks;
 pub mod clock;
@@ -25,9 +26,10 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr};
 
+pub use certificates::CertificateRecord;
 pub use channels::StoredChannel;
 pub use checks::CheckRecord;
-pub use deliveries::{EventPayload, NewDelivery};
+pub use deliveries::{CertificateNotice, EventPayload, NewDelivery};
 pub use monitors::{target_label, StoredMonitor};
 
 /// Why a storage call failed.

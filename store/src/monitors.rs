@@ -7,6 +7,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
 };
 
+use crate::certificates::CertificateRecord;
 use crate::entities::{checks, incidents, monitor_channels, monitors, pauses, rollups};
 use crate::incidents::{open_incident_in, record_pause};
 use crate::{Store, StoreError, StoreResult};
@@ -19,6 +20,8 @@ pub struct StoredMonitor {
     pub status: MonitorStatus,
     pub created_at_ms: i64,
     pub updated_at_ms: i64,
+    /// The TLS certificate its target last presented, if it has one.
+    pub certificate: Option<CertificateRecord>,
 }
 
 fn monitor_columns(spec: &MonitorSpec, am: &mut monitors::ActiveModel) {
@@ -31,6 +34,8 @@ fn monitor_columns(spec: &MonitorSpec, am: &mut monitors::ActiveModel) {
     am.enabled = Set(spec.enabled);
     am.resend_interval_minutes = Set(spec.resend_interval_minutes as i32);
     am.assertions = Set(serde_json::to_string(&spec.assertions).unwrap_or_else(|_| "[]".into()));
+    am.certificate_expiry_days =
+        Set(serde_json::to_string(&spec.certificate_expiry_days).unwrap_or_else(|_| "[]".into()));
     // HTTP's settings keep the columns they had before there were kinds; the other kinds'
     // are one JSON document. The HTTP columns of other kinds hold neutral values.
     let http = match &spec.target {
@@ -133,7 +138,13 @@ impl Store {
             return Ok(None);
         };
         let was_enabled = current.enabled;
+        // A certificate belongs to the target it came from.
+        let same_target = decode_monitor(current.clone())
+            .is_ok_and(|old| old.spec.label() == spec.label() && spec.sees_certificates());
         let mut am: monitors::ActiveModel = current.into();
+        if !same_target {
+            am.certificate = Set(None);
+        }
         monitor_columns(spec, &mut am);
         am.updated_at = Set(now_ms);
         if was_enabled != spec.enabled {
@@ -226,6 +237,13 @@ fn decode_monitor(m: monitors::Model) -> StoreResult<StoredMonitor> {
         retry_interval_seconds: to_u32(m.retry_interval_seconds, "retry_interval_seconds")?,
         enabled: m.enabled,
         resend_interval_minutes: to_u32(m.resend_interval_minutes, "resend_interval_minutes")?,
+        // Rows from before certificates carry the default whatever their kind.
+        certificate_expiry_days: if matches!(kind, MonitorKind::Http | MonitorKind::Tcp) {
+            serde_json::from_str(&m.certificate_expiry_days)
+                .map_err(|_| corrupt("certificate_expiry_days"))?
+        } else {
+            Vec::new()
+        },
     };
     Ok(StoredMonitor {
         id: m.id,
@@ -233,6 +251,11 @@ fn decode_monitor(m: monitors::Model) -> StoreResult<StoredMonitor> {
         spec,
         created_at_ms: m.created_at,
         updated_at_ms: m.updated_at,
+        // An unreadable certificate is only a cache: read again at the next check.
+        certificate: m
+            .certificate
+            .as_deref()
+            .and_then(|c| serde_json::from_str(c).ok()),
     })
 }
 

@@ -13,7 +13,7 @@ use futures_util::StreamExt;
 
 use flatline_store::clock::now_ms;
 
-use super::{describe_io_error, CheckOutcome, Facts, Plan};
+use super::{describe_io_error, CertificateFacts, CheckOutcome, Facts, Plan};
 
 /// How much of a response body is read; latency includes reading it.
 pub const BODY_CAP_BYTES: usize = 1024 * 1024;
@@ -93,8 +93,9 @@ struct Response {
 }
 
 /// Checks `target`'s URL once and judges the response by its status and the monitor's
-/// assertions. Never fails: every failure is described in the outcome.
-pub async fn run(plan: &Plan, target: &HttpTarget) -> CheckOutcome {
+/// assertions; reads the certificate of an `https` target when asked to (or when an assertion
+/// needs it). Never fails: every failure is described in the outcome.
+pub async fn run(plan: &Plan, target: &HttpTarget, read_certificate: bool) -> CheckOutcome {
     let client = client_for(target);
     let keep_body = plan.assertions.needs_body();
     let keep_headers = plan.assertions.needs_headers();
@@ -164,11 +165,22 @@ pub async fn run(plan: &Plan, target: &HttpTarget) -> CheckOutcome {
         latency_us,
         status_code,
         error,
+        certificate: None,
     };
     let response = match result {
         Err(_elapsed) => return outcome(None, Some(format!("timeout after {timeout_ms} ms"))),
         Ok(Err(Failure::Send(e))) => {
-            return outcome(None, Some(describe_send_error(&e, timeout_ms)))
+            let reason = describe_send_error(&e, timeout_ms);
+            // A certificate the check refused (expired, wrong name) is still worth reading.
+            let certificate = if read_certificate && reason.starts_with("tls error") {
+                read_certificate_of(target, plan).await
+            } else {
+                None
+            };
+            return CheckOutcome {
+                certificate,
+                ..outcome(None, Some(reason))
+            };
         }
         Ok(Err(Failure::Body(e))) => {
             return outcome(None, Some(format!("response body error: {e}")))
@@ -185,12 +197,13 @@ pub async fn run(plan: &Plan, target: &HttpTarget) -> CheckOutcome {
         } else {
             Some(format!("unexpected status {code}"))
         };
-    let certificate_days = if error.is_none() && plan.assertions.needs_certificate() {
-        certificate_days(target, plan).await
-    } else {
-        None
-    };
-    super::judge(
+    let certificate =
+        if read_certificate || (error.is_none() && plan.assertions.needs_certificate()) {
+            read_certificate_of(target, plan).await
+        } else {
+            None
+        };
+    let judged = super::judge(
         plan,
         outcome(Some(code), error),
         Facts {
@@ -198,15 +211,20 @@ pub async fn run(plan: &Plan, target: &HttpTarget) -> CheckOutcome {
             body: keep_body.then_some(response.body.as_slice()),
             body_cut: response.body_cut,
             headers: response.headers,
-            certificate_days,
+            certificate_days: certificate.as_ref().map(|c| c.days_left(now_ms())),
             ..Default::default()
         },
-    )
+    );
+    CheckOutcome {
+        certificate,
+        ..judged
+    }
 }
 
-/// The days left on an `https` target's certificate, read by a handshake of its own (awc
-/// does not show the certificate of the connection it used).
-async fn certificate_days(target: &HttpTarget, plan: &Plan) -> Option<i64> {
+/// An `https` target's certificate, read by a handshake of its own (awc does not show the
+/// certificate of the connection it used). Not verified: an expired certificate is still
+/// read. `None` for `http://` URLs and when the handshake fails.
+async fn read_certificate_of(target: &HttpTarget, plan: &Plan) -> Option<CertificateFacts> {
     let url = url::Url::parse(&target.url).ok()?;
     if url.scheme() != "https" {
         return None;
@@ -223,8 +241,7 @@ async fn certificate_days(target: &HttpTarget, plan: &Plan) -> Option<i64> {
         let (_, facts) = super::tls::handshake(stream, &host, false).await.ok()?;
         facts
     };
-    let facts = actix_rt::time::timeout(plan.timeout(), read).await.ok()??;
-    Some(facts.days_left(now_ms()))
+    actix_rt::time::timeout(plan.timeout(), read).await.ok()?
 }
 
 pub(crate) fn describe_send_error(e: &SendRequestError, timeout_ms: u32) -> String {

@@ -19,6 +19,7 @@ use std::time::Duration;
 use flatline_types::{MonitorSpec, Target};
 
 pub use assertions::{Compiled, Facts};
+pub use tls::CertificateFacts;
 
 /// The result of one check, of any kind.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,6 +32,8 @@ pub struct CheckOutcome {
     pub status_code: Option<u16>,
     /// Why the check failed; `None` when it succeeded.
     pub error: Option<String>,
+    /// The leaf certificate the target presented, when the check read one.
+    pub certificate: Option<CertificateFacts>,
 }
 
 impl CheckOutcome {
@@ -41,6 +44,7 @@ impl CheckOutcome {
             latency_us,
             status_code: None,
             error,
+            certificate: None,
         }
     }
 
@@ -76,9 +80,11 @@ impl Plan {
 }
 
 /// Runs one check of `plan`. Never fails: every failure is described in the outcome.
-pub async fn run(plan: &Plan) -> CheckOutcome {
+/// `read_certificate` asks an `https` check to read its target's certificate too (a TLS
+/// handshake of its own; `tcp` with `tls` always reads it).
+pub async fn run(plan: &Plan, read_certificate: bool) -> CheckOutcome {
     match &plan.spec.target {
-        Target::Http(target) => http::run(plan, target).await,
+        Target::Http(target) => http::run(plan, target, read_certificate).await,
         Target::Tcp(target) => tcp::run(plan, target).await,
         Target::Dns(target) => dns::run(plan, target).await,
         Target::Ping(target) => ping::run(plan, target).await,

@@ -107,12 +107,11 @@ fn human(seconds: i64) -> String {
 /// What a push monitor's check would be if something asked it to run one: nothing is checked;
 /// its outcomes come from pings and their absence.
 pub fn not_checked() -> CheckOutcome {
-    CheckOutcome {
-        started_at_ms: flatline_store::clock::now_ms(),
-        latency_us: 0,
-        status_code: None,
-        error: Some("push monitors are not checked; they wait for pings".to_owned()),
-    }
+    CheckOutcome::without_status(
+        flatline_store::clock::now_ms(),
+        0,
+        Some("push monitors are not checked; they wait for pings".to_owned()),
+    )
 }
 
 /// A reported failure's message as stored: one line, at most 500 characters.

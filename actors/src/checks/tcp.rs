@@ -43,12 +43,17 @@ pub async fn run(plan: &Plan, target: &TcpTarget) -> CheckOutcome {
         Ok(Err(reason)) => (Some(reason), None),
         Ok(Ok(facts)) => (None, facts),
     };
-    super::judge(
+    let certificate_days = certificate.as_ref().map(|c| c.days_left(now_ms()));
+    let outcome = super::judge(
         plan,
         CheckOutcome::without_status(started_at_ms, latency_us, error),
         Facts {
-            certificate_days: certificate.map(|c| c.days_left(now_ms())),
+            certificate_days,
             ..Default::default()
         },
-    )
+    );
+    CheckOutcome {
+        certificate,
+        ..outcome
+    }
 }

@@ -4,6 +4,8 @@
 
 use std::sync::{Arc, OnceLock};
 
+use flatline_store::CertificateRecord;
+
 use rustls::pki_types::{CertificateDer, ServerName};
 use rustls::ClientConfig;
 use tokio::net::TcpStream;
@@ -19,6 +21,8 @@ pub struct CertificateFacts {
     pub sans: Vec<String>,
     /// UTC milliseconds.
     pub not_after_ms: i64,
+    /// SHA-256 of the DER certificate, hex.
+    pub sha256: String,
 }
 
 impl CertificateFacts {
@@ -55,12 +59,26 @@ impl CertificateFacts {
             issuer: cert.issuer().to_string(),
             sans,
             not_after_ms: cert.validity().not_after.timestamp().saturating_mul(1000),
+            sha256: hex::encode(<sha2::Sha256 as sha2::Digest>::digest(der.as_ref())),
         })
     }
 
     /// Whole days left until it expires at `now_ms` (negative once expired).
     pub fn days_left(&self, now_ms: i64) -> i64 {
-        (self.not_after_ms - now_ms).div_euclid(86_400_000)
+        flatline_store::certificates::days_left(self.not_after_ms, now_ms)
+    }
+
+    /// As a monitor keeps it, read at `now_ms`, with the expiry warning already sent for it.
+    pub fn record(&self, now_ms: i64, warned_days: Option<u32>) -> CertificateRecord {
+        CertificateRecord {
+            subject: self.subject.clone(),
+            issuer: self.issuer.clone(),
+            sans: self.sans.clone(),
+            not_after_ms: self.not_after_ms,
+            sha256: self.sha256.clone(),
+            checked_at_ms: now_ms,
+            warned_days,
+        }
     }
 }
 

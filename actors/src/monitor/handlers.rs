@@ -21,6 +21,13 @@ impl Handler<Reconfigure> for MonitorActor {
                 || old.timeout_ms != new.timeout_ms
         };
         let interval_changed = self.plan.spec.interval_seconds != msg.0.interval_seconds;
+        if self.plan.spec.label() != msg.0.label()
+            || self.plan.spec.sees_certificates() != msg.0.sees_certificates()
+            || self.plan.spec.certificate_expiry_days != msg.0.certificate_expiry_days
+        {
+            // Another target, or other thresholds: read the certificate at the next check.
+            self.certificate.kept_at = None;
+        }
         self.plan = Arc::new(Plan::new(msg.0));
         if !(target_changed || interval_changed) {
             return;

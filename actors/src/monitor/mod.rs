@@ -14,10 +14,15 @@ use flatline_types::{MonitorSpec, MonitorStatus, Target};
 use crate::board::StatusBoard;
 use crate::checks::push::Schedule;
 use crate::checks::{self, CheckOutcome, Plan};
-use crate::messages::{PushSignal, RecordCheck, Transition};
+use crate::messages::{
+    CertificateExpiring, PushSignal, RecordCertificate, RecordCheck, Transition,
+};
 use crate::metrics::{EngineMetrics, MonitorSeries};
 use flatline_store::clock::now_ms;
-use flatline_store::CheckRecord;
+use flatline_store::{CertificateRecord, CheckRecord};
+
+/// How often a monitor reads (and keeps) its target's certificate when nothing changes.
+pub const CERTIFICATE_READ_EVERY: Duration = Duration::from_secs(3600);
 
 /// What every monitor actor is handed by the registry: where results and transitions go.
 #[derive(Clone)]
@@ -27,6 +32,10 @@ pub struct MonitorDeps {
     pub transitions: Vec<Recipient<Transition>>,
     pub board: StatusBoard,
     pub metrics: Arc<EngineMetrics>,
+    /// Certificates read: kept on the monitor (the writer).
+    pub certificates: Recipient<RecordCertificate>,
+    /// Certificates crossing an expiry threshold: announced (the notifier).
+    pub expiring: Recipient<CertificateExpiring>,
 }
 
 /// When a monitor's first check runs.
@@ -49,6 +58,49 @@ struct PushState {
     run_started: Option<Instant>,
 }
 
+/// What a monitor knows of its target's certificate.
+#[derive(Debug, Default)]
+struct CertificateWatch {
+    /// When a reading was last kept; `None` before the first one of this run or target.
+    kept_at: Option<Instant>,
+    /// The certificate last seen.
+    sha256: Option<String>,
+    /// The smallest threshold already announced for it.
+    warned_days: Option<u32>,
+}
+
+impl CertificateWatch {
+    /// Starts from what the monitor kept (its warnings survive restarts).
+    fn of(kept: Option<&CertificateRecord>) -> Self {
+        Self {
+            kept_at: None,
+            sha256: kept.map(|c| c.sha256.clone()),
+            warned_days: kept.and_then(|c| c.warned_days),
+        }
+    }
+
+    fn reading_due(&self) -> bool {
+        self.kept_at
+            .is_none_or(|at| at.elapsed() >= CERTIFICATE_READ_EVERY)
+    }
+
+    /// Takes in a reading: the certificate `sha256`, which has crossed `threshold` (the
+    /// smallest one at or above its days left). Whether it is a certificate not seen before,
+    /// and the threshold to announce: one smaller than any announced for it yet.
+    fn observe(&mut self, sha256: &str, threshold: Option<u32>) -> (bool, Option<u32>) {
+        let renewed = self.sha256.as_deref() != Some(sha256);
+        if renewed {
+            self.sha256 = Some(sha256.to_owned());
+            self.warned_days = None;
+        }
+        let crossed = threshold.filter(|&t| self.warned_days.is_none_or(|warned| t < warned));
+        if crossed.is_some() {
+            self.warned_days = crossed;
+        }
+        (renewed, crossed)
+    }
+}
+
 /// The actor checking one monitor.
 pub struct MonitorActor {
     id: i64,
@@ -67,19 +119,22 @@ pub struct MonitorActor {
     recheck: bool,
     /// Set by `Retire`: stopping for good, not to be restarted.
     retired: bool,
+    certificate: CertificateWatch,
     series: MonitorSeries,
     deps: MonitorDeps,
 }
 
 impl MonitorActor {
     /// A monitor actor starting in `status` (`pending`, or `up`/`down` carried over).
-    /// `since_ms` is when a push monitor last heard from its job (or began waiting).
+    /// `since_ms` is when a push monitor last heard from its job (or began waiting);
+    /// `certificate` the one it kept.
     pub fn new(
         id: i64,
         spec: MonitorSpec,
         status: MonitorStatus,
         first: FirstCheck,
         since_ms: i64,
+        certificate: Option<&CertificateRecord>,
         deps: MonitorDeps,
     ) -> Self {
         let push = push_state(&spec, since_ms);
@@ -95,6 +150,7 @@ impl MonitorActor {
             in_flight: false,
             recheck: false,
             retired: false,
+            certificate: CertificateWatch::of(certificate),
             series: deps.metrics.monitor_series(id),
             deps,
         }
@@ -134,8 +190,9 @@ impl MonitorActor {
         self.deps.metrics.checks_started.inc();
         self.in_flight = true;
         let plan = self.plan.clone();
+        let read_certificate = plan.spec.sees_certificates() && self.certificate.reading_due();
         ctx.spawn(
-            async move { checks::run(&plan).await }
+            async move { checks::run(&plan, read_certificate).await }
                 .into_actor(self)
                 .map(move |outcome, act, ctx| act.finish_check(outcome, started, ctx)),
         );
@@ -145,6 +202,10 @@ impl MonitorActor {
         self.in_flight = false;
         if self.retired {
             return;
+        }
+        if let (Some(facts), false) = (&outcome.certificate, self.recheck) {
+            // (A check of a target changed meanwhile saw the old target's certificate.)
+            self.saw_certificate(facts);
         }
         let retrying = self.record(&outcome);
         let next = if std::mem::take(&mut self.recheck) {
@@ -194,6 +255,42 @@ impl MonitorActor {
         }
     }
 
+    /// Keeps what a check read of the target's certificate (hourly, or at once when it is new
+    /// or has crossed a threshold) and announces a threshold crossed for the first time: one
+    /// notice per threshold per certificate, for the smallest one crossed.
+    fn saw_certificate(&mut self, facts: &checks::CertificateFacts) {
+        let now = now_ms();
+        let watch = &mut self.certificate;
+        let (renewed, crossed) = watch.observe(
+            &facts.sha256,
+            self.plan.spec.certificate_threshold(facts.days_left(now)),
+        );
+        if !(renewed || crossed.is_some() || watch.reading_due()) {
+            return;
+        }
+        watch.kept_at = Some(Instant::now());
+        let record = facts.record(now, watch.warned_days);
+        if let Some(threshold_days) = crossed {
+            tracing::info!(
+                monitor_id = self.id,
+                days_left = facts.days_left(now),
+                threshold_days,
+                "certificate expiring"
+            );
+            self.deps.expiring.do_send(CertificateExpiring {
+                monitor_id: self.id,
+                monitor_name: self.plan.spec.name.clone(),
+                url: self.plan.spec.label(),
+                certificate: record.clone(),
+                threshold_days,
+            });
+        }
+        self.deps.certificates.do_send(RecordCertificate {
+            monitor_id: self.id,
+            certificate: record,
+        });
+    }
+
     /// Push monitors: waits until the expected ping's grace is over.
     fn await_ping(&mut self, ctx: &mut Context<Self>) {
         let Some(push) = &self.push else { return };
@@ -226,12 +323,7 @@ impl MonitorActor {
         }
         push.expected_ms = next;
         self.deps.metrics.checks_started.inc();
-        self.record(&CheckOutcome {
-            started_at_ms: now,
-            latency_us: 0,
-            status_code: None,
-            error: Some(reason),
-        });
+        self.record(&CheckOutcome::without_status(now, 0, Some(reason)));
         self.await_ping(ctx);
     }
 
@@ -247,22 +339,16 @@ impl MonitorActor {
             PushSignal::Success => {
                 let run = push.run_started.take().map(|s| s.elapsed());
                 let latency_us = run.map_or(0, checks::micros);
-                let outcome = CheckOutcome {
-                    started_at_ms: now,
-                    latency_us,
-                    status_code: None,
-                    error: None,
-                };
+                let outcome = CheckOutcome::without_status(now, latency_us, None);
                 checks::judge(&self.plan, outcome, checks::Facts::default())
             }
             PushSignal::Fail(message) => {
                 push.run_started = None;
-                CheckOutcome {
-                    started_at_ms: now,
-                    latency_us: 0,
-                    status_code: None,
-                    error: Some(checks::push::failure_reason(message.as_deref())),
-                }
+                CheckOutcome::without_status(
+                    now,
+                    0,
+                    Some(checks::push::failure_reason(message.as_deref())),
+                )
             }
         };
         push.expected_ms = push.schedule.next_expected_ms(now);
@@ -373,7 +459,41 @@ impl Supervised for MonitorActor {
 
 #[cfg(test)]
 mod tests {
-    use super::{next_slot_ms, phase};
+    use super::{next_slot_ms, phase, CertificateWatch};
+
+    #[test]
+    fn each_threshold_is_announced_once_per_certificate() {
+        let mut w = CertificateWatch::default();
+        // First seen 3 days from expiry: past 14 and 7, one notice, for 7.
+        assert_eq!(w.observe("a", Some(7)), (true, Some(7)));
+        assert_eq!(w.observe("a", Some(7)), (false, None), "not again");
+        // A day later it crosses 1.
+        assert_eq!(w.observe("a", Some(1)), (false, Some(1)));
+        assert_eq!(w.observe("a", Some(1)), (false, None));
+        // Renewed: starts afresh, nothing to say while far from expiry.
+        assert_eq!(w.observe("b", None), (true, None));
+        assert_eq!(w.observe("b", Some(14)), (false, Some(14)));
+        // Thresholds raised later do not announce a larger one after a smaller.
+        assert_eq!(w.observe("b", Some(7)), (false, Some(7)));
+        assert_eq!(w.observe("b", Some(30)), (false, None));
+        // After a restart the watch starts from what was kept.
+        let kept = flatline_store::CertificateRecord {
+            subject: String::new(),
+            issuer: String::new(),
+            sans: Vec::new(),
+            not_after_ms: 0,
+            sha256: "b".into(),
+            checked_at_ms: 0,
+            warned_days: Some(7),
+        };
+        let mut w = CertificateWatch::of(Some(&kept));
+        assert_eq!(
+            w.observe("b", Some(7)),
+            (false, None),
+            "no repeat after restart"
+        );
+        assert!(w.reading_due(), "but read at once");
+    }
 
     #[test]
     fn monitors_sharing_an_interval_are_spread_over_it() {

@@ -2,8 +2,8 @@
 //! each as a row per linked channel in the outbox (`deliveries`), then delivers due rows,
 //! each on its own future so that a slow or dead channel delays nobody else. Failures are
 //! retried with exponential backoff (honouring `Retry-After`); rows left pending by a crash
-//! or shutdown are picked up at the next start. Reminders for monitors still down are
-//! queued the same way.
+//! or shutdown are picked up at the next start. Reminders for monitors still down, and
+//! certificates crossing an expiry threshold, are queued the same way.
 
 pub mod notice;
 mod outbox;
@@ -17,13 +17,13 @@ use std::time::Duration;
 use actix::{Actor, ActorFutureExt, AsyncContext, Context, Handler, SpawnHandle, WrapFuture};
 use flatline_store::clock::now_ms;
 use flatline_store::deliveries::DueDelivery;
-use flatline_store::{EventPayload, NewDelivery, Store, StoreResult};
+use flatline_store::{CertificateNotice, EventPayload, NewDelivery, Store, StoreResult};
 use flatline_types::MonitorStatus;
 
-use crate::messages::Transition;
+use crate::messages::{CertificateExpiring, Transition};
 use crate::metrics::EngineMetrics;
 use notice::Event;
-use outbox::{attempt, down_event, up_event};
+use outbox::{attempt, certificate_event, down_event, up_event};
 
 pub use outbox::{backoff, send_test};
 
@@ -263,6 +263,7 @@ impl Notifier {
                             cause: Some(incident.cause),
                             at_ms: incident.started_at + n * every,
                             incident_started_ms: Some(incident.started_at),
+                            certificate: None,
                         },
                     };
                     queued += store.enqueue(&event, None, now).await?;
@@ -295,6 +296,7 @@ impl Notifier {
                         cause: Some(incident.cause.clone()),
                         at_ms,
                         incident_started_ms: Some(incident.started_at),
+                        certificate: None,
                     };
                     let mut events = Vec::new();
                     if incident.started_at >= now - RECONCILE_HORIZON_MS {
@@ -367,6 +369,7 @@ impl Handler<Transition> for Notifier {
             cause: t.cause,
             at_ms: t.at_ms,
             incident_started_ms: None,
+            certificate: None,
         };
         let event = match (t.from, t.to) {
             (_, MonitorStatus::Down) => down_event(EventPayload {
@@ -378,5 +381,32 @@ impl Handler<Transition> for Notifier {
         };
         self.incoming.push_back(event);
         self.queue_next(ctx);
+    }
+}
+
+impl Handler<CertificateExpiring> for Notifier {
+    type Result = ();
+
+    fn handle(&mut self, e: CertificateExpiring, ctx: &mut Context<Self>) {
+        let c = e.certificate;
+        let payload = EventPayload {
+            monitor_id: e.monitor_id,
+            monitor_name: e.monitor_name,
+            monitor_url: e.url,
+            cause: None,
+            at_ms: c.checked_at_ms,
+            incident_started_ms: None,
+            certificate: Some(CertificateNotice {
+                subject: c.subject,
+                issuer: c.issuer,
+                not_after_ms: c.not_after_ms,
+                threshold_days: e.threshold_days,
+                sha256: c.sha256,
+            }),
+        };
+        if let Some(event) = certificate_event(payload) {
+            self.incoming.push_back(event);
+            self.queue_next(ctx);
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! What a notification says, whatever the channel: its title, its facts and its text.
 
 pub use flatline_store::clock::rfc3339;
+use flatline_store::CertificateNotice;
 use flatline_types::public_url;
 
 /// What happened.
@@ -23,6 +24,8 @@ pub struct Notice {
     pub incident_id: Option<i64>,
     pub incident_started_ms: Option<i64>,
     pub incident_resolved_ms: Option<i64>,
+    /// `certificate_expiring`: the certificate and the threshold it crossed.
+    pub certificate: Option<CertificateNotice>,
 }
 
 impl Notice {
@@ -40,7 +43,17 @@ impl Notice {
             incident_id: None,
             incident_started_ms: None,
             incident_resolved_ms: None,
+            certificate: None,
         }
+    }
+
+    /// Whole days the certificate had left when the event happened.
+    pub fn certificate_days_left(&self) -> Option<i64> {
+        let c = self.certificate.as_ref()?;
+        Some(flatline_store::certificates::days_left(
+            c.not_after_ms,
+            self.at_ms,
+        ))
     }
 
     /// The shown form of a monitor URL.
@@ -67,6 +80,15 @@ impl Notice {
             Event::Up => format!("🟢 {} is up again", self.monitor_name),
             Event::Reminder => format!("🔴 {} is still down", self.monitor_name),
             Event::Test => "✅ Test notification from Flatline".to_owned(),
+            Event::CertificateExpiring => {
+                let when = match self.certificate_days_left().unwrap_or(0) {
+                    d if d < 0 => "has expired".to_owned(),
+                    0 => "expires today".to_owned(),
+                    1 => "expires in 1 day".to_owned(),
+                    d => format!("expires in {d} days"),
+                };
+                format!("🟠 The TLS certificate of {} {when}", self.monitor_name)
+            }
         }
     }
 
@@ -81,6 +103,20 @@ impl Notice {
             return facts;
         }
         facts.push(("URL", self.monitor_url.clone()));
+        if let (Event::CertificateExpiring, Some(c)) = (self.event, &self.certificate) {
+            facts.push(("Certificate", c.subject.clone()));
+            facts.push(("Issuer", c.issuer.clone()));
+            facts.push(("Expires", rfc3339(c.not_after_ms)));
+            facts.push((
+                "Days left",
+                self.certificate_days_left().unwrap_or(0).to_string(),
+            ));
+            facts.push((
+                "Warning",
+                format!("{} days before expiry", c.threshold_days),
+            ));
+            return facts;
+        }
         if self.event.is_bad() {
             if let Some(cause) = &self.cause {
                 facts.push(("Cause", cause.clone()));
@@ -164,6 +200,26 @@ pub(crate) fn sample_down() -> Notice {
         incident_id: Some(11),
         incident_started_ms: Some(1_764_000_000_000),
         incident_resolved_ms: None,
+        certificate: None,
+    }
+}
+
+/// A `certificate_expiring` notice for unit tests: 3 days left, the 7-day threshold crossed.
+#[cfg(test)]
+pub(crate) fn sample_certificate() -> Notice {
+    Notice {
+        event: Event::CertificateExpiring,
+        cause: None,
+        incident_id: None,
+        incident_started_ms: None,
+        certificate: Some(CertificateNotice {
+            subject: "CN=api.example.com".into(),
+            issuer: "CN=Example CA".into(),
+            not_after_ms: 1_764_000_000_000 + 3 * 86_400_000 + 3_600_000,
+            threshold_days: 7,
+            sha256: "ab".repeat(32),
+        }),
+        ..sample_down()
     }
 }
 
@@ -178,6 +234,27 @@ mod tests {
         assert_eq!(human_duration(0), "0s");
         assert_eq!(human_duration(3725), "1h 2m 5s");
         assert_eq!(human_duration(90_000), "1d 1h");
+    }
+
+    #[test]
+    fn a_certificate_notice_says_when_it_expires() {
+        let n = sample_certificate();
+        assert_eq!(
+            n.title(),
+            "🟠 The TLS certificate of API <prod> expires in 3 days"
+        );
+        let text = n.text();
+        assert!(text.contains("Certificate: CN=api.example.com"), "{text}");
+        assert!(text.contains("Expires: 2025-11-27T17:00:00Z"), "{text}");
+        assert!(text.contains("Days left: 3"), "{text}");
+        assert!(text.contains("Warning: 7 days before expiry"), "{text}");
+        assert!(!text.contains("Down since"), "{text}");
+        let doc = crate::notifier::providers::webhook_document(&n);
+        assert_eq!(doc["event"], "certificate_expiring");
+        assert_eq!(doc["certificate"]["days_left"], 3);
+        assert_eq!(doc["certificate"]["threshold_days"], 7);
+        assert_eq!(doc["certificate"]["not_after"], "2025-11-27T17:00:00Z");
+        assert!(doc["incident"].is_null());
     }
 
     #[test]

@@ -34,6 +34,19 @@ pub(super) fn down_event(payload: EventPayload) -> NewDelivery {
     }
 }
 
+/// Once per threshold per certificate: the outbox never queues the same key twice.
+pub(super) fn certificate_event(payload: EventPayload) -> Option<NewDelivery> {
+    let c = payload.certificate.as_ref()?;
+    Some(NewDelivery {
+        event: Event::CertificateExpiring,
+        event_key: format!(
+            "certificate:{}:{}:{}",
+            payload.monitor_id, c.sha256, c.threshold_days
+        ),
+        payload,
+    })
+}
+
 pub(super) fn up_event(payload: EventPayload) -> NewDelivery {
     NewDelivery {
         event: Event::Up,
@@ -48,11 +61,16 @@ async fn notice_for(store: &Store, d: &deliveries::Model, channel: &StoredChanne
     let Ok(p) = serde_json::from_str::<EventPayload>(&d.payload) else {
         return Notice::test(&channel.name, d.id, d.created_at);
     };
-    let incident = store
-        .incident_for_event(p.monitor_id, p.incident_started_ms, p.at_ms)
-        .await
-        .ok()
-        .flatten();
+    // A certificate's notice is about no incident.
+    let incident = if event == Event::CertificateExpiring {
+        None
+    } else {
+        store
+            .incident_for_event(p.monitor_id, p.incident_started_ms, p.at_ms)
+            .await
+            .ok()
+            .flatten()
+    };
     Notice {
         event,
         delivery_id: d.id,
@@ -70,6 +88,7 @@ async fn notice_for(store: &Store, d: &deliveries::Model, channel: &StoredChanne
             .map(|i| i.started_at)
             .or(p.incident_started_ms),
         incident_resolved_ms: (event == Event::Up).then_some(p.at_ms),
+        certificate: p.certificate,
     }
 }
 

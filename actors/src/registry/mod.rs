@@ -58,7 +58,11 @@ impl Registry {
         let since_ms =
             last_check_ms.map_or(monitor.updated_at_ms, |c| c.max(monitor.updated_at_ms));
         let StoredMonitor {
-            id, spec, status, ..
+            id,
+            spec,
+            status,
+            certificate,
+            ..
         } = monitor;
         // A resumed monitor starts `pending`; `up`/`down` carry over (restart, open incident).
         let status = match status {
@@ -69,7 +73,15 @@ impl Registry {
         self.deps.board.set_status(id, status);
         let deps = self.deps.clone();
         let make = move |_: &mut Context<MonitorActor>| {
-            MonitorActor::new(id, spec, status, first, since_ms, deps)
+            MonitorActor::new(
+                id,
+                spec,
+                status,
+                first,
+                since_ms,
+                certificate.as_ref(),
+                deps,
+            )
         };
         let addr = if self.arbiters.is_empty() {
             Supervisor::start(make)

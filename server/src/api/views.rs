@@ -2,11 +2,12 @@
 
 use flatline_actors::LiveStatus;
 use flatline_store::auth::{StoredToken, StoredUser};
-use flatline_store::clock::rfc3339;
+use flatline_store::clock::{now_ms, rfc3339};
 use flatline_store::entities::{checks, deliveries, incidents};
 use flatline_store::{StoreError, StoredChannel, StoredMonitor};
 use flatline_types::{
-    Check, DeliveryStatus, Incident, Monitor, MonitorSpec, MonitorStatus, PushSchedule, Target,
+    Certificate, Check, DeliveryStatus, Incident, Monitor, MonitorSpec, MonitorStatus,
+    PushSchedule, Target,
 };
 
 /// A stored user as the API shows it (never the password hash).
@@ -155,6 +156,8 @@ pub fn monitor_view(m: &StoredMonitor, live: &LiveStatus) -> Monitor {
         grace_seconds: None,
         push_url: None,
         assertions: s.assertions.clone(),
+        certificate_expiry_days: None,
+        certificate: None,
         enabled: s.enabled,
         resend_interval_minutes: s.resend_interval_minutes,
         status,
@@ -172,12 +175,14 @@ pub fn monitor_view(m: &StoredMonitor, live: &LiveStatus) -> Monitor {
             view.expected_status_codes = Some(t.expected_status_codes.clone());
             view.follow_redirects = Some(t.follow_redirects);
             view.verify_tls = Some(t.verify_tls);
+            view.certificate_expiry_days = Some(s.certificate_expiry_days.clone());
         }
         Target::Tcp(t) => {
             view.host = Some(t.host.clone());
             view.port = Some(t.port);
             view.tls = Some(t.tls);
             view.verify_tls = Some(t.verify_tls);
+            view.certificate_expiry_days = Some(s.certificate_expiry_days.clone());
         }
         Target::Dns(t) => {
             view.host = Some(t.host.clone());
@@ -203,7 +208,34 @@ pub fn monitor_view(m: &StoredMonitor, live: &LiveStatus) -> Monitor {
             view.push_url = Some(format!("{PUSH_PATH}/{}…", t.token_hint));
         }
     }
+    view.certificate = certificate_view(m, live);
     view
+}
+
+/// The newest reading of a monitor's certificate: the stored one, or the engine's if it read
+/// one since. Null for targets without certificates.
+fn certificate_view(m: &StoredMonitor, live: &LiveStatus) -> Option<Certificate> {
+    if !m.spec.sees_certificates() {
+        return None;
+    }
+    let from_engine = live
+        .monitor
+        .as_deref()
+        .filter(|l| l.spec.label() == m.spec.label())
+        .and_then(|l| l.certificate.as_ref());
+    let c = [m.certificate.as_ref(), from_engine]
+        .into_iter()
+        .flatten()
+        .max_by_key(|c| c.checked_at_ms)?;
+    Some(Certificate {
+        subject: c.subject.clone(),
+        issuer: c.issuer.clone(),
+        sans: c.sans.clone(),
+        not_after: rfc3339(c.not_after_ms),
+        days_left: c.days_left(now_ms()),
+        sha256: c.sha256.clone(),
+        checked_at: rfc3339(c.checked_at_ms),
+    })
 }
 
 /// A monitor as the live stream shows it; `None` for an entry without its configuration.

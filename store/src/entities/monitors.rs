@@ -34,6 +34,10 @@ pub struct Model {
     pub assertions: String,
     /// SHA-256 (hex) of a push monitor's token.
     pub push_token_hash: Option<String>,
+    /// JSON array of days before a certificate's expiry that a warning is sent.
+    pub certificate_expiry_days: String,
+    /// JSON of the last certificate seen (`CertificateRecord`), or null.
+    pub certificate: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -28,6 +28,7 @@ fn event(kind: &'static str, monitor_id: i64, at_ms: i64) -> NewDelivery {
             cause: Some("connection refused".into()),
             at_ms,
             incident_started_ms: None,
+            certificate: None,
         },
     }
 }

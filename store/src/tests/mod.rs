@@ -81,6 +81,62 @@ async fn every_kind_round_trips_and_push_tokens_are_unique() {
 }
 
 #[actix_rt::test]
+async fn a_certificate_is_kept_until_the_target_changes() {
+    use flatline_types::{HttpTarget, Target};
+    for (backend, db) in backends().await {
+        let s = &db.store;
+        let mut https = spec("tls");
+        if let Target::Http(HttpTarget { url, .. }) = &mut https.target {
+            *url = "https://127.0.0.1:8443/".into();
+        }
+        assert_eq!(https.certificate_expiry_days, vec![14, 7, 1], "the default");
+        let m = s.insert_monitor(&https, 1000).await.expect("insert");
+        assert_eq!(m.certificate, None, "{backend}");
+        let cert = CertificateRecord {
+            subject: "CN=localhost".into(),
+            issuer: "CN=Test CA".into(),
+            sans: vec!["localhost".into(), "127.0.0.1".into()],
+            not_after_ms: 1000 + 3 * 86_400_000,
+            sha256: "cd".repeat(32),
+            checked_at_ms: 2000,
+            warned_days: Some(7),
+        };
+        s.record_certificate(m.id, &cert).await.expect("record");
+        let got = s.get_monitor(m.id).await.expect("get").expect("exists");
+        assert_eq!(got.certificate.as_ref(), Some(&cert), "{backend}");
+        assert_eq!(cert.days_left(1000), 3);
+        assert_eq!(cert.days_left(1001), 2, "whole days, rounded down");
+        // A change that keeps the target keeps the certificate (and its warning).
+        let mut renamed = https.clone();
+        renamed.name = "renamed".into();
+        renamed.certificate_expiry_days = vec![30];
+        let upd = s
+            .update_monitor(m.id, &renamed, 3000)
+            .await
+            .expect("upd")
+            .expect("exists");
+        assert_eq!(upd.certificate.as_ref(), Some(&cert), "{backend}");
+        assert_eq!(upd.spec.certificate_expiry_days, vec![30], "{backend}");
+        // Another URL is another certificate.
+        let mut moved = renamed.clone();
+        if let Target::Http(HttpTarget { url, .. }) = &mut moved.target {
+            *url = "https://127.0.0.1:9443/".into();
+        }
+        let upd = s
+            .update_monitor(m.id, &moved, 4000)
+            .await
+            .expect("upd")
+            .expect("exists");
+        assert_eq!(upd.certificate, None, "{backend}");
+        // A monitor deleted meanwhile is left alone.
+        assert!(s.delete_monitor(m.id).await.expect("del"));
+        s.record_certificate(m.id, &cert)
+            .await
+            .expect("no row, no error");
+    }
+}
+
+#[actix_rt::test]
 async fn checks_page_newest_first_and_sweep_in_chunks() {
     for (backend, db) in backends().await {
         let s = &db.store;

@@ -89,6 +89,14 @@ pub struct Monitor {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub push_url: Option<String>,
     pub assertions: Vec<Assertion>,
+    /// `http` and `tcp`: days before the certificate expires that a warning is sent,
+    /// largest first; empty: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate_expiry_days: Option<Vec<u32>>,
+    /// Read-only: the TLS certificate the last reading found (`https` and `tcp` with `tls`;
+    /// read at most hourly), or null.
+    #[serde(default)]
+    pub certificate: Option<Certificate>,
     pub enabled: bool,
     /// Minutes between reminders while down; 0 = none.
     pub resend_interval_minutes: u32,
@@ -137,8 +145,28 @@ impl Monitor {
             timezone: self.timezone.clone(),
             grace_seconds: self.grace_seconds,
             assertions: Some(self.assertions.clone()),
+            certificate_expiry_days: self.certificate_expiry_days.clone(),
         }
     }
+}
+
+/// The leaf certificate a monitor's target presented.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Certificate {
+    /// Its subject, e.g. `CN=example.com`.
+    pub subject: String,
+    pub issuer: String,
+    /// The DNS names and IP addresses it is valid for.
+    pub sans: Vec<String>,
+    /// RFC 3339 UTC: when it expires.
+    pub not_after: String,
+    /// Whole days until `not_after` (negative once expired).
+    pub days_left: i64,
+    /// SHA-256 of the certificate (DER), hex.
+    pub sha256: String,
+    /// RFC 3339 UTC: when Flatline last read it.
+    pub checked_at: String,
 }
 
 /// A period during which a monitor was down.

@@ -46,6 +46,11 @@ pub mod limits {
     pub const GRACE_SECONDS: (u32, u32) = (1, 7 * 86_400);
     /// Default grace of a push monitor.
     pub const DEFAULT_GRACE_SECONDS: u32 = 60;
+    /// Days ahead of a certificate's expiry that a warning is sent, by default.
+    pub const DEFAULT_CERTIFICATE_EXPIRY_DAYS: [u32; 3] = [14, 7, 1];
+    /// Most warning thresholds, and the largest one (in days).
+    pub const MAX_CERTIFICATE_THRESHOLDS: usize = 10;
+    pub const MAX_CERTIFICATE_EXPIRY_DAYS: u32 = 365;
 }
 
 /// What a monitor is doing right now.
@@ -146,6 +151,10 @@ pub struct MonitorSpec {
     pub enabled: bool,
     /// Minutes between reminders while the monitor stays down; 0 = no reminders.
     pub resend_interval_minutes: u32,
+    /// Days before its TLS certificate expires that a `certificate_expiring` notification is
+    /// sent, largest first; empty: none. Used by kinds that see certificates (`https`, `tcp`
+    /// with `tls`).
+    pub certificate_expiry_days: Vec<u32>,
 }
 
 /// The default timeout for an interval: 10 s, or 80 % of a shorter interval.
@@ -239,8 +248,63 @@ impl MonitorSpec {
                 ),
             ));
         }
+        validate_certificate_expiry_days(&self.certificate_expiry_days)?;
         validate_assertions(&self.assertions, self.kind())
     }
+
+    /// Whether this monitor's checks see a TLS certificate: `https` URLs and `tcp` with `tls`.
+    pub fn sees_certificates(&self) -> bool {
+        match &self.target {
+            Target::Http(t) => t
+                .url
+                .get(..8)
+                .is_some_and(|s| s.eq_ignore_ascii_case("https://")),
+            Target::Tcp(t) => t.tls,
+            _ => false,
+        }
+    }
+
+    /// The warning threshold a certificate with `days_left` has crossed: the smallest
+    /// threshold at or above `days_left`, or `None` while it is further off than all of them.
+    pub fn certificate_threshold(&self, days_left: i64) -> Option<u32> {
+        self.certificate_expiry_days
+            .iter()
+            .copied()
+            .filter(|&t| days_left <= i64::from(t))
+            .min()
+    }
+}
+
+/// Certificate warning thresholds: each 1–365 days, at most ten, sorted largest first with no
+/// repeats (the request's order does not matter).
+fn validate_certificate_expiry_days(days: &[u32]) -> Result<(), FieldError> {
+    const FIELD: &str = "certificate_expiry_days";
+    if days.len() > limits::MAX_CERTIFICATE_THRESHOLDS {
+        return Err(FieldError::new(
+            FIELD,
+            format!("at most {} thresholds", limits::MAX_CERTIFICATE_THRESHOLDS),
+        ));
+    }
+    if let Some(bad) = days
+        .iter()
+        .find(|&&d| d == 0 || d > limits::MAX_CERTIFICATE_EXPIRY_DAYS)
+    {
+        return Err(FieldError::new(
+            FIELD,
+            format!(
+                "{bad} is not between 1 and {} days",
+                limits::MAX_CERTIFICATE_EXPIRY_DAYS
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Thresholds in their stored order: largest first, without repeats.
+pub fn normalize_certificate_expiry_days(mut days: Vec<u32>) -> Vec<u32> {
+    days.sort_unstable_by(|a, b| b.cmp(a));
+    days.dedup();
+    days
 }
 
 #[cfg(test)]
@@ -264,6 +328,52 @@ mod tests {
         assert!(http.follow_redirects && http.verify_tls && spec.enabled);
         let http = spec.http().expect("http");
         assert!(http.accepts_status(204) && !http.accepts_status(301));
+    }
+
+    #[test]
+    fn certificate_thresholds_are_kept_largest_first_and_bounded() {
+        let spec = create(r#"{"name":"a","url":"https://h/"}"#).expect("ok");
+        assert_eq!(spec.certificate_expiry_days, vec![14, 7, 1]);
+        assert!(spec.sees_certificates());
+        assert_eq!(spec.certificate_threshold(30), None);
+        assert_eq!(spec.certificate_threshold(14), Some(14));
+        assert_eq!(spec.certificate_threshold(3), Some(7));
+        assert_eq!(spec.certificate_threshold(-2), Some(1), "expired");
+        let spec = create(
+            r#"{"name":"a","kind":"tcp","host":"h","port":443,"tls":true,"certificate_expiry_days":[3,30,3]}"#,
+        )
+        .expect("ok");
+        assert_eq!(spec.certificate_expiry_days, vec![30, 3]);
+        let off =
+            create(r#"{"name":"a","url":"https://h/","certificate_expiry_days":[]}"#).expect("ok");
+        assert_eq!(off.certificate_threshold(-5), None, "empty: no warnings");
+        assert!(!create(r#"{"name":"a","url":"http://h/"}"#)
+            .expect("ok")
+            .sees_certificates());
+        for (body, field) in [
+            (
+                r#"{"name":"a","url":"https://h/","certificate_expiry_days":[0]}"#,
+                "certificate_expiry_days",
+            ),
+            (
+                r#"{"name":"a","url":"https://h/","certificate_expiry_days":[400]}"#,
+                "certificate_expiry_days",
+            ),
+            (
+                r#"{"name":"a","url":"https://h/","certificate_expiry_days":[1,2,3,4,5,6,7,8,9,10,11]}"#,
+                "certificate_expiry_days",
+            ),
+            (
+                r#"{"name":"a","kind":"dns","host":"h","certificate_expiry_days":[7]}"#,
+                "certificate_expiry_days",
+            ),
+        ] {
+            assert_eq!(
+                create(body).map_err(|e| e.field).err().as_deref(),
+                Some(field),
+                "{body}"
+            );
+        }
     }
 
     #[test]

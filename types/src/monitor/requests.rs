@@ -131,6 +131,10 @@ monitor_bodies! {
     grace_seconds: u32,
     /// Conditions that must all hold for a check to be up.
     assertions: Vec<Assertion>,
+    /// `http` and `tcp`: days before the TLS certificate expires that a
+    /// `certificate_expiring` notification is sent (each 1–365, at most ten; default
+    /// `[14, 7, 1]`; empty: none).
+    certificate_expiry_days: Vec<u32>,
 }
 
 /// The optional fields each kind takes, beside `name`, `kind` and the shared ones.
@@ -144,8 +148,15 @@ fn kind_fields(kind: MonitorKind) -> &'static [&'static str] {
             "expected_status_codes",
             "follow_redirects",
             "verify_tls",
+            "certificate_expiry_days",
         ],
-        MonitorKind::Tcp => &["host", "port", "tls", "verify_tls"],
+        MonitorKind::Tcp => &[
+            "host",
+            "port",
+            "tls",
+            "verify_tls",
+            "certificate_expiry_days",
+        ],
         MonitorKind::Dns => &[
             "host",
             "dns_record_type",
@@ -283,6 +294,13 @@ impl CreateMonitor {
             retry_interval_seconds: self.retry_interval_seconds.unwrap_or(interval_seconds),
             enabled: self.enabled.unwrap_or(true),
             resend_interval_minutes: self.resend_interval_minutes.unwrap_or(0),
+            certificate_expiry_days: match kind {
+                MonitorKind::Http | MonitorKind::Tcp => super::normalize_certificate_expiry_days(
+                    self.certificate_expiry_days
+                        .unwrap_or_else(|| limits::DEFAULT_CERTIFICATE_EXPIRY_DAYS.to_vec()),
+                ),
+                _ => Vec::new(),
+            },
         };
         spec.validate()?;
         Ok(spec)
@@ -316,12 +334,14 @@ impl CreateMonitor {
                 body.expected_status_codes = Some(t.expected_status_codes.clone());
                 body.follow_redirects = Some(t.follow_redirects);
                 body.verify_tls = Some(t.verify_tls);
+                body.certificate_expiry_days = Some(spec.certificate_expiry_days.clone());
             }
             Target::Tcp(t) => {
                 body.host = Some(t.host.clone());
                 body.port = Some(t.port);
                 body.tls = Some(t.tls);
                 body.verify_tls = Some(t.verify_tls);
+                body.certificate_expiry_days = Some(spec.certificate_expiry_days.clone());
             }
             Target::Dns(t) => {
                 body.host = Some(t.host.clone());

@@ -93,6 +93,10 @@ pub enum NotificationEvent {
     Reminder,
     /// A test message sent from the channel's page or `POST …/test`.
     Test,
+    /// The monitor's TLS certificate has crossed one of its `certificate_expiry_days`
+    /// (once per threshold per certificate). Not downtime.
+    #[serde(rename = "certificate_expiring")]
+    CertificateExpiring,
 }
 
 impl NotificationEvent {
@@ -103,6 +107,7 @@ impl NotificationEvent {
             Self::Up => "up",
             Self::Reminder => "reminder",
             Self::Test => "test",
+            Self::CertificateExpiring => "certificate_expiring",
         }
     }
 
@@ -113,6 +118,7 @@ impl NotificationEvent {
             "up" => Self::Up,
             "reminder" => Self::Reminder,
             "test" => Self::Test,
+            "certificate_expiring" => Self::CertificateExpiring,
             _ => return None,
         })
     }

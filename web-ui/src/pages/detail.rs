@@ -1,9 +1,9 @@
-//! One monitor: status, stats, latency chart, 90-day uptime bars, incidents, recent checks,
-//! and the actions (pause, resume, edit, delete).
+//! One monitor: status, its TLS certificate, stats, latency chart, 90-day uptime bars,
+//! incidents, recent checks, and the actions (pause, resume, edit, delete).
 
 use flatline_types::{
-    Check, Incident, LatencySeries, Monitor, MonitorStats, MonitorStatus, NotificationChannel,
-    PatchMonitor, UptimeBars,
+    Certificate, Check, Incident, LatencySeries, Monitor, MonitorStats, MonitorStatus,
+    NotificationChannel, PatchMonitor, UptimeBars,
 };
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
@@ -110,6 +110,17 @@ fn DetailOf(id: i64) -> impl IntoView {
         let check = row_check.get();
         if prev.is_some_and(|p| p != check) {
             load(checks, format!("{base4}/checks?limit=50"));
+            // A certificate not read yet comes with one of the next checks.
+            let awaits_certificate = monitor.with_untracked(|m| {
+                m.as_ref().and_then(|m| m.as_ref().ok()).is_some_and(|m| {
+                    m.certificate.is_none()
+                        && (m.tls == Some(true)
+                            || m.url.as_deref().is_some_and(|u| u.starts_with("https://")))
+                })
+            });
+            if awaits_certificate {
+                load(monitor, base4.clone());
+            }
             if fmt::now_ms() - last_numbers.get_value() > 10_000 {
                 last_numbers.set_value(fmt::now_ms());
                 load(stats, format!("{base4}/stats"));
@@ -235,6 +246,7 @@ fn DetailOf(id: i64) -> impl IntoView {
         }}
         <ErrorBox error=action_error/>
         <StatsCards stats=stats live_last=Signal::derive(move || live.row(id).and_then(|r| r.with(|r| r.last_check.as_ref().map(|c| c.latency_ms))))/>
+        {move || monitor.get().and_then(Result::ok).and_then(|m| m.certificate).map(|c| view! { <CertificateCard c=c/> })}
         <section class="panel" aria-labelledby="latency-h">
             <div class="detail-head" style="margin-bottom:.3rem">
                 <h2 id="latency-h" style="margin:0">"Response time"</h2>
@@ -295,6 +307,38 @@ fn DetailOf(id: i64) -> impl IntoView {
                     </div>
                 }.into_any(),
             }}
+        </section>
+    }
+}
+
+/// The TLS certificate the monitor's target presented, with the days it has left.
+#[component]
+fn CertificateCard(c: Certificate) -> impl IntoView {
+    let tone = match c.days_left {
+        d if d < 0 => "var(--down)",
+        d if d <= 14 => "var(--pending)",
+        _ => "var(--up)",
+    };
+    let left = match c.days_left {
+        d if d < 0 => format!("expired {} day{} ago", -d, if d == -1 { "" } else { "s" }),
+        1 => "1 day left".to_owned(),
+        d => format!("{d} days left"),
+    };
+    let sans = c.sans.join(", ");
+    view! {
+        <section class="panel" aria-labelledby="certificate-h" id="certificate" style="margin-bottom:1rem">
+            <h2 id="certificate-h" style="margin-top:0">"TLS certificate"</h2>
+            <div class="cards" style="margin-bottom:.5rem">
+                <div class="card"><div class="k">"Expires"</div><div class="v" id="certificate-days" style=format!("color:{tone}")>{left}</div></div>
+                <div class="card"><div class="k">"Not after"</div><div class="v small">{fmt::local(&c.not_after)}</div></div>
+            </div>
+            <dl class="facts small">
+                <dt>"Subject"</dt><dd class="mono">{c.subject}</dd>
+                <dt>"Issuer"</dt><dd class="mono">{c.issuer}</dd>
+                <dt>"Valid for"</dt><dd class="mono">{if sans.is_empty() { "—".to_owned() } else { sans }}</dd>
+                <dt>"SHA-256"</dt><dd class="mono" style="word-break:break-all">{c.sha256}</dd>
+                <dt>"Read"</dt><dd>{fmt::local(&c.checked_at)}</dd>
+            </dl>
         </section>
     }
 }

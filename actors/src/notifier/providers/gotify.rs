@@ -19,6 +19,7 @@ impl Provider for GotifyConfig {
 fn body(n: &Notice) -> Value {
     let priority = match n.event {
         Event::Down | Event::Reminder => 8,
+        Event::CertificateExpiring => 6,
         Event::Up | Event::Test => 4,
     };
     json!({

@@ -22,6 +22,7 @@ fn body(n: &Notice, topic: &str) -> Value {
     let (priority, tag) = match n.event {
         Event::Down | Event::Reminder => (5, "red_circle"),
         Event::Up => (3, "green_circle"),
+        Event::CertificateExpiring => (4, "warning"),
         Event::Test => (3, "white_check_mark"),
     };
     let title = n.title();

@@ -19,10 +19,15 @@ impl Provider for PagerdutyConfig {
 /// PagerDuty Events API v2: trigger on down, resolve on up, with one dedup key per
 /// incident. A test triggers and at once resolves its own event.
 fn events(n: &Notice, routing_key: &str) -> Vec<Value> {
-    let dedup_key = match (n.monitor_id, n.incident_started_ms) {
-        (Some(m), Some(started)) => format!("flatline-{m}-{started}"),
-        (Some(m), None) => format!("flatline-{m}-{}", n.at_ms),
-        (None, _) => format!("flatline-test-{}", n.delivery_id),
+    let dedup_key = match (n.monitor_id, n.incident_started_ms, &n.certificate) {
+        // Every threshold of one certificate updates one alert.
+        (Some(m), _, Some(c)) => format!(
+            "flatline-{m}-certificate-{}",
+            &c.sha256[..16.min(c.sha256.len())]
+        ),
+        (Some(m), Some(started), None) => format!("flatline-{m}-{started}"),
+        (Some(m), None, None) => format!("flatline-{m}-{}", n.at_ms),
+        (None, _, _) => format!("flatline-test-{}", n.delivery_id),
     };
     let trigger = || {
         let details: serde_json::Map<String, Value> = n
@@ -38,7 +43,11 @@ fn events(n: &Notice, routing_key: &str) -> Vec<Value> {
             "payload": {
                 "summary": n.title(),
                 "source": if n.monitor_url.is_empty() { "flatline" } else { n.monitor_url.as_str() },
-                "severity": if n.event == Event::Test { "info" } else { "critical" },
+                "severity": match n.event {
+                    Event::Test => "info",
+                    Event::CertificateExpiring => "warning",
+                    _ => "critical",
+                },
                 "timestamp": rfc3339(n.at_ms),
                 "component": n.monitor_name,
                 "custom_details": details,
@@ -48,7 +57,7 @@ fn events(n: &Notice, routing_key: &str) -> Vec<Value> {
     let resolve =
         || json!({"routing_key": routing_key, "event_action": "resolve", "dedup_key": dedup_key});
     match n.event {
-        Event::Down | Event::Reminder => vec![trigger()],
+        Event::Down | Event::Reminder | Event::CertificateExpiring => vec![trigger()],
         Event::Up => vec![resolve()],
         Event::Test => vec![trigger(), resolve()],
     }

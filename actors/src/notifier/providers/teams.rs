@@ -17,6 +17,7 @@ fn body(n: &Notice) -> Value {
     let style = match n.event {
         Event::Down | Event::Reminder => "Attention",
         Event::Up => "Good",
+        Event::CertificateExpiring => "Warning",
         Event::Test => "Accent",
     };
     let facts: Vec<Value> = n

@@ -33,12 +33,23 @@ pub fn document(n: &Notice) -> Value {
             "duration_seconds": n.downtime_seconds(),
         })
     });
+    let certificate = n.certificate.as_ref().map(|c| {
+        json!({
+            "subject": c.subject,
+            "issuer": c.issuer,
+            "not_after": rfc3339(c.not_after_ms),
+            "days_left": n.certificate_days_left(),
+            "threshold_days": c.threshold_days,
+            "sha256": c.sha256,
+        })
+    });
     json!({
         "event": n.event.as_str(),
         "delivery_id": n.delivery_id,
         "timestamp": rfc3339(n.at_ms),
         "monitor": monitor,
         "incident": incident,
+        "certificate": certificate,
         "title": n.title(),
         "message": n.text(),
     })

@@ -118,6 +118,8 @@ pub(super) struct Fields {
     pub(super) verify_tls: RwSignal<bool>,
     pub(super) enabled: RwSignal<bool>,
     pub(super) resend: RwSignal<String>,
+    /// Days before a certificate's expiry to warn, comma-separated.
+    pub(super) cert_days: RwSignal<String>,
     pub(super) channels: RwSignal<BTreeSet<i64>>,
 }
 
@@ -151,6 +153,7 @@ impl Fields {
             verify_tls: RwSignal::new(true),
             enabled: RwSignal::new(true),
             resend: RwSignal::new("0".into()),
+            cert_days: RwSignal::new(days_text(&limits::DEFAULT_CERTIFICATE_EXPIRY_DAYS)),
             channels: RwSignal::new(BTreeSet::new()),
         }
     }
@@ -216,6 +219,28 @@ impl Fields {
         );
         self.assertions
             .set(m.assertions.iter().map(AssertionRow::of).collect());
+        self.cert_days.set(days_text(
+            m.certificate_expiry_days
+                .as_deref()
+                .unwrap_or(&limits::DEFAULT_CERTIFICATE_EXPIRY_DAYS),
+        ));
+    }
+
+    /// The certificate warning days as typed: numbers separated by commas or spaces.
+    fn certificate_expiry_days(self) -> Result<Vec<u32>, (String, String)> {
+        self.cert_days
+            .get_untracked()
+            .split([',', ' '])
+            .filter(|d| !d.is_empty())
+            .map(|d| {
+                d.parse::<u32>().map_err(|_| {
+                    (
+                        "certificate_expiry_days".to_owned(),
+                        format!("\"{d}\" is not a number of days"),
+                    )
+                })
+            })
+            .collect()
     }
 
     /// Parses the typed values into a create request, or the error of the first bad field.
@@ -293,6 +318,7 @@ impl Fields {
                 c.expected_status_codes = Some(codes);
                 c.follow_redirects = Some(self.follow_redirects.get_untracked());
                 c.verify_tls = Some(self.verify_tls.get_untracked());
+                c.certificate_expiry_days = Some(self.certificate_expiry_days()?);
             }
             MonitorKind::Tcp => {
                 c.host = text(self.host);
@@ -305,6 +331,7 @@ impl Fields {
                     .transpose()?;
                 c.tls = Some(self.tls.get_untracked());
                 c.verify_tls = Some(self.verify_tls.get_untracked());
+                c.certificate_expiry_days = Some(self.certificate_expiry_days()?);
             }
             MonitorKind::Dns => {
                 c.host = text(self.host);
@@ -384,5 +411,14 @@ pub(super) fn to_patch(c: CreateMonitor) -> PatchMonitor {
         timezone: c.timezone,
         grace_seconds: c.grace_seconds,
         assertions: c.assertions,
+        certificate_expiry_days: c.certificate_expiry_days,
     }
+}
+
+/// `14, 7, 1`.
+fn days_text(days: &[u32]) -> String {
+    days.iter()
+        .map(u32::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }

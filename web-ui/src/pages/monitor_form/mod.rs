@@ -280,6 +280,8 @@ where
             </Show>
             <Show when=move || is(MonitorKind::Http) || (is(MonitorKind::Tcp) && f.tls.get())>
                 <label class="check"><input type="checkbox" id="f-verify_tls" bind:checked=f.verify_tls/>"Verify TLS certificates"</label>
+                <TextField id="certificate_expiry_days" label="Warn of certificate expiry (days before)" value=f.cert_days errors=errors
+                    placeholder="14, 7, 1" hint="One notification per threshold per certificate (https and TLS only). Empty: no warnings"/>
             </Show>
             <AssertionRows rows=f.assertions errors=errors kind=f.kind/>
             <label class="check"><input type="checkbox" id="f-enabled" bind:checked=f.enabled/>"Active (unchecked: paused)"</label>
