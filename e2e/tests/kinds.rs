@@ -209,6 +209,166 @@ async fn certificate_days_are_read_from_https_and_tls_targets() {
     newest_error(&fl, id(&tcp), true).await;
 }
 
+/// The `certificate_expiring` webhooks received so far.
+fn certificate_notices(rx: &Receiver) -> Vec<Value> {
+    rx.accepted("/hook")
+        .into_iter()
+        .filter(|r| r.body["event"] == "certificate_expiring")
+        .map(|r| {
+            assert_eq!(
+                r.headers.get("x-flatline-event").map(String::as_str),
+                Some("certificate_expiring")
+            );
+            r.body
+        })
+        .collect()
+}
+
+/// Waits until `fl`'s monitor shows a certificate read after `not` (its `checked_at`).
+async fn certificate_read(fl: &Flatline, id: i64, not: Option<&Value>) -> Value {
+    eventually(&format!("monitor {id}'s certificate"), WAIT, || async {
+        let c = fl.get(&format!("/api/v1/monitors/{id}")).await["certificate"].clone();
+        (!c.is_null() && Some(&c["checked_at"]) != not.map(|n| &n["checked_at"])).then_some(c)
+    })
+    .await
+}
+
+#[actix_rt::test]
+async fn an_expiring_certificate_is_announced_once_per_threshold_across_a_restart() {
+    let target = Target::start_tls_expiring(3);
+    let rx = Receiver::start();
+    let mut fl = Flatline::start();
+    // The default channel: linked to each monitor as it is created, before its first check.
+    let (status, _) = fl
+        .post(
+            "/api/v1/notification-channels",
+            &json!({"name": "hook", "config": {"type": "webhook", "url": rx.url("/hook")}, "default": true}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let https = id(&fl
+        .create_monitor(json!({"name": "https", "url": target.url("/"), "verify_tls": false, "interval_seconds": 1}))
+        .await);
+    let tcp = id(&fl
+        .create_monitor(json!({"name": "tls", "kind": "tcp", "host": "127.0.0.1", "port": target.port,
+            "tls": true, "verify_tls": false, "interval_seconds": 1, "certificate_expiry_days": [30, 2, 5]}))
+        .await);
+    let shown = fl.get(&format!("/api/v1/monitors/{https}")).await;
+    assert_eq!(
+        shown["certificate_expiry_days"],
+        json!([14, 7, 1]),
+        "the default"
+    );
+    let shown = fl.get(&format!("/api/v1/monitors/{tcp}")).await;
+    assert_eq!(
+        shown["certificate_expiry_days"],
+        json!([30, 5, 2]),
+        "largest first"
+    );
+
+    // Both read the certificate: 3 days and 12 hours left.
+    let cert = certificate_read(&fl, https, None).await;
+    assert_eq!(cert["days_left"], 3, "{cert}");
+    assert!(
+        cert["subject"]
+            .as_str()
+            .is_some_and(|s| s.contains("flatline test target")),
+        "{cert}"
+    );
+    assert!(
+        cert["sans"]
+            .as_array()
+            .is_some_and(|s| s.contains(&json!("127.0.0.1"))),
+        "{cert}"
+    );
+    assert_eq!(cert["sha256"].as_str().map(str::len), Some(64), "{cert}");
+    let tcp_cert = certificate_read(&fl, tcp, None).await;
+    assert_eq!(tcp_cert["sha256"], cert["sha256"], "the same certificate");
+
+    // First seen past several thresholds: one notice each, for the smallest crossed.
+    let notices = eventually("two certificate notices", WAIT, || async {
+        let n = certificate_notices(&rx);
+        (n.len() >= 2).then_some(n)
+    })
+    .await;
+    let of = |name: &str| {
+        notices
+            .iter()
+            .find(|n| n["monitor"]["name"] == name)
+            .unwrap_or_else(|| panic!("no notice for {name}: {notices:?}"))
+            .clone()
+    };
+    let (h, t) = (of("https"), of("tls"));
+    assert_eq!(h["certificate"]["threshold_days"], 7, "{h}");
+    assert_eq!(t["certificate"]["threshold_days"], 5, "{t}");
+    assert_eq!(h["certificate"]["days_left"], 3, "{h}");
+    assert_eq!(h["certificate"]["not_after"], cert["not_after"]);
+    assert!(h["incident"].is_null(), "not downtime: {h}");
+    assert!(
+        h["title"]
+            .as_str()
+            .is_some_and(|t| t.contains("expires in 3 days")),
+        "{h}"
+    );
+
+    // A smaller threshold crossed later (here: set lower) is announced once more.
+    let (status, body) = fl
+        .patch(
+            &format!("/api/v1/monitors/{https}"),
+            &json!({"certificate_expiry_days": [3]}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["certificate"]["sha256"], cert["sha256"],
+        "the same target keeps its certificate"
+    );
+    let three = eventually("the 3-day notice", WAIT, || async {
+        certificate_notices(&rx)
+            .into_iter()
+            .find(|n| n["certificate"]["threshold_days"] == 3)
+    })
+    .await;
+    assert_eq!(three["monitor"]["name"], "https");
+
+    // Not downtime: both stayed up, with no incident.
+    for id in [https, tcp] {
+        assert_eq!(fl.status(id).await, "up");
+        assert!(fl.incidents(id).await.is_empty(), "monitor {id}");
+        assert!(
+            fl.checks(id).await.iter().all(|c| c["up"] == true),
+            "monitor {id}"
+        );
+    }
+
+    // Restarted, both read the certificate again and announce nothing.
+    let before = (
+        certificate_read(&fl, https, None).await,
+        certificate_read(&fl, tcp, None).await,
+    );
+    fl.stop();
+    fl.restart();
+    certificate_read(&fl, https, Some(&before.0)).await;
+    certificate_read(&fl, tcp, Some(&before.1)).await;
+    // A marker: a down notice queued after those readings, delivered through the same channel.
+    let down = id(&fl
+        .create_monitor(json!({"name": "marker", "kind": "tcp", "host": "127.0.0.1", "port": closed_port(), "interval_seconds": 1}))
+        .await);
+    eventually("the marker's down notice", WAIT, || async {
+        rx.accepted("/hook")
+            .into_iter()
+            .any(|r| r.body["event"] == "down" && r.body["monitor"]["id"] == down)
+            .then_some(())
+    })
+    .await;
+    let notices = certificate_notices(&rx);
+    assert_eq!(
+        notices.len(),
+        3,
+        "one per threshold, none after the restart: {notices:?}"
+    );
+}
+
 /// A dnsmasq answering for `flatline.test` from a hosts file, on a loopback port.
 struct Dns {
     child: Child,

@@ -527,5 +527,29 @@ async fn the_form_creates_a_tcp_and_a_push_monitor_with_only_their_fields() {
         .text("#push-url-masked")
         .await
         .contains(path.trim_start_matches("/push/")));
+
+    // TLS: the form takes the warning days, and the detail page shows the certificate.
+    let tls_target = Target::start_tls_expiring(3);
+    b.goto(&fl.url("/monitors/new")).await;
+    b.select("#f-kind", "tcp").await;
+    b.fill("#f-name", "Mail TLS").await;
+    b.fill("#f-host", "127.0.0.1").await;
+    b.fill("#f-port", &tls_target.port.to_string()).await;
+    b.fill("#f-interval_seconds", "1").await;
+    b.click("#f-tls").await;
+    b.click("#f-verify_tls").await;
+    b.fill("#f-certificate_expiry_days", "3, 10").await;
+    b.click("#save").await;
+    let id = detail_page_id(&b).await;
+    let m = fl.get(&format!("/api/v1/monitors/{id}")).await;
+    assert_eq!(m["tls"], true);
+    assert_eq!(m["verify_tls"], false);
+    assert_eq!(m["certificate_expiry_days"], json!([10, 3]));
+    b.until_text("#certificate-days", "3 days left").await;
+    assert!(b
+        .text("#certificate")
+        .await
+        .contains("flatline test target"));
+    b.screenshot("certificate-card").await;
     b.close().await;
 }
