@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use actix::{ActorContext, Handler};
+use actix::Handler;
 use flatline_store::clock::now_ms;
 
 use super::{push_state, MonitorActor};
@@ -62,11 +62,15 @@ impl Handler<Push> for MonitorActor {
 impl Handler<Retire> for MonitorActor {
     type Result = ();
 
+    /// Cancels the schedule and lets the actor end by itself: once the registry has dropped
+    /// its address and no check is in flight, the context has nothing left and stops, and its
+    /// supervisor, seeing no address alive, does not restart it. Stopping here instead would
+    /// race the registry still holding the address, and the supervisor restarts a stopped
+    /// actor whose address lives (thousands of restarts when many monitors are paused).
     fn handle(&mut self, _msg: Retire, ctx: &mut Self::Context) {
         self.retired = true;
         if let Some(handle) = self.timer.take() {
             actix::AsyncContext::cancel_future(ctx, handle);
         }
-        ctx.stop();
     }
 }

@@ -6,8 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use actix::{
-    Actor, ActorContext, ActorFutureExt, AsyncContext, Context, Recipient, SpawnHandle, Supervised,
-    WrapFuture,
+    Actor, ActorFutureExt, AsyncContext, Context, Recipient, SpawnHandle, Supervised, WrapFuture,
 };
 use flatline_types::{MonitorSpec, MonitorStatus, Target};
 
@@ -428,7 +427,7 @@ impl Actor for MonitorActor {
 
     fn started(&mut self, ctx: &mut Context<Self>) {
         if self.retired {
-            ctx.stop();
+            // Ends by itself once its address is gone (see `Retire`).
             return;
         }
         if self.push.is_some() {

