@@ -6,6 +6,7 @@
 pub mod browser;
 pub mod client;
 pub mod flatline;
+pub mod hostile;
 pub mod inprocess;
 pub mod live;
 pub mod oidc;
@@ -15,6 +16,7 @@ pub mod target;
 
 pub use client::{Answer, ApiClient};
 pub use flatline::{Flatline, FlatlineOptions};
+pub use hostile::HostileTarget;
 pub use inprocess::InProcess;
 pub use receiver::{Receiver, Reply, SmtpReceiver};
 pub use target::Target;

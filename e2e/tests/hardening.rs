@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use e2e::{eventually, Flatline, Target};
+use e2e::{eventually, Flatline, HostileTarget, Target};
 use serde_json::{json, Value};
 
 const WAIT: Duration = Duration::from_secs(30);
@@ -97,4 +97,58 @@ async fn pausing_resuming_and_deleting_hundreds_of_monitors_restarts_no_actor() 
             .0,
         404
     );
+}
+
+#[actix_rt::test]
+async fn targets_that_reset_or_flood_headers_get_plain_reasons_and_no_error_lines() {
+    let hostile = HostileTarget::start();
+    let fl = Flatline::start();
+    let mut reasons = Vec::new();
+    for (path, want) in [
+        ("/reset", "connection reset"),
+        ("/reset-mid-body", "connection reset while reading the body"),
+        ("/huge-headers", "response headers too large"),
+    ] {
+        let m = id(&fl
+            .create_monitor(json!({"name": path, "url": hostile.url(path), "interval_seconds": 1}))
+            .await);
+        let check = eventually(&format!("a failed check of {path}"), WAIT, || async {
+            fl.checks(m).await.into_iter().find(|c| c["up"] == false)
+        })
+        .await;
+        reasons.push((path, check["error"].clone(), want));
+    }
+    for (path, got, want) in &reasons {
+        assert_eq!(got, want, "{path}: {reasons:?}");
+    }
+    // A client's bad request is not Flatline's error either.
+    let port = url::Url::parse(&fl.url("/"))
+        .ok()
+        .and_then(|u| u.port())
+        .expect("port");
+    let mut raw = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    std::io::Write::write_all(
+        &mut raw,
+        b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Bad: \x01\x7f\r\n\r\n",
+    )
+    .expect("write");
+    let mut answer = String::new();
+    let _ = std::io::Read::read_to_string(&mut raw, &mut answer);
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    // Several checks of each later, the log has no ERROR line.
+    let seen = fl
+        .checks(id(&fl.get("/api/v1/monitors").await[2]))
+        .await
+        .len();
+    eventually("more checks of the flooding target", WAIT, || async {
+        let m = id(&fl.get("/api/v1/monitors").await[2]);
+        (fl.checks(m).await.len() >= seen + 3).then_some(())
+    })
+    .await;
+    let log = fl.log();
+    let errors: Vec<&str> = log.lines().filter(|l| l.contains("ERROR")).collect();
+    assert!(errors.is_empty(), "ERROR lines: {errors:#?}");
+    // Counted instead: the bad request and each check of the flooding target.
+    let counted = sample(&scrape(&fl).await, "flatline_peer_protocol_errors_total");
+    assert!(counted >= 4.0, "{counted}");
 }

@@ -11,6 +11,7 @@ pub mod config;
 pub mod error;
 pub mod json;
 pub mod live;
+pub mod logging;
 pub mod metrics;
 pub mod push;
 pub mod service;

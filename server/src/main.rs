@@ -47,14 +47,8 @@ fn main() -> ExitCode {
         }
     }
     let mut config = Config::parse();
-    let filter = tracing_subscriber::EnvFilter::try_new(&config.log)
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let colour = std::io::IsTerminal::is_terminal(&std::io::stdout())
         && std::env::var_os("NO_COLOR").is_none();
-    let subscriber = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_target(false)
-        .with_ansi(colour);
 
     if let Some(command) = config.command.take() {
         // Subcommands print results on stdout; their log goes to stderr, quiet by default.
@@ -81,7 +75,7 @@ fn main() -> ExitCode {
             }
         };
     }
-    subscriber.init();
+    flatline_server::logging::init(&config.log, colour);
 
     match actix_web::rt::System::new().block_on(run(config)) {
         Ok(()) => ExitCode::SUCCESS,

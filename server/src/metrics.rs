@@ -28,6 +28,8 @@ pub struct ServerMetrics {
     pub live_clients: IntGauge,
     /// Live-stream clients dropped for not reading.
     pub live_dropped: prometheus::IntCounter,
+    /// Follows `logging::PEER_PROTOCOL_ERRORS`.
+    peer_protocol_errors: prometheus::IntCounter,
     /// Scrapes reset and refill the gauges: one at a time.
     scrape: Mutex<()>,
     /// Whether `/metrics` answers without credentials.
@@ -72,6 +74,11 @@ impl ServerMetrics {
         )?;
         registry.register(Box::new(live_clients.clone()))?;
         registry.register(Box::new(live_dropped.clone()))?;
+        let peer_protocol_errors = prometheus::IntCounter::new(
+            "flatline_peer_protocol_errors_total",
+            "Malformed HTTP from clients or monitored targets (kept out of the log below debug)",
+        )?;
+        registry.register(Box::new(peer_protocol_errors.clone()))?;
         registry.register(Box::new(
             prometheus::process_collector::ProcessCollector::for_self(),
         ))?;
@@ -84,6 +91,7 @@ impl ServerMetrics {
             pending_deliveries,
             live_clients,
             live_dropped,
+            peer_protocol_errors,
             scrape: Mutex::new(()),
             public,
         })
@@ -130,6 +138,9 @@ pub async fn metrics(
             .set(i64::try_from(open).unwrap_or(i64::MAX));
         m.pending_deliveries
             .set(i64::try_from(pending).unwrap_or(i64::MAX));
+        let peer = crate::logging::PEER_PROTOCOL_ERRORS.load(std::sync::atomic::Ordering::Relaxed);
+        m.peer_protocol_errors
+            .inc_by(peer.saturating_sub(m.peer_protocol_errors.get()));
         let mut families = m.engine.registry.gather();
         families.extend(m.registry.gather());
         families

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use actix_http::error::ParseError;
 use awc::error::{ConnectError, PayloadError, SendRequestError};
 use awc::http::Method;
 use flatline_types::{HttpMethod, HttpTarget};
@@ -182,9 +183,7 @@ pub async fn run(plan: &Plan, target: &HttpTarget, read_certificate: bool) -> Ch
                 ..outcome(None, Some(reason))
             };
         }
-        Ok(Err(Failure::Body(e))) => {
-            return outcome(None, Some(format!("response body error: {e}")))
-        }
+        Ok(Err(Failure::Body(e))) => return outcome(None, Some(describe_payload_error(&e))),
         Ok(Ok(response)) => response,
     };
     let code = response.status.as_u16();
@@ -244,6 +243,24 @@ async fn read_certificate_of(target: &HttpTarget, plan: &Plan) -> Option<Certifi
     actix_rt::time::timeout(plan.timeout(), read).await.ok()?
 }
 
+/// A failure while reading the body, as a reason (never a `Debug` dump of the error).
+pub(crate) fn describe_payload_error(e: &PayloadError) -> String {
+    match e {
+        PayloadError::Incomplete(Some(io)) | PayloadError::Io(io)
+            if io.kind() == std::io::ErrorKind::ConnectionReset =>
+        {
+            "connection reset while reading the body".to_owned()
+        }
+        PayloadError::Incomplete(Some(io)) | PayloadError::Io(io) => {
+            format!("response body error: {}", describe_io_error(io))
+        }
+        PayloadError::Incomplete(None) => {
+            "response body cut short: the connection closed early".to_owned()
+        }
+        other => format!("response body error: {other}"),
+    }
+}
+
 pub(crate) fn describe_send_error(e: &SendRequestError, timeout_ms: u32) -> String {
     match e {
         SendRequestError::Timeout | SendRequestError::Connect(ConnectError::Timeout) => {
@@ -260,6 +277,10 @@ pub(crate) fn describe_send_error(e: &SendRequestError, timeout_ms: u32) -> Stri
         }
         SendRequestError::Connect(ConnectError::Io(io)) => describe_io_error(io),
         SendRequestError::Send(io) => describe_io_error(io),
+        SendRequestError::Response(ParseError::Io(io)) => describe_io_error(io),
+        SendRequestError::Response(ParseError::TooLarge) => "response headers too large".to_owned(),
+        SendRequestError::Response(ParseError::Timeout) => format!("timeout after {timeout_ms} ms"),
+        SendRequestError::Response(other) => format!("invalid response: {other}"),
         SendRequestError::Url(e) => format!("invalid url: {e}"),
         other => format!("request failed: {other}"),
     }
@@ -292,6 +313,23 @@ mod tests {
         assert_eq!(
             describe_send_error(&SendRequestError::Timeout, 250),
             "timeout after 250 ms"
+        );
+        let reset = || std::io::Error::from(std::io::ErrorKind::ConnectionReset);
+        assert_eq!(
+            describe_send_error(&SendRequestError::Response(ParseError::Io(reset())), 100),
+            "connection reset"
+        );
+        assert_eq!(
+            describe_send_error(&SendRequestError::Response(ParseError::TooLarge), 100),
+            "response headers too large"
+        );
+        assert_eq!(
+            describe_payload_error(&PayloadError::Incomplete(Some(reset()))),
+            "connection reset while reading the body"
+        );
+        assert_eq!(
+            describe_payload_error(&PayloadError::Incomplete(None)),
+            "response body cut short: the connection closed early"
         );
     }
 }
