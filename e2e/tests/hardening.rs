@@ -152,3 +152,46 @@ async fn targets_that_reset_or_flood_headers_get_plain_reasons_and_no_error_line
     let counted = sample(&scrape(&fl).await, "flatline_peer_protocol_errors_total");
     assert!(counted >= 4.0, "{counted}");
 }
+
+#[actix_rt::test]
+async fn urls_that_could_never_be_checked_are_refused_or_normalised() {
+    let target = Target::start();
+    let fl = Flatline::start();
+    let injected = format!("{}a\r\nX-Injected: 1", target.url("/"));
+    let (status, body) = fl
+        .post(
+            "/api/v1/monitors",
+            &json!({"name": "injected", "url": injected}),
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["field"], "url");
+    assert_eq!(body["error"], "validation_failed");
+    for (path, name) in [
+        (
+            "/api/v1/monitors",
+            json!({"name": "nul\u{0}name", "url": target.url("/")}),
+        ),
+        (
+            "/api/v1/notification-channels",
+            json!({"name": "line\nbreak", "config": {"type": "webhook", "url": target.url("/")}}),
+        ),
+        ("/api/v1/tokens", json!({"name": "bell\u{7}"})),
+    ] {
+        let (status, body) = fl.post(path, &name).await;
+        assert_eq!(status, 422, "{path}: {body}");
+        assert_eq!(body["field"], "name", "{path}: {body}");
+    }
+    // Non-ASCII is stored percent-encoded, as the URL parser writes it, and checks fine.
+    let m = fl
+        .create_monitor(json!({"name": "accents", "url": target.url("/éè"), "interval_seconds": 1}))
+        .await;
+    assert_eq!(m["url"], target.url("/%C3%A9%C3%A8"));
+    fl.wait_for_status(id(&m), "up", WAIT).await;
+    let stored = fl.get("/api/v1/monitors").await;
+    assert_eq!(
+        stored.as_array().map(Vec::len),
+        Some(1),
+        "nothing refused was stored"
+    );
+}

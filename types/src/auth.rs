@@ -77,14 +77,7 @@ pub struct CreateToken {
 impl CreateToken {
     /// The trimmed name, or the error naming `name`.
     pub fn validated_name(&self) -> Result<String, FieldError> {
-        let name = self.name.trim();
-        if name.is_empty() {
-            return Err(FieldError::new("name", "must not be empty"));
-        }
-        if name.chars().count() > 100 {
-            return Err(FieldError::new("name", "must be at most 100 characters"));
-        }
-        Ok(name.to_owned())
+        crate::validate_name("name", &self.name, 100)
     }
 }
 

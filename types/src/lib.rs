@@ -52,3 +52,31 @@ impl std::fmt::Display for FieldError {
 }
 
 impl std::error::Error for FieldError {}
+
+/// Refuses control characters (NUL, line breaks, tabs, escapes …) in a one-line text field.
+pub fn refuse_control_characters(field: &str, value: &str) -> Result<(), FieldError> {
+    if value.chars().any(char::is_control) {
+        return Err(FieldError::new(
+            field,
+            "must not contain control characters",
+        ));
+    }
+    Ok(())
+}
+
+/// Checks a name (of a monitor, channel or token): not blank, at most `max_chars`, one line
+/// without control characters. Returns it trimmed.
+pub fn validate_name(field: &str, raw: &str, max_chars: usize) -> Result<String, FieldError> {
+    let name = raw.trim();
+    if name.is_empty() {
+        return Err(FieldError::new(field, "must not be empty"));
+    }
+    if name.chars().count() > max_chars {
+        return Err(FieldError::new(
+            field,
+            format!("must be at most {max_chars} characters"),
+        ));
+    }
+    refuse_control_characters(field, name)?;
+    Ok(name.to_owned())
+}

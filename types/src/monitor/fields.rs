@@ -33,6 +33,9 @@ pub(crate) fn validate_http_url(field: &str, raw: &str) -> Result<(), FieldError
             format!("must be at most {} bytes", limits::URL_MAX_BYTES),
         ));
     }
+    // The URL parser would drop line breaks and tabs silently: refuse them, as every other
+    // control character.
+    crate::refuse_control_characters(field, raw)?;
     let parsed = url::Url::parse(raw)
         .map_err(|e| FieldError::new(field, format!("is not a valid URL ({e})")))?;
     if !matches!(parsed.scheme(), "http" | "https") {
@@ -42,6 +45,15 @@ pub(crate) fn validate_http_url(field: &str, raw: &str) -> Result<(), FieldError
         return Err(FieldError::new(field, "must have a host"));
     }
     Ok(())
+}
+
+/// The URL as the `url` crate normalises it (percent-encoded, lower-case scheme and host, a
+/// path of at least `/`), or `raw` as it is if it does not parse (validation then says why).
+pub fn normalize_url(raw: &str) -> String {
+    match url::Url::parse(raw) {
+        Ok(u) if !raw.chars().any(char::is_control) => u.to_string(),
+        _ => raw.to_owned(),
+    }
 }
 
 /// A monitor URL fit to show in metric labels and notifications: no credentials, query or

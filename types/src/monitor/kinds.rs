@@ -255,12 +255,11 @@ impl Target {
                     ));
                 }
                 for (i, v) in t.expected.iter().enumerate() {
+                    let field = format!("dns_expected[{i}]");
                     if v.trim().is_empty() || v.len() > 1024 {
-                        return Err(FieldError::new(
-                            format!("dns_expected[{i}]"),
-                            "must be 1–1024 bytes and not blank",
-                        ));
+                        return Err(FieldError::new(field, "must be 1–1024 bytes and not blank"));
                     }
+                    crate::refuse_control_characters(&field, v)?;
                 }
                 Ok(())
             }

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::FieldError;
 pub use api::*;
 pub use assertions::*;
-pub use fields::public_url;
+pub use fields::{normalize_url, public_url};
 pub(crate) use fields::{validate_header, validate_http_url};
 pub use kinds::*;
 pub use requests::*;
@@ -186,16 +186,7 @@ impl MonitorSpec {
 
     /// Checks every field and the rules between them; the first problem found is returned.
     pub fn validate(&self) -> Result<(), FieldError> {
-        let name = self.name.trim();
-        if name.is_empty() {
-            return Err(FieldError::new("name", "must not be empty"));
-        }
-        if name.chars().count() > limits::NAME_MAX_CHARS {
-            return Err(FieldError::new(
-                "name",
-                format!("must be at most {} characters", limits::NAME_MAX_CHARS),
-            ));
-        }
+        crate::validate_name("name", &self.name, limits::NAME_MAX_CHARS)?;
         self.target.validate()?;
         let (lo, hi) = limits::INTERVAL_SECONDS;
         if !(lo..=hi).contains(&self.interval_seconds) {
@@ -418,11 +409,30 @@ mod tests {
                 r#"{"name":"a","url":"http://h/","retry_interval_seconds":2}"#,
                 "retry_interval_seconds",
             ),
+            (r#"{"name":"a","url":"http://h/a\r\nX-Injected: 1"}"#, "url"),
+            (r#"{"name":"a","url":"http://h/a\tb"}"#, "url"),
+            (r#"{"name":"a\u0000b","url":"http://h/"}"#, "name"),
+            (r#"{"name":"a\nb","url":"http://h/"}"#, "name"),
+            (
+                r#"{"name":"a","kind":"dns","host":"h","dns_expected":["1.2.3.4\u0007"]}"#,
+                "dns_expected[0]",
+            ),
         ];
         for (json, field) in cases {
             let err = create(json).expect_err(json);
             assert_eq!(err.field, field, "{json}");
         }
+    }
+
+    #[test]
+    fn urls_are_stored_as_the_url_crate_normalises_them() {
+        let spec = create(r#"{"name":"a","url":"HTTP://Example.COM:80/éè?q=a b"}"#).expect("ok");
+        assert_eq!(
+            spec.http().map(|h| h.url.as_str()),
+            Some("http://example.com/%C3%A9%C3%A8?q=a%20b")
+        );
+        let spec = create(r#"{"name":"a","url":"https://h"}"#).expect("ok");
+        assert_eq!(spec.http().map(|h| h.url.as_str()), Some("https://h/"));
     }
 
     #[test]

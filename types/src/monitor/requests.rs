@@ -229,12 +229,12 @@ impl CreateMonitor {
         };
         let target = match kind {
             MonitorKind::Http => Target::Http(HttpTarget {
-                url: self
-                    .url
-                    .as_deref()
-                    .map(str::trim)
-                    .ok_or_else(|| required("url", kind))?
-                    .to_owned(),
+                url: super::normalize_url(
+                    self.url
+                        .as_deref()
+                        .map(str::trim)
+                        .ok_or_else(|| required("url", kind))?,
+                ),
                 method: self.method.unwrap_or_default(),
                 headers: self.headers.clone().unwrap_or_default(),
                 body: self.body.clone(),

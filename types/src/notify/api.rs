@@ -41,17 +41,7 @@ pub struct PatchChannel {
 
 /// Checks a channel name; returns it trimmed.
 pub fn validate_channel_name(name: &str) -> Result<String, FieldError> {
-    let name = name.trim();
-    if name.is_empty() {
-        return Err(FieldError::new("name", "must not be empty"));
-    }
-    if name.chars().count() > CHANNEL_NAME_MAX_CHARS {
-        return Err(FieldError::new(
-            "name",
-            format!("must be at most {CHANNEL_NAME_MAX_CHARS} characters"),
-        ));
-    }
-    Ok(name.to_owned())
+    crate::validate_name("name", name, CHANNEL_NAME_MAX_CHARS)
 }
 
 /// A notification channel as the API returns it: secrets masked.

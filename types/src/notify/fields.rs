@@ -89,7 +89,7 @@ pub(super) fn required(name: &str, value: &str) -> Result<(), FieldError> {
     if value.len() > 2048 {
         return Err(field(name, "must be at most 2048 bytes"));
     }
-    Ok(())
+    crate::refuse_control_characters(&format!("config.{name}"), value)
 }
 
 /// An `http(s)` URL, checked like a monitor's.
