@@ -55,6 +55,20 @@ impl ApiClient {
         }
     }
 
+    /// The same client, connecting from another loopback address (`127.0.0.2`, …): to the
+    /// server, another client machine.
+    pub fn from_address(&self, local: std::net::IpAddr) -> Self {
+        Self {
+            base_url: self.base_url.clone(),
+            token: self.token.clone(),
+            client: awc::Client::builder()
+                .connector(awc::Connector::new().local_address(local))
+                .timeout(Duration::from_secs(30))
+                .disable_redirects()
+                .finish(),
+        }
+    }
+
     /// Sends `method path` with the given headers and body and no credentials but those.
     pub async fn send(
         &self,

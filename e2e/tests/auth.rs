@@ -243,6 +243,34 @@ async fn failed_logins_are_throttled() {
     let right = login(&fl, PASSWORD).await;
     assert_eq!(right.status, 429);
     assert!(right.set_cookie("flatline_session").is_none());
+
+    // The flood goes on from this address, and the owner signs in from another: the guesser
+    // is slowed, not handed a lockout.
+    for _ in 0..20 {
+        assert_eq!(login(&fl, "guess").await.status, 429);
+    }
+    let owner = fl.from_address([127, 0, 0, 2].into());
+    let body = json!({"username": "admin", "password": PASSWORD}).to_string();
+    let signed_in = owner
+        .send("POST", "/auth/local/login", &[], Some(&body))
+        .await;
+    assert_eq!(signed_in.status, 200, "{:?}", signed_in.body);
+    assert!(signed_in.set_cookie("flatline_session").is_some());
+
+    // One address trying many usernames is slowed too.
+    let sprayer = fl.from_address([127, 0, 0, 3].into());
+    let mut statuses = Vec::new();
+    for i in 0..25 {
+        let body = json!({"username": format!("user{i}"), "password": "guess"}).to_string();
+        statuses.push(
+            sprayer
+                .send("POST", "/auth/local/login", &[], Some(&body))
+                .await
+                .status,
+        );
+    }
+    assert!(statuses[..20].iter().all(|&s| s == 401), "{statuses:?}");
+    assert!(statuses[20..].iter().all(|&s| s == 429), "{statuses:?}");
 }
 
 #[actix_rt::test]

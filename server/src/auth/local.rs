@@ -119,37 +119,64 @@ pub async fn blocking<T: Send + 'static>(
         .map_err(|e| format!("password hashing task failed: {e}"))
 }
 
-/// Sign-in attempts allowed per username and per client address: a burst of 5, then one
-/// every 12 seconds. Every attempt counts, so guessing costs time whatever it finds.
+/// Sign-in attempts, slowed three ways (OWASP: slow the guesser, never hand them a lockout):
+///
+/// - per username and address: a burst of 5, then one every 12 s: guessing one account from
+///   one place;
+/// - per address: a burst of 20, then one every 5 s: one place trying many usernames;
+/// - per username: a burst of 100, then one every 3 s: guessing spread over many addresses.
+///
+/// An address flooding one account is stopped by the first, before it counts against the
+/// others, so the owner still signs in from anywhere else. Every attempt counts, right or
+/// wrong, so guessing costs time whatever it finds.
 pub struct Throttle {
-    limiter: DefaultKeyedRateLimiter<String>,
+    pair: DefaultKeyedRateLimiter<(String, String)>,
+    address: DefaultKeyedRateLimiter<String>,
+    account: DefaultKeyedRateLimiter<String>,
     clock: DefaultClock,
+}
+
+/// A burst of `burst`, then one attempt every `every`.
+fn quota(burst: u32, every: Duration) -> Quota {
+    let burst = NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN);
+    Quota::with_period(every)
+        .map(|q| q.allow_burst(burst))
+        .unwrap_or_else(|| Quota::per_minute(burst))
 }
 
 impl Default for Throttle {
     fn default() -> Self {
-        let quota = Quota::with_period(Duration::from_secs(12))
-            .map(|q| q.allow_burst(NonZeroU32::MIN.saturating_add(4)))
-            .unwrap_or_else(|| Quota::per_minute(NonZeroU32::MIN.saturating_add(4)));
         Self {
-            limiter: RateLimiter::keyed(quota),
+            pair: RateLimiter::keyed(quota(5, Duration::from_secs(12))),
+            address: RateLimiter::keyed(quota(20, Duration::from_secs(5))),
+            account: RateLimiter::keyed(quota(100, Duration::from_secs(3))),
             clock: DefaultClock::default(),
         }
     }
 }
 
 impl Throttle {
-    /// Counts an attempt for each key; refuses with the wait when any key is over its quota.
-    pub fn attempt(&self, keys: &[String]) -> Result<(), AuthError> {
-        if self.limiter.len() > 10_000 {
-            self.limiter.retain_recent();
+    /// Counts an attempt to sign in as `username` from `address`; refuses with the wait when
+    /// it is over a quota (checked in the order above; a refused attempt counts no further).
+    pub fn attempt(&self, username: &str, address: &str) -> Result<(), AuthError> {
+        if self.pair.len() > 10_000 {
+            self.pair.retain_recent();
+            self.address.retain_recent();
+            self.account.retain_recent();
         }
-        for key in keys {
-            if let Err(not_until) = self.limiter.check_key(key) {
-                let wait = not_until.wait_time_from(self.clock.now());
-                return Err(AuthError::Throttled(wait.as_secs().max(1)));
-            }
-        }
+        let refused = |not_until: governor::NotUntil<_>| {
+            let wait = not_until.wait_time_from(self.clock.now());
+            AuthError::Throttled(wait.as_secs().max(1))
+        };
+        self.pair
+            .check_key(&(username.to_owned(), address.to_owned()))
+            .map_err(refused)?;
+        self.address
+            .check_key(&address.to_owned())
+            .map_err(refused)?;
+        self.account
+            .check_key(&username.to_owned())
+            .map_err(refused)?;
         Ok(())
     }
 }
@@ -170,16 +197,30 @@ mod tests {
     }
 
     #[test]
-    fn the_sixth_quick_attempt_is_throttled() {
+    fn one_address_flooding_an_account_does_not_lock_out_the_owner() {
         let t = Throttle::default();
-        let keys = ["user:admin".to_owned()];
         for _ in 0..5 {
-            assert!(t.attempt(&keys).is_ok());
+            assert!(t.attempt("admin", "10.0.0.1").is_ok());
         }
-        match t.attempt(&keys) {
-            Err(AuthError::Throttled(s)) => assert!((1..=12).contains(&s), "{s}"),
-            other => panic!("expected throttling, got {other:?}"),
+        for _ in 0..50 {
+            match t.attempt("admin", "10.0.0.1") {
+                Err(AuthError::Throttled(s)) => assert!((1..=12).contains(&s), "{s}"),
+                other => panic!("expected throttling, got {other:?}"),
+            }
         }
-        assert!(t.attempt(&["user:other".to_owned()]).is_ok(), "per key");
+        assert!(
+            t.attempt("admin", "10.0.0.2").is_ok(),
+            "the owner, elsewhere"
+        );
+        // One address spraying usernames: 20, then slowed.
+        for i in 0..20 {
+            assert!(t.attempt(&format!("u{i}"), "10.0.0.3").is_ok());
+        }
+        assert!(t.attempt("u99", "10.0.0.3").is_err());
+        // Many addresses guessing one account: a hundred, then slowed.
+        for i in 0..100 {
+            assert!(t.attempt("victim", &format!("10.1.0.{i}")).is_ok());
+        }
+        assert!(t.attempt("victim", "10.2.0.1").is_err());
     }
 }

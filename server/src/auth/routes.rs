@@ -242,8 +242,8 @@ async fn sign_in(
     Ok(session_cookie(jwt, auth.cookie_secure))
 }
 
-/// Signs in with the local account (local mode only). Attempts are throttled per username and
-/// per client address. Public.
+/// Signs in with the local account (local mode only). Attempts are throttled per username
+/// and address, per address and per username (see `local::Throttle`). Public.
 #[utoipa::path(
     tag = "auth",
     security(()),
@@ -274,8 +274,7 @@ pub async fn local_login(
         .peer_addr()
         .map(|a| a.ip().to_string())
         .unwrap_or_default();
-    auth.throttle
-        .attempt(&[format!("user:{username}"), format!("ip:{client}")])?;
+    auth.throttle.attempt(&username, &client)?;
     let user = auth.store.user_by_identity(LOCAL_ISSUER, &username).await?;
     // A missing user costs the same hashing time as a wrong password.
     let stored = user
