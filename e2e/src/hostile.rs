@@ -6,6 +6,8 @@
 //!   body, then resets;
 //! - `/huge-headers`: answers 200 with a 250,000-byte header;
 //! - anything else: `200 OK`, empty.
+//!
+//! [`HostileTarget::start_silent`] instead accepts connections and never reads a byte.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
@@ -23,6 +25,19 @@ impl HostileTarget {
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
                 std::thread::spawn(move || serve(stream));
+            }
+        });
+        Self { port }
+    }
+
+    /// A listener that accepts connections and never reads from them (nor answers).
+    pub fn start_silent() -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        std::thread::spawn(move || {
+            let mut held = Vec::new();
+            for stream in listener.incoming().flatten() {
+                held.push(stream);
             }
         });
         Self { port }

@@ -31,6 +31,8 @@ pub enum Reply {
     Status(u16),
     /// 429 with `Retry-After: N` seconds.
     TooManyRequests(u64),
+    /// 200, after this many milliseconds.
+    SlowOk(u64),
 }
 
 #[derive(Default)]
@@ -66,6 +68,7 @@ async fn record(
         (true, _) => 0,
         (false, Some(Reply::Status(s))) => s,
         (false, Some(Reply::TooManyRequests(_))) => 429,
+        (false, Some(Reply::SlowOk(_))) => 200,
         (false, None) => 200,
     };
     shared.log.lock().expect("lock").push(Received {
@@ -90,6 +93,10 @@ async fn record(
         Some(Reply::TooManyRequests(secs)) => HttpResponse::TooManyRequests()
             .insert_header(("Retry-After", secs.to_string()))
             .body("slow down"),
+        Some(Reply::SlowOk(ms)) => {
+            actix_rt::time::sleep(Duration::from_millis(ms)).await;
+            HttpResponse::Ok().json(serde_json::json!({"ok": true}))
+        }
         None => HttpResponse::Ok().json(serde_json::json!({"ok": true})),
     }
 }

@@ -3,7 +3,9 @@
 
 use std::time::{Duration, Instant};
 
-use e2e::{eventually, Flatline, FlatlineOptions, Receiver, Reply, SmtpReceiver, Target};
+use e2e::{
+    eventually, Flatline, FlatlineOptions, HostileTarget, Receiver, Reply, SmtpReceiver, Target,
+};
 use flatline_types::CreateChannel;
 use serde_json::{json, Value};
 
@@ -574,6 +576,72 @@ async fn a_hanging_receiver_delays_neither_other_channels_nor_checks() {
         Instant::now() < hung.at + Duration::from_secs(60),
         "all this within the hang"
     );
+}
+
+#[actix_rt::test]
+async fn a_receiver_answering_just_in_time_and_one_that_never_reads_get_no_duplicates() {
+    let fl = fast_retries(&[("NOTIFICATION_TIMEOUT_SECONDS", "10")]);
+    let rx = Receiver::start();
+    // Answers 100 ms inside the 10 s timeout.
+    rx.script("/slow", &[Reply::SlowOk(9_900)]);
+    // Accepts the connection and never reads the request.
+    let deaf_server = HostileTarget::start_silent();
+    let target = Target::start();
+    let m = monitor(&fl, &target, "edges").await;
+    let slow = linked(
+        &fl,
+        m,
+        "slow",
+        json!({"type": "webhook", "url": rx.url("/slow")}),
+    )
+    .await;
+    let deaf = linked(
+        &fl,
+        m,
+        "deaf",
+        json!({"type": "webhook", "url": deaf_server.url("/deaf")}),
+    )
+    .await;
+    linked(
+        &fl,
+        m,
+        "fast",
+        json!({"type": "webhook", "url": rx.url("/fast")}),
+    )
+    .await;
+    fl.wait_for_status(m, "up", WAIT).await;
+    target.set_status(500);
+    accepted(&rx, "/fast", 1).await;
+
+    // The deaf one times out and is retried, again and again: the outbox is not stuck on it.
+    let d = eventually(
+        "two timed-out attempts at the receiver that never reads",
+        Duration::from_secs(60),
+        || async {
+            let d = deliveries(&fl, deaf).await;
+            (d.first()?["attempts"].as_i64()? >= 2).then_some(d)
+        },
+    )
+    .await;
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0]["status"], "pending", "{d:?}");
+    assert!(
+        d[0]["last_error"]
+            .as_str()
+            .is_some_and(|e| e.contains("timeout") || e.contains("timed out")),
+        "{d:?}"
+    );
+    // The one that answered just in time was delivered once and never retried, although
+    // the deaf one's retries ran meanwhile.
+    let d = deliveries(&fl, slow).await;
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(
+        (d[0]["status"].as_str(), d[0]["attempts"].as_i64()),
+        (Some("sent"), Some(1)),
+        "{d:?}"
+    );
+    assert_eq!(rx.received("/slow").len(), 1);
+    assert_eq!(rx.received("/fast").len(), 1);
 }
 
 #[actix_rt::test]
