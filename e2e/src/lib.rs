@@ -10,6 +10,7 @@ pub mod hostile;
 pub mod inprocess;
 pub mod live;
 pub mod oidc;
+pub mod postgres;
 pub mod proc;
 pub mod receiver;
 pub mod target;
@@ -18,6 +19,7 @@ pub use client::{Answer, ApiClient};
 pub use flatline::{Flatline, FlatlineOptions};
 pub use hostile::HostileTarget;
 pub use inprocess::InProcess;
+pub use postgres::PrivatePostgres;
 pub use receiver::{Receiver, Reply, SmtpReceiver};
 pub use target::Target;
 

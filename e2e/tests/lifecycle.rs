@@ -1,8 +1,8 @@
 //! Restarts, crashes and shutdown of the real binary; the PostgreSQL backend end to end.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use e2e::{eventually, Flatline, FlatlineOptions, Target};
+use e2e::{eventually, Flatline, FlatlineOptions, PrivatePostgres, Target};
 use flatline_store::Store;
 use serde_json::{json, Value};
 
@@ -183,4 +183,137 @@ async fn shutting_down_opens_no_incident_for_monitors_of_flatline_itself() {
         assert_eq!(m.status.as_str(), "up");
     }
     store.close().await;
+}
+
+async fn scrape(fl: &Flatline) -> String {
+    let a = fl.send("GET", "/metrics", &[], None).await;
+    assert_eq!(a.status, 200, "{:?}", a.body);
+    a.body.as_str().expect("text").to_owned()
+}
+
+fn sample(text: &str, name: &str) -> f64 {
+    text.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no {name} in the scrape"))
+}
+
+/// Waits until the writer has stored everything it buffered.
+async fn drained(fl: &Flatline) -> String {
+    eventually(
+        "the check buffer drained",
+        Duration::from_secs(60),
+        || async {
+            let m = scrape(fl).await;
+            (sample(&m, "flatline_check_write_backlog") == 0.0).then_some(m)
+        },
+    )
+    .await
+}
+
+#[actix_rt::test]
+async fn postgresql_stopped_and_restarted_under_load_loses_no_check() {
+    let pg = PrivatePostgres::start();
+    let target = Target::start();
+    let fl = Flatline::start_with(FlatlineOptions {
+        database_url: Some(pg.url()),
+        env: vec![("FLATLINE_METRICS_PUBLIC".into(), "true".into())],
+        ..Default::default()
+    });
+    let mut ids = Vec::new();
+    for i in 0..20 {
+        let m = fl
+            .create_monitor(json!({"name": format!("pg{i}"), "url": target.url(&format!("/{i}")), "interval_seconds": 1}))
+            .await;
+        ids.push(id(&m));
+    }
+    fl.wait_for_status(ids[19], "up", WAIT).await;
+
+    // Stopped: unhealthy, the API answers 503 promptly, checks go on into the buffer.
+    pg.stop();
+    eventually("/healthz unhealthy", WAIT, || async {
+        (fl.send("GET", "/healthz", &[], None).await.status == 503).then_some(())
+    })
+    .await;
+    let asked = Instant::now();
+    let (status, body) = fl
+        .request("GET", &format!("/api/v1/monitors/{}/checks", ids[0]), None)
+        .await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["error"], "storage_unavailable", "{body}");
+    assert!(
+        asked.elapsed() < Duration::from_secs(8),
+        "{:?}",
+        asked.elapsed()
+    );
+    let buffered = eventually(
+        "checks buffered meanwhile",
+        Duration::from_secs(60),
+        || async {
+            let n = sample(&scrape(&fl).await, "flatline_check_write_backlog");
+            (n >= 200.0).then_some(n)
+        },
+    )
+    .await;
+
+    // Back: everything buffered is stored; then a restart under load, the same.
+    pg.start_again();
+    drained(&fl).await;
+    assert_eq!(fl.send("GET", "/healthz", &[], None).await.status, 200);
+    pg.restart();
+    let m = drained(&fl).await;
+    assert!(sample(&m, "flatline_check_write_errors_total") >= 1.0);
+    assert_eq!(sample(&m, "flatline_checks_dropped_total"), 0.0);
+    assert!(!fl.log().contains("panicked"));
+
+    // Count them: every check stored is a row, and the rows cover the outage.
+    for &m in &ids {
+        let (status, body) = fl
+            .patch(&format!("/api/v1/monitors/{m}"), &json!({"enabled": false}))
+            .await;
+        assert_eq!(status, 200, "{body}");
+    }
+    let m = drained(&fl).await;
+    let store = Store::connect(&pg.url()).await.expect("open the database");
+    let mut rows = 0;
+    for &m in &ids {
+        rows += store.count_checks(m).await.expect("count");
+    }
+    store.close().await;
+    assert_eq!(rows as f64, sample(&m, "flatline_checks_stored_total"));
+    assert!(
+        rows as f64 >= buffered,
+        "{rows} rows, {buffered} buffered during the outage"
+    );
+    assert!(
+        fl.incidents(ids[0]).await.is_empty(),
+        "no incident from a database outage"
+    );
+}
+
+#[actix_rt::test]
+async fn start_up_waits_for_an_unreachable_postgresql() {
+    let pg = PrivatePostgres::start();
+    pg.stop();
+    // Flatline's first connection attempt is taken here and cut; then PostgreSQL starts.
+    let port = pg.port;
+    let starter = std::thread::spawn(move || {
+        let listener = std::net::TcpListener::bind(("127.0.0.1", port)).expect("bind");
+        let (first_attempt, _) = listener.accept().expect("an attempt to connect");
+        drop(first_attempt);
+        drop(listener);
+        pg.start_again();
+        pg
+    });
+    let fl = Flatline::start_with(FlatlineOptions {
+        database_url: Some(format!("postgres://flatline@127.0.0.1:{port}/postgres")),
+        anonymous: true,
+        ..Default::default()
+    });
+    let _pg = starter.join().expect("the starter thread");
+    assert!(
+        fl.log().contains("cannot reach the database; retrying"),
+        "{}",
+        fl.log()
+    );
+    assert_eq!(fl.send("GET", "/healthz", &[], None).await.status, 200);
 }

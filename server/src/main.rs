@@ -87,12 +87,19 @@ fn main() -> ExitCode {
 }
 
 async fn run(config: Config) -> Result<(), String> {
-    let signalled = shutdown_signal();
+    let mut signalled = Box::pin(shutdown_signal());
+    // A signal while start-up waits (for the database) ends it there.
     let Started {
         store,
         engine,
         data,
-    } = startup::start(&config).await?;
+    } = tokio::select! {
+        started = startup::start(&config) => started?,
+        signal = &mut signalled => {
+            tracing::info!(signal, "stopped before start-up finished");
+            return Ok(());
+        }
+    };
     actix_web::rt::spawn(live::run(data.hub.clone(), data.board.clone()));
     let hub = data.hub.clone();
     let openapi = app::openapi();

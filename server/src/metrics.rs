@@ -117,8 +117,10 @@ pub async fn metrics(
     if !m.public {
         authenticate(&auth, &req).await?;
     }
-    let open = store.count_open_incidents().await?;
-    let pending = store.count_pending_deliveries().await?;
+    // While the database is down the engine's metrics matter most: the two counts it gives
+    // are left at their last value then.
+    let open = store.count_open_incidents().await.ok();
+    let pending = store.count_pending_deliveries().await.ok();
     let families = {
         let _one_at_a_time = m.scrape.lock();
         m.up.reset();
@@ -134,10 +136,14 @@ pub async fn metrics(
                 .with_label_values(&[id.as_str(), status.as_str()])
                 .set(1);
         }
-        m.open_incidents
-            .set(i64::try_from(open).unwrap_or(i64::MAX));
-        m.pending_deliveries
-            .set(i64::try_from(pending).unwrap_or(i64::MAX));
+        if let Some(open) = open {
+            m.open_incidents
+                .set(i64::try_from(open).unwrap_or(i64::MAX));
+        }
+        if let Some(pending) = pending {
+            m.pending_deliveries
+                .set(i64::try_from(pending).unwrap_or(i64::MAX));
+        }
         let peer = crate::logging::PEER_PROTOCOL_ERRORS.load(std::sync::atomic::Ordering::Relaxed);
         m.peer_protocol_errors
             .inc_by(peer.saturating_sub(m.peer_protocol_errors.get()));

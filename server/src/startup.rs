@@ -19,13 +19,29 @@ pub struct Started {
     pub data: AppData,
 }
 
+/// Opens the database. A PostgreSQL server that cannot be reached (not started yet, restarting)
+/// is retried, every 1 s doubling to 30 s, with a warning each time; any other failure ends
+/// start-up.
+async fn open_store(url: &str, shown: &str) -> Result<Store, String> {
+    let mut wait = std::time::Duration::from_secs(1);
+    loop {
+        match Store::connect(url).await {
+            Ok(store) => return Ok(store),
+            Err(e) if e.is_unreachable() && !url.starts_with("sqlite:") => {
+                tracing::warn!(database = %shown, error = %e, retry_in_seconds = wait.as_secs(), "cannot reach the database; retrying");
+                actix_web::rt::time::sleep(wait).await;
+                wait = (wait * 2).min(std::time::Duration::from_secs(30));
+            }
+            Err(e) => return Err(format!("cannot open the database {shown}: {e}")),
+        }
+    }
+}
+
 /// Opens the database (migrating it), sets up authentication, starts the engine and builds
 /// what handlers are handed. Must run inside an actix system.
 pub async fn start(config: &Config) -> Result<Started, String> {
     let db = redact_url(&config.database_url);
-    let store = Store::connect(&config.database_url)
-        .await
-        .map_err(|e| format!("cannot open the database {db}: {e}"))?;
+    let store = open_store(&config.database_url, &db).await?;
     tracing::info!(database = %db, backend = store.backend_name(), "database ready; migrations applied");
 
     let auth = auth::setup(&config.auth, &store).await?;

@@ -46,6 +46,13 @@ pub enum StoreError {
     UnsupportedUrl(String),
 }
 
+impl StoreError {
+    /// Whether the database could not be reached (as opposed to refusing or a bad URL).
+    pub fn is_unreachable(&self) -> bool {
+        matches!(self, Self::Db(DbErr::Conn(_) | DbErr::ConnectionAcquire(_)))
+    }
+}
+
 /// Result of a storage call.
 pub type StoreResult<T> = Result<T, StoreError>;
 
@@ -80,7 +87,8 @@ impl Store {
             let mut opts = ConnectOptions::new(url);
             opts.max_connections(16)
                 .min_connections(1)
-                .acquire_timeout(Duration::from_secs(10))
+                // While the server is down, a request answers 503 within this, not later.
+                .acquire_timeout(Duration::from_secs(5))
                 .sqlx_logging(false);
             let conn = Database::connect(opts).await?;
             Self {
