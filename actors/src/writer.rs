@@ -27,7 +27,14 @@ pub struct CheckWriter {
     flush_interval: Duration,
     max_batch: usize,
     waiters: Vec<oneshot::Sender<()>>,
+    /// When a failed write was last logged, and the failures since (logged once a minute,
+    /// not once a batch: a full disk fails every flush).
+    failure_logged_at: Option<Instant>,
+    failures_unlogged: u64,
 }
+
+/// How often failed writes are logged while they keep failing.
+const FAILURE_LOG_EVERY: Duration = Duration::from_secs(60);
 
 impl CheckWriter {
     /// A writer that flushes every `flush_interval`, or sooner once `max_batch` rows wait.
@@ -47,6 +54,8 @@ impl CheckWriter {
             flush_interval,
             max_batch: max_batch.max(1),
             waiters: Vec::new(),
+            failure_logged_at: None,
+            failures_unlogged: 0,
         }
     }
 
@@ -72,6 +81,10 @@ impl CheckWriter {
                 act.flushing = false;
                 match result {
                     Ok(stored) => {
+                        if act.failure_logged_at.take().is_some() {
+                            tracing::info!(rows = stored.len(), "storing checks works again");
+                        }
+                        act.failures_unlogged = 0;
                         // Stored, or dropped as the check of a monitor deleted meanwhile.
                         act.metrics.write_backlog.sub(batch.len() as i64);
                         act.metrics.record_batch(stored.len(), took);
@@ -79,7 +92,15 @@ impl CheckWriter {
                     }
                     Err(e) => {
                         act.metrics.write_errors.inc();
-                        tracing::error!(error = %e, rows = batch.len(), "storing checks failed; will retry");
+                        act.failures_unlogged += 1;
+                        if act
+                            .failure_logged_at
+                            .is_none_or(|at| at.elapsed() >= FAILURE_LOG_EVERY)
+                        {
+                            tracing::error!(error = %e, rows = batch.len(), buffered = batch.len() + act.buffer.len(), failed_writes = act.failures_unlogged, "storing checks failed; retrying (logged at most once a minute)");
+                            act.failure_logged_at = Some(Instant::now());
+                            act.failures_unlogged = 0;
+                        }
                         act.requeue(batch);
                         if !act.waiters.is_empty() {
                             // Whoever waits (shutdown) gets an answer rather than a hang.

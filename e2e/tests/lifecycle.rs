@@ -317,3 +317,128 @@ async fn start_up_waits_for_an_unreachable_postgresql() {
     );
     assert_eq!(fl.send("GET", "/healthz", &[], None).await.status, 200);
 }
+
+/// A small tmpfs mounted for one test, as a disk that can really fill up; unmounted on drop.
+struct SmallDisk {
+    dir: tempfile::TempDir,
+}
+
+impl SmallDisk {
+    /// `None` where mounting is not permitted (not root, or no CAP_SYS_ADMIN).
+    fn mount(size: &str) -> Option<Self> {
+        let dir = tempfile::tempdir().ok()?;
+        let mounted = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir.path())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        mounted.then_some(Self { dir })
+    }
+
+    /// Writes zeros to `filler` until the disk is full.
+    fn fill(&self) -> std::path::PathBuf {
+        use std::io::Write;
+        let path = self.dir.path().join("filler");
+        let mut f = std::fs::File::create(&path).expect("filler");
+        let chunk = vec![0u8; 64 * 1024];
+        while f.write_all(&chunk).and_then(|()| f.flush()).is_ok() {}
+        path
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg("-l")
+            .arg(self.dir.path())
+            .status();
+    }
+}
+
+#[actix_rt::test]
+async fn a_full_disk_buffers_checks_logs_once_and_corrupts_nothing() {
+    let Some(disk) = SmallDisk::mount("3m") else {
+        eprintln!("skipped: cannot mount a tmpfs here (needs root with CAP_SYS_ADMIN)");
+        return;
+    };
+    let db_path = disk.dir.path().join("flatline.db");
+    let target = Target::start();
+    let mut fl = Flatline::start_with(FlatlineOptions {
+        database_url: Some(format!("sqlite:{}", db_path.display())),
+        env: vec![("FLATLINE_METRICS_PUBLIC".into(), "true".into())],
+        ..Default::default()
+    });
+    let mut ids = Vec::new();
+    for i in 0..20 {
+        let m = fl
+            .create_monitor(json!({"name": format!("d{i}"), "url": target.url(&format!("/{i}")), "interval_seconds": 1}))
+            .await;
+        ids.push(id(&m));
+    }
+    fl.wait_for_status(ids[19], "up", WAIT).await;
+
+    let filler = disk.fill();
+    let before = scrape(&fl).await;
+    let started = sample(&before, "flatline_checks_started_total");
+    // SQLite fails a write or more with "database or disk is full", then gets by in its
+    // write-ahead log for a while; checks go on meanwhile.
+    eventually(
+        "a write failing, checks going on",
+        Duration::from_secs(60),
+        || async {
+            let m = scrape(&fl).await;
+            (sample(&m, "flatline_check_write_errors_total") >= 1.0
+                && sample(&m, "flatline_checks_started_total") >= started + 60.0)
+                .then_some(())
+        },
+    )
+    .await;
+    std::fs::remove_file(&filler).expect("free the space");
+    let m = drained(&fl).await;
+    assert_eq!(sample(&m, "flatline_checks_dropped_total"), 0.0);
+    let log = fl.log();
+    assert_eq!(
+        log.matches("storing checks failed").count(),
+        1,
+        "once a minute, not once a batch:\n{log}"
+    );
+    assert!(log.contains("storing checks works again"), "{log}");
+    assert!(
+        fl.incidents(ids[0]).await.is_empty(),
+        "a full disk is not the targets' outage"
+    );
+
+    // Stopped, the database is whole and holds every stored check.
+    for &m in &ids {
+        fl.patch(&format!("/api/v1/monitors/{m}"), &json!({"enabled": false}))
+            .await;
+    }
+    let stored = sample(&drained(&fl).await, "flatline_checks_stored_total");
+    assert!(fl.stop().success());
+    let db = sea_orm::Database::connect(format!("sqlite:{}?mode=ro", db_path.display()))
+        .await
+        .expect("open the database");
+    use sea_orm::ConnectionTrait;
+    let integrity = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            sea_orm::DatabaseBackend::Sqlite,
+            "PRAGMA integrity_check",
+        ))
+        .await
+        .expect("integrity_check")
+        .expect("a row");
+    assert_eq!(integrity.try_get_by_index::<String>(0).expect("text"), "ok");
+    let rows = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            sea_orm::DatabaseBackend::Sqlite,
+            "SELECT COUNT(*) FROM checks",
+        ))
+        .await
+        .expect("count")
+        .expect("a row")
+        .try_get_by_index::<i64>(0)
+        .expect("number");
+    assert_eq!(rows as f64, stored);
+    db.close().await.expect("close");
+}

@@ -71,12 +71,12 @@ impl Store {
     pub async fn connect(url: &str) -> StoreResult<Self> {
         let store = if url.starts_with("sqlite:") {
             let memory = url.contains(":memory:") || url.contains("mode=memory");
-            let write = sqlite_pool(url, 1).await?;
+            let write = sqlite_pool(url, 1, true).await?;
             // Each in-memory connection is its own database: readers must share the writer.
             let read = if memory {
                 write.clone()
             } else {
-                sqlite_pool(url, 4).await?
+                sqlite_pool(url, 4, false).await?
             };
             Self {
                 read,
@@ -125,7 +125,24 @@ impl Store {
     }
 }
 
-async fn sqlite_pool(url: &str, connections: u32) -> StoreResult<DatabaseConnection> {
+/// A writer's connection coming back to the pool still inside a transaction is closed (and
+/// replaced). A failed `COMMIT` (`SQLITE_FULL` on a full disk) leaves SQLite's transaction
+/// open while the driver believes it over: every later "transaction" on that connection
+/// would only nest in it (as savepoints), look stored, and be lost when the connection closes.
+/// Measured before: a full disk, then 94 checks reported stored and 0 in the file.
+fn discard_if_in_transaction(
+    conn: &mut sea_orm::sqlx::SqliteConnection,
+    _meta: sea_orm::sqlx::pool::PoolConnectionMetadata,
+) -> futures_util::future::BoxFuture<'_, Result<bool, sea_orm::sqlx::Error>> {
+    Box::pin(async move {
+        use sea_orm::sqlx::Executor;
+        // Fails ("no transaction is active") in the normal case: keep the connection.
+        Ok(conn.execute("ROLLBACK").await.is_err())
+    })
+}
+
+/// A SQLite pool of `connections`; `writer` for the one that writes.
+async fn sqlite_pool(url: &str, connections: u32, writer: bool) -> StoreResult<DatabaseConnection> {
     let mut opts = ConnectOptions::new(url);
     opts.max_connections(connections)
         .min_connections(1)
@@ -141,6 +158,9 @@ async fn sqlite_pool(url: &str, connections: u32) -> StoreResult<DatabaseConnect
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
         });
+    if writer {
+        opts.map_sqlx_sqlite_pool_opts(|o| o.after_release(discard_if_in_transaction));
+    }
     Ok(Database::connect(opts).await?)
 }
 
