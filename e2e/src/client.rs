@@ -69,6 +69,25 @@ impl ApiClient {
         }
     }
 
+    /// Creates `n` HTTP monitors, `{prefix}{i}` checking `{base_url}{i}` every `interval`
+    /// seconds; their ids, in order.
+    pub async fn create_monitors(
+        &self,
+        prefix: &str,
+        base_url: &str,
+        n: usize,
+        interval: u32,
+    ) -> Vec<i64> {
+        let mut ids = Vec::with_capacity(n);
+        for i in 0..n {
+            let m = self
+                .create_monitor(serde_json::json!({"name": format!("{prefix}{i}"), "url": format!("{base_url}{i}"), "interval_seconds": interval}))
+                .await;
+            ids.push(m["id"].as_i64().expect("monitor id"));
+        }
+        ids
+    }
+
     /// Sends `method path` with the given headers and body and no credentials but those.
     pub async fn send(
         &self,

@@ -13,6 +13,7 @@ pub mod oidc;
 pub mod postgres;
 pub mod proc;
 pub mod receiver;
+pub mod scrape;
 pub mod target;
 
 pub use client::{Answer, ApiClient};

@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use e2e::scrape::{sample, scrape};
 use e2e::{eventually, Flatline, HostileTarget, Target};
 use serde_json::{json, Value};
 
@@ -12,22 +13,6 @@ const WAIT: Duration = Duration::from_secs(30);
 
 fn id(m: &Value) -> i64 {
     m["id"].as_i64().expect("monitor id")
-}
-
-async fn scrape(fl: &Flatline) -> String {
-    let bearer = format!("Bearer {}", fl.token.clone().expect("token"));
-    let a = fl
-        .send("GET", "/metrics", &[("Authorization", &bearer)], None)
-        .await;
-    assert_eq!(a.status, 200, "{:?}", a.body);
-    a.body.as_str().expect("text").to_owned()
-}
-
-/// The value of the sample `name` (with its labels, as exposed) in a scrape.
-fn sample(text: &str, name: &str) -> f64 {
-    text.lines()
-        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
-        .unwrap_or_else(|| panic!("no {name} in the scrape"))
 }
 
 /// Schedule lags of more than a second so far.
@@ -40,13 +25,7 @@ fn slow_lags(text: &str) -> f64 {
 async fn pausing_resuming_and_deleting_hundreds_of_monitors_restarts_no_actor() {
     let target = Target::start();
     let fl = Flatline::start();
-    let mut ids = Vec::new();
-    for i in 0..300 {
-        let m = fl
-            .create_monitor(json!({"name": format!("m{i}"), "url": target.url(&format!("/{i}")), "interval_seconds": 2}))
-            .await;
-        ids.push(id(&m));
-    }
+    let ids = fl.create_monitors("m", &target.url("/"), 300, 2).await;
     for &m in &ids {
         fl.wait_for_status(m, "up", WAIT).await;
     }

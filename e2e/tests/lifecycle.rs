@@ -2,6 +2,7 @@
 
 use std::time::{Duration, Instant};
 
+use e2e::scrape::{sample, scrape};
 use e2e::{eventually, Flatline, FlatlineOptions, PrivatePostgres, Target};
 use flatline_store::Store;
 use serde_json::{json, Value};
@@ -185,18 +186,6 @@ async fn shutting_down_opens_no_incident_for_monitors_of_flatline_itself() {
     store.close().await;
 }
 
-async fn scrape(fl: &Flatline) -> String {
-    let a = fl.send("GET", "/metrics", &[], None).await;
-    assert_eq!(a.status, 200, "{:?}", a.body);
-    a.body.as_str().expect("text").to_owned()
-}
-
-fn sample(text: &str, name: &str) -> f64 {
-    text.lines()
-        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
-        .unwrap_or_else(|| panic!("no {name} in the scrape"))
-}
-
 /// Waits until the writer has stored everything it buffered.
 async fn drained(fl: &Flatline) -> String {
     eventually(
@@ -219,13 +208,7 @@ async fn postgresql_stopped_and_restarted_under_load_loses_no_check() {
         env: vec![("FLATLINE_METRICS_PUBLIC".into(), "true".into())],
         ..Default::default()
     });
-    let mut ids = Vec::new();
-    for i in 0..20 {
-        let m = fl
-            .create_monitor(json!({"name": format!("pg{i}"), "url": target.url(&format!("/{i}")), "interval_seconds": 1}))
-            .await;
-        ids.push(id(&m));
-    }
+    let ids = fl.create_monitors("pg", &target.url("/"), 20, 1).await;
     fl.wait_for_status(ids[19], "up", WAIT).await;
 
     // Stopped: unhealthy, the API answers 503 promptly, checks go on into the buffer.
@@ -369,13 +352,7 @@ async fn a_full_disk_buffers_checks_logs_once_and_corrupts_nothing() {
         env: vec![("FLATLINE_METRICS_PUBLIC".into(), "true".into())],
         ..Default::default()
     });
-    let mut ids = Vec::new();
-    for i in 0..20 {
-        let m = fl
-            .create_monitor(json!({"name": format!("d{i}"), "url": target.url(&format!("/{i}")), "interval_seconds": 1}))
-            .await;
-        ids.push(id(&m));
-    }
+    let ids = fl.create_monitors("d", &target.url("/"), 20, 1).await;
     fl.wait_for_status(ids[19], "up", WAIT).await;
 
     let filler = disk.fill();

@@ -4,6 +4,7 @@
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use e2e::scrape::scrape;
 use e2e::{closed_port, eventually, Flatline, FlatlineOptions, Target};
 use serde_json::{json, Value};
 
@@ -11,18 +12,6 @@ const WAIT: Duration = Duration::from_secs(30);
 
 fn id(m: &Value) -> i64 {
     m["id"].as_i64().expect("id")
-}
-
-async fn scrape(fl: &Flatline) -> String {
-    let bearer = format!("Bearer {}", fl.token.clone().expect("token"));
-    let a = fl
-        .send("GET", "/metrics", &[("Authorization", &bearer)], None)
-        .await;
-    assert_eq!(a.status, 200, "{:?}", a.body);
-    assert!(a
-        .header("content-type")
-        .is_some_and(|c| c.starts_with("text/plain")));
-    a.body.as_str().expect("text").to_owned()
 }
 
 fn promtool_check(text: &str) -> String {
