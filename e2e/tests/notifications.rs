@@ -50,6 +50,11 @@ async fn linked(fl: &Flatline, monitor: i64, name: &str, config: Value) -> i64 {
     id
 }
 
+/// A webhook channel to `url`, linked to `monitor`.
+async fn webhook(fl: &Flatline, monitor: i64, name: &str, url: &str) -> i64 {
+    linked(fl, monitor, name, json!({"type": "webhook", "url": url})).await
+}
+
 async fn monitor(fl: &Flatline, target: &Target, name: &str) -> i64 {
     let m = fl
         .create_monitor(
@@ -357,13 +362,7 @@ async fn failing_receivers_get_exactly_one_message_once_they_recover() {
     down.stop().await;
     let target = Target::start();
     let m = monitor(&fl, &target, "flaky").await;
-    let five = linked(
-        &fl,
-        m,
-        "500s",
-        json!({"type": "webhook", "url": rx.url("/five-hundred")}),
-    )
-    .await;
+    let five = webhook(&fl, m, "500s", &rx.url("/five-hundred")).await;
     let many = linked(
         &fl,
         m,
@@ -466,13 +465,7 @@ async fn a_sigkill_with_deliveries_pending_loses_and_doubles_nothing() {
     rx.stop().await;
     let target = Target::start();
     let m = monitor(&fl, &target, "crashy").await;
-    let c = linked(
-        &fl,
-        m,
-        "hook",
-        json!({"type": "webhook", "url": rx.url("/hook")}),
-    )
-    .await;
+    let c = webhook(&fl, m, "hook", &rx.url("/hook")).await;
     fl.wait_for_status(m, "up", WAIT).await;
     target.set_status(500);
     eventually("a pending, failing delivery", WAIT, || async {
@@ -531,20 +524,8 @@ async fn a_hanging_receiver_delays_neither_other_channels_nor_checks() {
     rx.hang("/hang");
     let target = Target::start();
     let m = monitor(&fl, &target, "busy").await;
-    let hang = linked(
-        &fl,
-        m,
-        "hangs",
-        json!({"type": "webhook", "url": rx.url("/hang")}),
-    )
-    .await;
-    linked(
-        &fl,
-        m,
-        "fast",
-        json!({"type": "webhook", "url": rx.url("/fast")}),
-    )
-    .await;
+    let hang = webhook(&fl, m, "hangs", &rx.url("/hang")).await;
+    webhook(&fl, m, "fast", &rx.url("/fast")).await;
     fl.wait_for_status(m, "up", WAIT).await;
     target.set_status(500);
     let first = accepted(&rx, "/fast", 1).await[0].clone();
@@ -588,27 +569,9 @@ async fn a_receiver_answering_just_in_time_and_one_that_never_reads_get_no_dupli
     let deaf_server = HostileTarget::start_silent();
     let target = Target::start();
     let m = monitor(&fl, &target, "edges").await;
-    let slow = linked(
-        &fl,
-        m,
-        "slow",
-        json!({"type": "webhook", "url": rx.url("/slow")}),
-    )
-    .await;
-    let deaf = linked(
-        &fl,
-        m,
-        "deaf",
-        json!({"type": "webhook", "url": deaf_server.url("/deaf")}),
-    )
-    .await;
-    linked(
-        &fl,
-        m,
-        "fast",
-        json!({"type": "webhook", "url": rx.url("/fast")}),
-    )
-    .await;
+    let slow = webhook(&fl, m, "slow", &rx.url("/slow")).await;
+    let deaf = webhook(&fl, m, "deaf", &deaf_server.url("/deaf")).await;
+    webhook(&fl, m, "fast", &rx.url("/fast")).await;
     fl.wait_for_status(m, "up", WAIT).await;
     target.set_status(500);
     accepted(&rx, "/fast", 1).await;
@@ -657,13 +620,7 @@ async fn reminders_repeat_while_down_except_to_pagerduty() {
         )
         .await;
     let m = m["id"].as_i64().expect("id");
-    linked(
-        &fl,
-        m,
-        "hook",
-        json!({"type": "webhook", "url": rx.url("/hook")}),
-    )
-    .await;
+    webhook(&fl, m, "hook", &rx.url("/hook")).await;
     linked(
         &fl,
         m,
