@@ -228,19 +228,11 @@ impl Fields {
 
     /// The certificate warning days as typed: numbers separated by commas or spaces.
     fn certificate_expiry_days(self) -> Result<Vec<u32>, (String, String)> {
-        self.cert_days
-            .get_untracked()
-            .split([',', ' '])
-            .filter(|d| !d.is_empty())
-            .map(|d| {
-                d.parse::<u32>().map_err(|_| {
-                    (
-                        "certificate_expiry_days".to_owned(),
-                        format!("\"{d}\" is not a number of days"),
-                    )
-                })
-            })
-            .collect()
+        parse_list(
+            self.cert_days,
+            "certificate_expiry_days",
+            "a number of days",
+        )
     }
 
     /// Parses the typed values into a create request, or the error of the first bad field.
@@ -269,20 +261,7 @@ impl Fields {
             };
             headers.insert(k.trim().to_owned(), v.trim().to_owned());
         }
-        let mut codes = Vec::new();
-        for c in self
-            .codes
-            .get_untracked()
-            .split([',', ' '])
-            .filter(|c| !c.is_empty())
-        {
-            codes.push(c.parse::<u16>().map_err(|_| {
-                (
-                    "expected_status_codes".to_owned(),
-                    format!("\"{c}\" is not a status code"),
-                )
-            })?);
-        }
+        let codes = parse_list(self.codes, "expected_status_codes", "a status code")?;
         let body = self.body.get_untracked();
         let kind = self.kind.get_untracked();
         let text = |s: RwSignal<String>| {
@@ -413,6 +392,23 @@ pub(super) fn to_patch(c: CreateMonitor) -> PatchMonitor {
         assertions: c.assertions,
         certificate_expiry_days: c.certificate_expiry_days,
     }
+}
+
+/// Numbers typed separated by commas or spaces; the error names `field` and the bad one
+/// (`"x" is not {what}`).
+fn parse_list<T: std::str::FromStr>(
+    text: RwSignal<String>,
+    field: &str,
+    what: &str,
+) -> Result<Vec<T>, (String, String)> {
+    text.get_untracked()
+        .split([',', ' '])
+        .filter(|v| !v.is_empty())
+        .map(|v| {
+            v.parse::<T>()
+                .map_err(|_| (field.to_owned(), format!("\"{v}\" is not {what}")))
+        })
+        .collect()
 }
 
 /// `14, 7, 1`.
