@@ -49,7 +49,7 @@ impl InProcess {
             .expect("API token")
             .token;
         actix_rt::spawn(live::run(data.hub.clone(), data.board.clone()));
-        let openapi = app::openapi();
+        let openapi = flatline_server::openapi::document();
         let server = HttpServer::new(move || app::build(&data, openapi.clone()))
             .workers(1)
             .disable_signals()

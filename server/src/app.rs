@@ -4,35 +4,21 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::error::{PathError, QueryPayloadError};
 use actix_web::{get, web, App, HttpRequest, HttpResponse, Responder, ResponseError};
-use utoipa::OpenApi;
-use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api;
 use crate::error::ApiError;
 use crate::json::MAX_BODY_BYTES;
+use crate::methods::{head_as_get, Methods};
+use crate::openapi::OPENAPI_PATH;
 use flatline_actors::{Engine, StatusBoard};
 use flatline_store::Store;
+use flatline_types::ErrorBody;
 
 use crate::auth::Auth;
 use crate::live::Hub;
 use crate::metrics::ServerMetrics;
 use crate::service::{ChannelService, MonitorService};
-
-/// Where the OpenAPI document is served.
-pub const OPENAPI_PATH: &str = "/api-docs/openapi.json";
-
-/// The OpenAPI document, collected from the registered routes.
-pub fn openapi() -> utoipa::openapi::OpenApi {
-    App::new()
-        .into_utoipa_app()
-        .openapi(api::ApiDoc::openapi())
-        .service(api::scope())
-        .service(api::auth_scope())
-        .service(crate::metrics::metrics)
-        .split_for_parts()
-        .1
-}
 
 /// What handlers are handed: narrow pieces, each its own `web::Data`, so a handler names only
 /// what it uses and no server module needs another's state.
@@ -76,7 +62,7 @@ impl AppData {
 /// The whole application, for `HttpServer` and for in-process tests.
 pub fn build(
     data: &AppData,
-    openapi: utoipa::openapi::OpenApi,
+    openapi: serde_json::Value,
 ) -> App<
     impl ServiceFactory<
         ServiceRequest,
@@ -86,7 +72,9 @@ pub fn build(
         InitError = (),
     >,
 > {
+    let methods = web::Data::new(Methods::from_document(&openapi));
     App::new()
+        .app_data(methods)
         .app_data(data.store.clone())
         .app_data(data.auth.clone())
         .app_data(data.board.clone())
@@ -98,13 +86,14 @@ pub fn build(
         .app_data(web::PathConfig::default().error_handler(|err, req| path_error(err, req).into()))
         .app_data(web::QueryConfig::default().error_handler(|err, _| query_error(err).into()))
         .wrap(actix_web::middleware::Compress::default())
+        .wrap(actix_web::middleware::from_fn(head_as_get))
         .service(health)
         .service(web::redirect("/docs", "/docs/"))
-        .service(SwaggerUi::new("/docs/{_:.*}").url(OPENAPI_PATH, openapi))
+        .service(SwaggerUi::new("/docs/{_:.*}").external_url_unchecked(OPENAPI_PATH, openapi))
         .service(api::scope())
         .service(api::auth_scope())
         .service(crate::metrics::metrics)
-        .configure(crate::push::configure)
+        .service(crate::push::scope())
         .configure(crate::ui::configure)
 }
 
@@ -125,9 +114,17 @@ fn query_error(err: QueryPayloadError) -> ApiError {
     }
 }
 
-/// 200 when the database answers, 503 otherwise. Never needs credentials.
+/// Whether this Flatline is healthy: 200 when the database answers, 503 otherwise. Public.
+#[utoipa::path(
+    tag = "metrics",
+    security(()),
+    responses(
+        (status = 200, description = "Healthy: `{\"status\": \"ok\", \"database\": \"ok\"}`", body = Object),
+        (status = 503, description = "The database cannot be reached", body = ErrorBody),
+    )
+)]
 #[get("/healthz")]
-async fn health(store: web::Data<Store>) -> impl Responder {
+pub async fn health(store: web::Data<Store>) -> impl Responder {
     match store.ping().await {
         Ok(()) => HttpResponse::Ok().json(serde_json::json!({"status": "ok", "database": "ok"})),
         Err(e) => ApiError::from(e).error_response(),

@@ -52,24 +52,58 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         };
     }
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|err| {
-        let path = err.path().to_string();
-        let inner = err.into_inner();
-        match inner.classify() {
-            serde_json::error::Category::Data => {
-                let message = strip_position(&inner.to_string());
-                let field = if path == "." || path.is_empty() {
-                    field_from_message(&message).unwrap_or_else(|| "body".to_owned())
-                } else {
-                    path
-                };
-                ApiError::Validation { field, message }
+    let parsed = serde_path_to_error::deserialize(&mut de);
+    // JSON Schema counts `5.0` an integer; so does the API.
+    if let Err(err) = &parsed {
+        if err
+            .inner()
+            .to_string()
+            .starts_with("invalid type: floating point")
+        {
+            if let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(bytes) {
+                whole_floats_to_integers(&mut value);
+                return serde_path_to_error::deserialize(value).map_err(type_error);
             }
-            _ => malformed(&inner),
         }
-    })?;
+    }
+    let value: T = parsed.map_err(type_error)?;
     de.end().map_err(|e| malformed(&e))?;
     Ok(value)
+}
+
+/// Rewrites every number with no fractional part, within ±2^53, as an integer.
+fn whole_floats_to_integers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    const EXACT: f64 = 9_007_199_254_740_992.0;
+    match value {
+        Value::Number(n) if !n.is_i64() && !n.is_u64() => {
+            if let Some(f) = n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() <= EXACT) {
+                #[allow(clippy::cast_possible_truncation)]
+                let whole = f as i64;
+                *value = Value::from(whole);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(whole_floats_to_integers),
+        Value::Object(fields) => fields.values_mut().for_each(whole_floats_to_integers),
+        _ => {}
+    }
+}
+
+fn type_error(err: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
+    let path = err.path().to_string();
+    let inner = err.into_inner();
+    match inner.classify() {
+        serde_json::error::Category::Data => {
+            let message = strip_position(&inner.to_string());
+            let field = if path == "." || path.is_empty() {
+                field_from_message(&message).unwrap_or_else(|| "body".to_owned())
+            } else {
+                path
+            };
+            ApiError::Validation { field, message }
+        }
+        _ => malformed(&inner),
+    }
 }
 
 fn malformed(e: &serde_json::Error) -> ApiError {
@@ -120,6 +154,19 @@ mod tests {
         );
         assert_eq!(field_of(r#"{"url":"u"}"#).0, "name");
         assert_eq!(field_of(r#"{"name":"a","url":"u","bogus":1}"#).0, "bogus");
+        assert_eq!(
+            field_of(r#"{"name":"a","url":"u","interval_seconds":2.5}"#).0,
+            "interval_seconds"
+        );
+    }
+
+    #[test]
+    fn whole_numbers_written_as_floats_are_integers() {
+        let m: CreateMonitor = parse(br#"{"name":"a","interval_seconds":30.0,"port":-0.0}"#)
+            .map_err(|e| e.to_string())
+            .expect("parses");
+        assert_eq!(m.interval_seconds, Some(30));
+        assert_eq!(m.port, Some(0));
     }
 
     #[test]

@@ -136,7 +136,6 @@ pub async fn run(hub: web::Data<Hub>, board: web::Data<StatusBoard>) {
     tag = "monitors",
     responses(
         (status = 200, description = "`text/event-stream`: events `snapshot` (data: `[LiveMonitor]`) then `update` (data: `LiveUpdate`)", content_type = "text/event-stream", body = [LiveMonitor]),
-        (status = 401, description = "No valid credentials", body = flatline_types::ErrorBody),
     )
 )]
 #[get("/stats/stream")]
@@ -156,6 +155,36 @@ pub async fn stream(hub: web::Data<Hub>, board: web::Data<StatusBoard>) -> impl 
         .insert_header(("Content-Encoding", "identity"))
         .insert_header(("Cache-Control", "no-cache"))
         .insert_header(("X-Accel-Buffering", "no"))
+}
+
+/// The stream's path in the OpenAPI document.
+pub const STREAM_PATH: &str = "/api/v1/stats/stream";
+
+/// States in the OpenAPI document (3.2's `itemSchema`) what each event of the stream is: its
+/// name, and its data as JSON of the named schema.
+pub fn document_events(op: &mut serde_json::Map<String, serde_json::Value>) {
+    use serde_json::json;
+    let event = |name: &str, data: serde_json::Value| {
+        json!({
+            "type": "object",
+            "required": ["event", "data"],
+            "properties": {
+                "event": {"const": name},
+                "data": {"type": "string", "contentMediaType": "application/json", "contentSchema": data},
+                "id": {"type": "string"},
+                "retry": {"type": "integer"}
+            }
+        })
+    };
+    let items = json!({
+        "itemSchema": {"oneOf": [
+            event("snapshot", json!({"type": "array", "items": {"$ref": "#/components/schemas/LiveMonitor"}})),
+            event("update", json!({"$ref": "#/components/schemas/LiveUpdate"})),
+        ]}
+    });
+    if let Some(ok) = op.get_mut("responses").and_then(|r| r.get_mut("200")) {
+        ok["content"] = json!({"text/event-stream": items});
+    }
 }
 
 #[cfg(test)]

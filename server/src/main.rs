@@ -9,7 +9,7 @@ use flatline_actors::messages::StopAll;
 use flatline_server::app;
 use flatline_server::config::Config;
 use flatline_server::startup::{self, Started};
-use flatline_server::{cli, live};
+use flatline_server::{cli, live, openapi};
 
 /// Listens for SIGTERM from the moment it is called (so a signal that arrives while Flatline
 /// starts is not fatal); the future resolves on SIGINT or SIGTERM, naming it.
@@ -102,7 +102,7 @@ async fn run(config: Config) -> Result<(), String> {
     };
     actix_web::rt::spawn(live::run(data.hub.clone(), data.board.clone()));
     let hub = data.hub.clone();
-    let openapi = app::openapi();
+    let openapi = openapi::document();
     let server = HttpServer::new(move || app::build(&data, openapi.clone()))
         .disable_signals()
         // Compressed bodies go out in several writes; with Nagle on, the last small one waits

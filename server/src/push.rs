@@ -3,8 +3,10 @@
 //! the secret), rate-limited per monitor; an unknown token is a 404 that costs a hash and a
 //! map lookup.
 
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::{get, post, web, HttpResponse};
 use flatline_actors::messages::{PushReply, PushSignal};
+use flatline_types::ErrorBody;
 
 use crate::error::{ApiError, ApiResult};
 use crate::service::MonitorService;
@@ -46,32 +48,40 @@ fn message(body: &[u8]) -> Option<String> {
     Some(text).filter(|t| !t.trim().is_empty())
 }
 
-#[get("/push/{token}")]
-async fn success_get(
+/// Report a successful run of the job. Public: the token is the credential.
+#[utoipa::path(tag = "push", security(()), params(("token" = String, Path, description = "The push token from the monitor's `push_url`")), responses(PushAnswer))]
+#[get("/{token}")]
+pub async fn success_get(
     monitors: web::Data<MonitorService>,
     token: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     answer(&monitors, &token, PushSignal::Success).await
 }
 
-#[post("/push/{token}")]
-async fn success_post(
+/// Report a successful run of the job (the body is ignored). Public: the token is the credential.
+#[utoipa::path(tag = "push", security(()), params(("token" = String, Path, description = "The push token from the monitor's `push_url`")), responses(PushAnswer))]
+#[post("/{token}")]
+pub async fn success_post(
     monitors: web::Data<MonitorService>,
     token: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     answer(&monitors, &token, PushSignal::Success).await
 }
 
-#[get("/push/{token}/fail")]
-async fn fail_get(
+/// Report a failed run: the monitor goes down at once. Public: the token is the credential.
+#[utoipa::path(tag = "push", security(()), params(("token" = String, Path, description = "The push token from the monitor's `push_url`")), responses(PushAnswer))]
+#[get("/{token}/fail")]
+pub async fn fail_get(
     monitors: web::Data<MonitorService>,
     token: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     answer(&monitors, &token, PushSignal::Fail(None)).await
 }
 
-#[post("/push/{token}/fail")]
-async fn fail_post(
+/// Report a failed run: the monitor goes down at once; the body (its first 4 KiB) is the message. Public: the token is the credential.
+#[utoipa::path(tag = "push", security(()), params(("token" = String, Path, description = "The push token from the monitor's `push_url`")), request_body(content = String, content_type = "text/plain", description = "What went wrong (optional)"), responses(PushAnswer))]
+#[post("/{token}/fail")]
+pub async fn fail_post(
     monitors: web::Data<MonitorService>,
     token: web::Path<String>,
     body: web::Bytes,
@@ -79,28 +89,55 @@ async fn fail_post(
     answer(&monitors, &token, PushSignal::Fail(message(&body))).await
 }
 
-#[get("/push/{token}/start")]
-async fn start_get(
+/// Report that a run started (for run times, and to catch a run that never ends). Public: the token is the credential.
+#[utoipa::path(tag = "push", security(()), params(("token" = String, Path, description = "The push token from the monitor's `push_url`")), responses(PushAnswer))]
+#[get("/{token}/start")]
+pub async fn start_get(
     monitors: web::Data<MonitorService>,
     token: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     answer(&monitors, &token, PushSignal::Start).await
 }
 
-#[post("/push/{token}/start")]
-async fn start_post(
+/// Report that a run started (the body is ignored). Public: the token is the credential.
+#[utoipa::path(tag = "push", security(()), params(("token" = String, Path, description = "The push token from the monitor's `push_url`")), responses(PushAnswer))]
+#[post("/{token}/start")]
+pub async fn start_post(
     monitors: web::Data<MonitorService>,
     token: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     answer(&monitors, &token, PushSignal::Start).await
 }
 
-/// Registers the push routes (outside `/api`: no authentication).
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(success_get)
+/// What a push URL answers.
+#[derive(utoipa::IntoResponses)]
+pub enum PushAnswer {
+    /// Recorded (`OK`), or ignored because the monitor is paused
+    #[response(status = 200, content_type = "text/plain")]
+    Recorded(String),
+    /// No push monitor has this token
+    #[response(status = 404)]
+    Unknown(ErrorBody),
+    /// More than a few pings a second for this monitor; see `Retry-After`
+    #[response(status = 429)]
+    TooMany(ErrorBody),
+}
+
+/// The push routes, under `/push` (outside `/api`: no authentication).
+pub fn scope() -> utoipa_actix_web::scope::Scope<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl actix_web::body::MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    utoipa_actix_web::scope::scope("/push")
+        .service(success_get)
         .service(success_post)
         .service(fail_get)
         .service(fail_post)
         .service(start_get)
-        .service(start_post);
+        .service(start_post)
 }

@@ -4,6 +4,8 @@ use actix_web::http::header::{self, ContentEncoding};
 use actix_web::{web, HttpRequest, HttpResponse};
 use rust_embed::RustEmbed;
 
+use crate::methods::{refuse, Methods};
+
 #[derive(RustEmbed)]
 #[folder = "$OUT_DIR/ui"]
 struct UiAssets;
@@ -86,14 +88,22 @@ pub async fn serve(req: HttpRequest) -> HttpResponse {
     res.body(file.data.into_owned())
 }
 
-/// Registers the UI as the fallback for every GET outside `/api`, `/docs` and `/healthz`.
+/// Registers the UI as the fallback for every GET outside `/api`, `/docs` and `/healthz`; a
+/// path that is a route of the API (or of `/auth`, `/push`, …) but not for this method gets
+/// 405 with `Allow` instead.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.default_service(web::to(fallback));
 }
 
-async fn fallback(req: HttpRequest) -> HttpResponse {
+/// The methods every page of the UI takes.
+const UI_METHODS: &str = "GET, HEAD, OPTIONS";
+
+async fn fallback(req: HttpRequest, methods: web::Data<Methods>) -> HttpResponse {
     use actix_web::ResponseError;
     let path = req.path();
+    if let Some(allow) = methods.allow(path) {
+        return refuse(req.method(), path, &allow);
+    }
     if path.starts_with("/api/") || path == "/api" {
         return crate::error::ApiError::NoRoute {
             method: req.method().to_string(),
@@ -101,15 +111,9 @@ async fn fallback(req: HttpRequest) -> HttpResponse {
         }
         .error_response();
     }
-    if req.method() != actix_web::http::Method::GET && req.method() != actix_web::http::Method::HEAD
-    {
-        return HttpResponse::MethodNotAllowed()
-            .insert_header((header::ALLOW, "GET, HEAD"))
-            .json(flatline_types::ErrorBody {
-                error: "method_not_allowed".into(),
-                message: format!("{} is not allowed on {path}", req.method()),
-                field: None,
-            });
+    // A HEAD has been made a GET by `methods::head_as_get`.
+    if req.method() != actix_web::http::Method::GET {
+        return refuse(req.method(), path, UI_METHODS);
     }
     serve(req).await
 }

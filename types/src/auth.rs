@@ -4,6 +4,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::FieldError;
 
+/// Longest token name, in characters.
+pub const TOKEN_NAME_MAX_CHARS: usize = 100;
+
 /// Prefix of every API token, so a leaked one is recognisable (secret scanners, logs).
 pub const TOKEN_PREFIX: &str = "flt_";
 
@@ -71,13 +74,14 @@ pub struct CreateToken {
     pub name: String,
     /// When the token stops working (RFC 3339, in the future); absent = never.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub expires_at: Option<String>,
 }
 
 impl CreateToken {
     /// The trimmed name, or the error naming `name`.
     pub fn validated_name(&self) -> Result<String, FieldError> {
-        crate::validate_name("name", &self.name, 100)
+        crate::validate_name("name", &self.name, TOKEN_NAME_MAX_CHARS)
     }
 }
 

@@ -64,6 +64,22 @@ pub fn refuse_control_characters(field: &str, value: &str) -> Result<(), FieldEr
     Ok(())
 }
 
+/// White space as Rust's `str::trim` knows it (Unicode `White_Space`), spelled so that
+/// ECMAScript, Python and Rust regular expressions read it alike.
+const WHITE_SPACE: &str = r" \u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000";
+/// Control characters (`char::is_control`, Unicode `Cc`); they include the other white space.
+const CONTROL: &str = r"\x00-\x1F\x7F-\x9F";
+
+/// What [`validate_name`] accepts, as a regular expression (for the OpenAPI document): any
+/// white space around 1 to `max_chars` characters that are no control characters and neither
+/// start nor end with white space.
+pub fn name_pattern(max_chars: usize) -> String {
+    let edge = format!("[^{WHITE_SPACE}{CONTROL}]");
+    let ws = format!("[\\t\\n\\x0B\\x0C\\r\\x85{WHITE_SPACE}]*");
+    let inner = max_chars.saturating_sub(2);
+    format!("^{ws}{edge}(?:[^{CONTROL}]{{0,{inner}}}{edge})?{ws}$")
+}
+
 /// Checks a name (of a monitor, channel or token): not blank, at most `max_chars`, one line
 /// without control characters. Returns it trimmed.
 pub fn validate_name(field: &str, raw: &str, max_chars: usize) -> Result<String, FieldError> {
@@ -79,4 +95,38 @@ pub fn validate_name(field: &str, raw: &str, max_chars: usize) -> Result<String,
     }
     refuse_control_characters(field, name)?;
     Ok(name.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every string of up to five characters over an alphabet of the hard cases: the pattern
+    /// the OpenAPI document states and `validate_name` agree on each.
+    #[test]
+    fn the_name_pattern_is_what_validate_name_accepts() {
+        let alphabet = [
+            'a', ' ', '\t', '\n', '\u{85}', '\u{95}', '\u{a0}', '\u{feff}', 'é',
+        ];
+        let pattern = regex::Regex::new(&name_pattern(3)).expect("the pattern compiles");
+        let mut strings = vec![String::new()];
+        let mut checked = 0;
+        for _ in 0..5 {
+            let mut longer = Vec::new();
+            for s in &strings {
+                for c in alphabet {
+                    let t = format!("{s}{c}");
+                    assert_eq!(
+                        pattern.is_match(&t),
+                        validate_name("name", &t, 3).is_ok(),
+                        "{t:?}"
+                    );
+                    checked += 1;
+                    longer.push(t);
+                }
+            }
+            strings = longer;
+        }
+        assert!(checked > 60_000);
+    }
 }

@@ -156,6 +156,7 @@ pub async fn test(
 #[into_params(parameter_in = Query)]
 pub struct DeliveriesQuery {
     /// How many deliveries (1–1000, default 100).
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<u64>,
 }
 

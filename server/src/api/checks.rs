@@ -15,6 +15,7 @@ use crate::service::MonitorService;
 #[into_params(parameter_in = Query)]
 pub struct ChecksQuery {
     /// How many checks (1–1000, default 100).
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<u64>,
     /// Only checks older than the check with this id: pass the last id of the previous page.
     before: Option<i64>,

@@ -16,6 +16,7 @@ use crate::service::MonitorService;
 #[into_params(parameter_in = Query)]
 pub struct IncidentsQuery {
     /// How many incidents (1–1000, default 100).
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<u64>,
 }
 

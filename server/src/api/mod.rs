@@ -12,65 +12,10 @@ pub mod views;
 
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::from_fn;
-use utoipa::OpenApi;
 use utoipa_actix_web::scope::Scope;
 
 use crate::auth;
 use crate::error::{ApiError, ApiResult};
-
-/// The OpenAPI document's fixed parts; paths and schemas are collected from the routes.
-#[derive(OpenApi)]
-#[openapi(
-    info(
-        title = "Flatline",
-        description = "Self-hosted uptime monitoring: HTTP monitors, checks, incidents.",
-        license(name = "AGPL-3.0-only")
-    ),
-    components(schemas(flatline_types::ErrorBody, flatline_types::LiveUpdate)),
-    modifiers(&SecuritySchemes),
-    security(("session_cookie" = []), ("bearer_token" = [])),
-    tags(
-        (name = "monitors", description = "HTTP monitors and their checks"),
-        (name = "incidents", description = "Periods during which a monitor was down"),
-        (name = "notifications", description = "Channels that hear of incidents (Slack, Discord, Telegram, webhooks, ntfy, Gotify, Teams, PagerDuty, email), their links to monitors, and their deliveries"),
-        (name = "tokens", description = "API tokens for scripts, tools and Prometheus"),
-        (name = "auth", description = "Signing in and out (outside `/api/v1`)"),
-        (name = "metrics", description = "Prometheus metrics (outside `/api/v1`)"),
-    )
-)]
-pub struct ApiDoc;
-
-/// The two ways to authenticate: the session cookie set by sign-in, or an API token.
-struct SecuritySchemes;
-
-impl utoipa::Modify for SecuritySchemes {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::security::{
-            ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme,
-        };
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "session_cookie",
-            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
-                crate::auth::session::SESSION_COOKIE,
-                "Set by signing in (`/auth/login` with OIDC, or `POST /auth/local/login`). \
-                 Writes (POST/PATCH/DELETE) with it are accepted only from Flatline's own origin.",
-            ))),
-        );
-        components.add_security_scheme(
-            "bearer_token",
-            SecurityScheme::Http(
-                HttpBuilder::new()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .bearer_format("flt_…")
-                    .description(Some(
-                        "An API token from `POST /api/v1/tokens` or `flatline token create`.",
-                    ))
-                    .build(),
-            ),
-        );
-    }
-}
 
 /// Every `/api/v1` route, behind the authentication guard.
 pub fn scope() -> Scope<

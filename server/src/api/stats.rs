@@ -60,7 +60,15 @@ pub async fn get(
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
 pub struct LatencyQuery {
     /// `1h`, `24h` (default), `7d`, `30d` or `90d`.
+    #[param(schema_with = window_schema)]
     window: Option<String>,
+}
+
+fn window_schema() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::String)
+        .enum_values(Some(["1h", "24h", "7d", "30d", "90d"]))
+        .build()
 }
 
 /// A latency series for charts: min, average and p99 of successful checks, and check counts,
@@ -115,6 +123,7 @@ pub async fn latency(
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
 pub struct BarsQuery {
     /// Days, 1–365 (default 90), today included.
+    #[param(minimum = 1, maximum = 365)]
     days: Option<i64>,
 }
 

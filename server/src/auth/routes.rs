@@ -101,6 +101,7 @@ pub struct CallbackQuery {
     params(CallbackQuery),
     responses(
         (status = 303, description = "Signed in: session cookie set, on to `return_to`"),
+        (status = 404, description = "OIDC is not configured", body = ErrorBody),
         (status = 400, description = "No sign-in in progress, or state/issuer mismatch", body = ErrorBody),
         (status = 401, description = "The provider or the ID token was refused", body = ErrorBody),
         (status = 403, description = "Another identity owns this Flatline", body = ErrorBody),

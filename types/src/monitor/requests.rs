@@ -87,14 +87,18 @@ monitor_bodies! {
     /// `http`: extra request headers.
     headers: BTreeMap<String, String>,
     /// 1–86400, default 60. For `push`, the expected period between pings.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 86400))]
     interval_seconds: u32,
     /// 100–120000 and below the interval; default 10000, or 80 % of a shorter interval.
     /// Not for `push`.
+    #[cfg_attr(feature = "openapi", schema(minimum = 100, maximum = 120000))]
     timeout_ms: u32,
     /// Re-checks after a failure before the monitor is declared down (0–10, default 0).
     /// Not for `push`.
+    #[cfg_attr(feature = "openapi", schema(maximum = 10))]
     retries: u32,
     /// Seconds between re-checks; default the interval. Not for `push`.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 86400))]
     retry_interval_seconds: u32,
     /// `http`: status codes that count as up; empty or absent means any 2xx.
     expected_status_codes: Vec<u16>,
@@ -105,10 +109,12 @@ monitor_bodies! {
     /// Default true; false creates the monitor paused.
     enabled: bool,
     /// Minutes between reminder notifications while down (0–10080, default 0 = none).
+    #[cfg_attr(feature = "openapi", schema(maximum = 10080))]
     resend_interval_minutes: u32,
     /// `tcp`, `ping`: the host name or IP address; `dns`: the name to resolve.
     host: String,
     /// `tcp`: 1–65535.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 65535))]
     port: u16,
     /// `tcp`: do a TLS handshake (with SNI) after connecting; default false.
     tls: bool,
@@ -121,6 +127,7 @@ monitor_bodies! {
     /// `dns`: strings that must all be among the answers; empty: at least one answer.
     dns_expected: Vec<String>,
     /// `ping`: echo requests per check, 1–10 (default 1); up if any is answered.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 10))]
     ping_count: u8,
     /// `push`: a cron expression (5 fields, or 6 with seconds) for when pings are due,
     /// instead of `interval_seconds`.
@@ -128,6 +135,7 @@ monitor_bodies! {
     /// `push` with `cron`: an IANA time zone, default `UTC`.
     timezone: String,
     /// `push`: how late a ping may be before the monitor is down (1–604800, default 60).
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 604800))]
     grace_seconds: u32,
     /// Conditions that must all hold for a check to be up.
     assertions: Vec<Assertion>,
