@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs Flatline's whole test suite: unit, storage (SQLite and PostgreSQL) and end-to-end tests,
 # the web UI's in headless Chromium. Installs what the tests need (Debian packages, the wasm32 target, the npm package of the test
-# OIDC provider, the PyPI package of the test SMTP server) when it is missing, and starts a throwaway PostgreSQL server on 127.0.0.1 for
-# the duration of the run.
+# OIDC provider, the PyPI packages of the test SMTP server and of schemathesis) when it is missing, and starts a throwaway PostgreSQL server on 127.0.0.1 for
+# the duration of the run. The OpenAPI fuzzing runs in a network namespace of its own
+# (`unshare --net`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,6 +19,9 @@ command -v npm >/dev/null 2>&1 || missing+=(npm)
 [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
 # The DNS server the DNS-monitor tests ask (dnsmasq without its system service).
 command -v dnsmasq >/dev/null 2>&1 || [ -x /usr/sbin/dnsmasq ] || missing+=(dnsmasq-base)
+# `ip`, to bring up loopback in the network namespace the OpenAPI fuzzing runs in.
+command -v ip >/dev/null 2>&1 || [ -x /usr/sbin/ip ] || missing+=(iproute2)
+python3 -c 'import ensurepip' 2>/dev/null || missing+=(python3-venv)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "==> installing ${missing[*]}"
   as_root apt-get update -qq
@@ -41,6 +45,18 @@ if ! python3 -c 'import aiosmtpd' 2>/dev/null; then
   python3 -m pip install --quiet --disable-pip-version-check aiosmtpd==1.4.6 2>/dev/null ||
     python3 -m pip install --quiet --disable-pip-version-check --break-system-packages aiosmtpd==1.4.6
 fi
+
+# The OpenAPI fuzzer the API contract test runs (PyPI's schemathesis, in a virtualenv of its
+# own under target/).
+st_version=4.32.5
+st_venv=target/schemathesis
+if ! "$st_venv/bin/st" --version 2>/dev/null | grep -q " $st_version\$"; then
+  echo "==> installing schemathesis $st_version (pip, in $st_venv)"
+  rm -rf "$st_venv"
+  python3 -m venv "$st_venv"
+  "$st_venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$st_version"
+fi
+export FLATLINE_SCHEMATHESIS="$PWD/$st_venv/bin/st"
 
 # A private PostgreSQL on a free loopback port, removed on exit.
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)

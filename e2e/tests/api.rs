@@ -1,6 +1,5 @@
-//! The REST API's contract: validation, errors, OpenAPI, health.
-
-use std::collections::BTreeSet;
+//! The REST API's contract: validation, errors, health, the UI's assets. (The OpenAPI
+//! document and methods: `openapi.rs`.)
 
 use e2e::{InProcess, Target};
 use flatline_types::CreateMonitor;
@@ -179,123 +178,12 @@ async fn unknown_ids_and_routes_are_404_json() {
         ("GET", "/api/v1/monitors/424242/incidents"),
         ("GET", "/api/v1/monitors/not-a-number"),
         ("GET", "/api/v1/nothing-here"),
-        ("POST", "/api/v1/incidents"),
+        ("POST", "/api/v1/nothing-here"),
     ] {
         let body = (method == "PATCH").then_some("{}");
         let (status, err) = fl.request(method, path, body).await;
         assert_eq!(status, 404, "{method} {path}: {err}");
         assert_eq!(err["error"], "not_found", "{method} {path}");
-    }
-}
-
-#[actix_rt::test]
-async fn the_openapi_document_lists_every_route() {
-    let fl = InProcess::start().await;
-    let doc = fl.get("/api-docs/openapi.json").await;
-    assert!(
-        doc["openapi"]
-            .as_str()
-            .is_some_and(|v| v.starts_with("3.1")),
-        "{}",
-        doc["openapi"]
-    );
-    let mut listed = BTreeSet::new();
-    for (path, item) in doc["paths"].as_object().expect("paths") {
-        for method in item.as_object().expect("item").keys() {
-            if ["get", "post", "patch", "put", "delete"].contains(&method.as_str()) {
-                listed.insert(format!("{} {path}", method.to_uppercase()));
-            }
-        }
-    }
-    let expected: BTreeSet<String> = [
-        "GET /api/v1/monitors",
-        "POST /api/v1/monitors",
-        "GET /api/v1/monitors/{id}",
-        "PATCH /api/v1/monitors/{id}",
-        "DELETE /api/v1/monitors/{id}",
-        "POST /api/v1/monitors/{id}/push-token",
-        "GET /api/v1/monitors/{id}/checks",
-        "GET /api/v1/monitors/{id}/stats",
-        "GET /api/v1/monitors/{id}/latency",
-        "GET /api/v1/monitors/{id}/uptime-bars",
-        "GET /api/v1/stats/stream",
-        "GET /api/v1/monitors/{id}/incidents",
-        "GET /api/v1/incidents",
-        "POST /api/v1/tokens",
-        "GET /api/v1/tokens",
-        "DELETE /api/v1/tokens/{id}",
-        "POST /api/v1/notification-channels",
-        "GET /api/v1/notification-channels",
-        "GET /api/v1/notification-channels/{id}",
-        "PATCH /api/v1/notification-channels/{id}",
-        "DELETE /api/v1/notification-channels/{id}",
-        "POST /api/v1/notification-channels/{id}/test",
-        "GET /api/v1/notification-channels/{id}/deliveries",
-        "POST /api/v1/monitors/{id}/notifications",
-        "GET /api/v1/monitors/{id}/notifications",
-        "DELETE /api/v1/monitors/{id}/notifications/{channel_id}",
-        "GET /auth/config",
-        "GET /auth/login",
-        "GET /auth/callback",
-        "POST /auth/local/login",
-        "POST /auth/logout",
-        "GET /auth/me",
-        "GET /metrics",
-    ]
-    .into_iter()
-    .map(String::from)
-    .collect();
-    assert_eq!(listed, expected);
-    for schema in [
-        "Monitor",
-        "CreateMonitor",
-        "PatchMonitor",
-        "Check",
-        "Incident",
-        "ErrorBody",
-        "CreateToken",
-        "CreatedToken",
-        "ApiToken",
-        "Me",
-        "User",
-        "AuthConfig",
-        "LocalLogin",
-        "MonitorStats",
-        "WindowStats",
-        "ChannelConfig",
-        "NotificationChannel",
-        "CreateChannel",
-        "PatchChannel",
-        "Delivery",
-        "TestOutcome",
-        "MonitorSummary",
-        "LiveMonitor",
-        "LiveUpdate",
-    ] {
-        assert!(
-            doc["components"]["schemas"][schema].is_object(),
-            "schema {schema}"
-        );
-    }
-    // Every documented route exists: none answers "no route".
-    let target = Target::start();
-    let m = fl
-        .create_monitor(json!({"name": "o", "url": target.url("/"), "interval_seconds": 60}))
-        .await;
-    for route in &listed {
-        let (method, path) = route.split_once(' ').expect("route");
-        let path = path
-            .replace("{id}", &m["id"].to_string())
-            .replace("{channel_id}", "1");
-        let body = matches!(method, "POST" | "PATCH").then_some("{}");
-        let (status, resp) = fl.request(method, &path, body).await;
-        assert!(
-            !(status == 404
-                && resp["message"]
-                    .as_str()
-                    .is_some_and(|s| s.starts_with("no route"))),
-            "{route} is documented but not routed"
-        );
     }
 }
 
