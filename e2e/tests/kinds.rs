@@ -647,6 +647,22 @@ async fn push_monitors_wait_for_their_job() {
     assert_eq!(fl.request("GET", &push_url, None).await.0, 404);
     actix_rt::time::sleep(Duration::from_millis(1200)).await;
     assert_eq!(fl.request("GET", &new_url, None).await.0, 200);
+
+    // Other kinds have no push token to replace.
+    let http = fl
+        .create_monitor(json!({"name": "h", "url": "http://127.0.0.1:9/", "interval_seconds": 60}))
+        .await;
+    let (status, err) = fl
+        .post(
+            &format!("/api/v1/monitors/{}/push-token", id(&http)),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(
+        (status, err["error"].as_str()),
+        (409, Some("conflict")),
+        "{err}"
+    );
 }
 
 #[actix_rt::test]

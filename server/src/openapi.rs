@@ -99,6 +99,10 @@ fn complete(doc: &mut Value) {
     for (path, item) in paths.iter_mut() {
         for method in METHODS {
             if let Some(op) = item.get_mut(method).and_then(Value::as_object_mut) {
+                op.insert(
+                    "operationId".into(),
+                    Value::String(operation_id(method, path)),
+                );
                 common_answers(method, op);
                 if path == crate::live::STREAM_PATH {
                     crate::live::document_events(op);
@@ -107,8 +111,32 @@ fn complete(doc: &mut Value) {
         }
     }
     name_patterns(doc);
+    examples(doc);
     merge_tagged_variants(doc);
     link_created_resources(doc);
+}
+
+/// A working body for each request that creates something, for people reading the document
+/// (Swagger UI's "Try it out") and for tools that start from examples.
+fn examples(doc: &mut Value) {
+    for (schema, example) in [
+        (
+            "CreateMonitor",
+            json!({"name": "API health", "url": "http://127.0.0.1:8080/health", "interval_seconds": 30}),
+        ),
+        (
+            "CreateChannel",
+            json!({"name": "On-call webhook", "config": {"type": "webhook", "url": "http://127.0.0.1:9000/hooks/flatline"}}),
+        ),
+        ("CreateToken", json!({"name": "prometheus"})),
+    ] {
+        if let Some(target) = doc
+            .pointer_mut(&format!("/components/schemas/{schema}"))
+            .and_then(Value::as_object_mut)
+        {
+            target.insert("examples".into(), json!([example]));
+        }
+    }
 }
 
 /// utoipa writes a variant of an internally tagged enum (`{"type": "slack", ...}`) as
@@ -237,6 +265,26 @@ fn link_created_resources(doc: &mut Value) {
     }
 }
 
+/// A unique operation id from the method and path (`get_monitors_by_id_checks`): utoipa's are
+/// the handlers' names, and several modules have a `list`.
+fn operation_id(method: &str, path: &str) -> String {
+    let mut id = method.to_owned();
+    for segment in path
+        .split('/')
+        .filter(|s| !s.is_empty() && *s != "api" && *s != "v1")
+    {
+        id.push('_');
+        match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            Some(param) => {
+                id.push_str("by_");
+                id.push_str(param);
+            }
+            None => id.push_str(&segment.replace('-', "_")),
+        }
+    }
+    id
+}
+
 fn common_answers(method: &str, op: &mut Map<String, Value>) {
     // `security(())` on a route is `[{}]`: anyone may call it.
     let public = op
@@ -341,6 +389,21 @@ mod tests {
             }
         }
         assert!(operations > 30, "only {operations} operations");
+    }
+
+    #[test]
+    fn operation_ids_are_unique() {
+        let doc = document();
+        let mut seen = std::collections::HashSet::new();
+        for item in doc["paths"].as_object().expect("paths").values() {
+            for method in METHODS {
+                if let Some(op) = item.get(method) {
+                    let id = op["operationId"].as_str().expect("operationId");
+                    assert!(seen.insert(id.to_owned()), "{id} twice");
+                }
+            }
+        }
+        assert!(seen.contains("get_monitors_by_id_checks"), "{seen:?}");
     }
 
     #[test]

@@ -135,7 +135,6 @@ pub const RECENT_CHECKS: usize = 30;
 /// A check in brief, as a compact array `[id, checked_at_ms, up, latency_ms, status_code,
 /// error]`: `checked_at_ms` is Unix milliseconds, `status_code` and `error` may be null.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecentCheck(
     pub i64,
     pub i64,
@@ -144,6 +143,42 @@ pub struct RecentCheck(
     pub Option<u16>,
     pub Option<String>,
 );
+
+/// The tuple as JSON Schema states it: six items of their own types (derive would say
+/// "six objects").
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for RecentCheck {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ArrayBuilder, ArrayItems, ObjectBuilder, Schema, Type};
+        let of = |types: &[Type]| -> Schema {
+            ObjectBuilder::new()
+                .schema_type(utoipa::openapi::schema::SchemaType::from_iter(
+                    types.iter().cloned(),
+                ))
+                .into()
+        };
+        ArrayBuilder::new()
+            .description(Some(
+                "A check in brief: `[id, checked_at_ms, up, latency_ms, status_code, error]`.",
+            ))
+            .prefix_items([
+                of(&[Type::Integer]),
+                of(&[Type::Integer]),
+                of(&[Type::Boolean]),
+                of(&[Type::Number]),
+                of(&[Type::Integer, Type::Null]),
+                of(&[Type::String, Type::Null]),
+            ])
+            .items(ArrayItems::False)
+            .min_items(Some(6))
+            .max_items(Some(6))
+            .build()
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for RecentCheck {}
 
 impl RecentCheck {
     /// The check's id.

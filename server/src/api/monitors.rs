@@ -108,7 +108,7 @@ pub async fn patch(
     responses(
         (status = 200, description = "The monitor with its new push URL", body = Monitor),
         (status = 404, description = "No such monitor", body = ErrorBody),
-        (status = 422, description = "Not a push monitor", body = ErrorBody),
+        (status = 409, description = "Not a push monitor", body = ErrorBody),
     )
 )]
 #[post("/monitors/{id}/push-token")]

@@ -31,6 +31,9 @@ pub enum ApiError {
     /// No such route (404).
     #[error("no route for {method} {path}")]
     NoRoute { method: String, path: String },
+    /// The request is fine but does not fit the resource as it is now (409).
+    #[error("{0}")]
+    Conflict(String),
     /// The database could not be reached (503).
     #[error("storage unavailable: {0}")]
     Store(#[from] StoreError),
@@ -66,6 +69,7 @@ impl ApiError {
             Self::BadRequest(_) => "bad_request",
             Self::PayloadTooLarge(_) => "payload_too_large",
             Self::NotFound { .. } | Self::NoRoute { .. } => "not_found",
+            Self::Conflict(_) => "conflict",
             Self::Store(StoreError::Corrupt(_)) | Self::Internal(_) => "internal",
             Self::Store(_) => "storage_unavailable",
             Self::Engine(_) => "engine_unavailable",
@@ -89,6 +93,7 @@ impl ResponseError for ApiError {
             Self::MalformedJson(_) | Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::NotFound { .. } | Self::NoRoute { .. } => StatusCode::NOT_FOUND,
+            Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Store(StoreError::Corrupt(_)) | Self::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }

@@ -103,13 +103,14 @@ impl ChannelService {
     /// validation error of `channel_id`.
     pub async fn link(&self, monitor_id: i64, channel_id: i64) -> ApiResult<(StoredChannel, bool)> {
         self.require_monitor(monitor_id).await?;
-        let channel = self
-            .get(channel_id)
-            .await
-            .map_err(|_| ApiError::Validation {
-                field: "channel_id".into(),
-                message: format!("notification channel {channel_id} does not exist"),
-            })?;
+        let channel =
+            self.store
+                .get_channel(channel_id)
+                .await?
+                .ok_or_else(|| ApiError::Validation {
+                    field: "channel_id".into(),
+                    message: format!("notification channel {channel_id} does not exist"),
+                })?;
         let created = self
             .store
             .link_channel(monitor_id, channel_id, now_ms())

@@ -69,10 +69,10 @@ impl MonitorService {
     pub async fn rotate_push_token(&self, id: i64) -> ApiResult<(StoredMonitor, String)> {
         let mut spec = self.get(id).await?.spec;
         let Some(token) = issue_push_token(&mut spec, true) else {
-            return Err(ApiError::Validation {
-                field: "kind".to_owned(),
-                message: "only push monitors have a push token".to_owned(),
-            });
+            return Err(ApiError::Conflict(format!(
+                "monitor {id} is a {} monitor: only push monitors have a push token",
+                spec.kind().as_str()
+            )));
         };
         let updated = self.store_and_run(id, &spec).await?;
         tracing::info!(monitor_id = id, "push token replaced");

@@ -14,7 +14,9 @@ use crate::FieldError;
 #[serde(deny_unknown_fields)]
 pub struct TelegramConfig {
     pub url: String,
+    /// A chat id (a number, as a number or a string) or `@channelname`.
     #[serde(deserialize_with = "string_or_number")]
+    #[cfg_attr(feature = "openapi", schema(schema_with = chat_id_schema))]
     pub chat_id: String,
 }
 
@@ -52,6 +54,14 @@ impl ChannelKind for TelegramConfig {
             chat_id: self.chat_id.clone(),
         }
     }
+}
+
+#[cfg(feature = "openapi")]
+fn chat_id_schema() -> utoipa::openapi::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::String, Type::Integer]))
+        .build()
 }
 
 fn string_or_number<'de, D: serde::Deserializer<'de>>(de: D) -> Result<String, D::Error> {
