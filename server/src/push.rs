@@ -3,11 +3,11 @@
 //! the secret), rate-limited per monitor; an unknown token is a 404 that costs a hash and a
 //! map lookup.
 
-use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::{get, post, web, HttpResponse};
 use flatline_actors::messages::{PushReply, PushSignal};
 use flatline_types::ErrorBody;
 
+use crate::api::scope_of_routes;
 use crate::error::{ApiError, ApiResult};
 use crate::service::MonitorService;
 
@@ -124,15 +124,7 @@ pub enum PushAnswer {
 }
 
 /// The push routes, under `/push` (outside `/api`: no authentication).
-pub fn scope() -> utoipa_actix_web::scope::Scope<
-    impl ServiceFactory<
-        ServiceRequest,
-        Config = (),
-        Response = ServiceResponse<impl actix_web::body::MessageBody>,
-        Error = actix_web::Error,
-        InitError = (),
-    >,
-> {
+pub fn scope() -> scope_of_routes!() {
     utoipa_actix_web::scope::scope("/push")
         .service(success_get)
         .service(success_post)

@@ -10,23 +10,29 @@ mod stats;
 mod tokens;
 pub mod views;
 
-use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::from_fn;
-use utoipa_actix_web::scope::Scope;
 
 use crate::auth;
 use crate::error::{ApiError, ApiResult};
 
+/// The type of a utoipa-actix-web scope of routes, as the functions that build one return it.
+macro_rules! scope_of_routes {
+    () => {
+        utoipa_actix_web::scope::Scope<
+            impl actix_web::dev::ServiceFactory<
+                actix_web::dev::ServiceRequest,
+                Config = (),
+                Response = actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>,
+                Error = actix_web::Error,
+                InitError = (),
+            >,
+        >
+    };
+}
+pub(crate) use scope_of_routes;
+
 /// Every `/api/v1` route, behind the authentication guard.
-pub fn scope() -> Scope<
-    impl ServiceFactory<
-        ServiceRequest,
-        Config = (),
-        Response = ServiceResponse<impl actix_web::body::MessageBody>,
-        Error = actix_web::Error,
-        InitError = (),
-    >,
-> {
+pub fn scope() -> scope_of_routes!() {
     utoipa_actix_web::scope::scope("/api/v1")
         .wrap(from_fn(auth::require_auth))
         .service(monitors::create)
@@ -58,15 +64,7 @@ pub fn scope() -> Scope<
 }
 
 /// `/auth`: sign-in and sign-out are public; `/auth/me` checks credentials itself.
-pub fn auth_scope() -> Scope<
-    impl ServiceFactory<
-        ServiceRequest,
-        Config = (),
-        Response = ServiceResponse<impl actix_web::body::MessageBody>,
-        Error = actix_web::Error,
-        InitError = (),
-    >,
-> {
+pub fn auth_scope() -> scope_of_routes!() {
     utoipa_actix_web::scope::scope("/auth")
         .service(auth::routes::config)
         .service(auth::routes::login)
