@@ -92,6 +92,8 @@ struct Inner {
     dirty: HashSet<i64>,
     /// Removed since the last `take_changes`.
     removed: HashSet<i64>,
+    /// Badge key → monitor id, for the public badge routes.
+    badges: HashMap<String, i64>,
 }
 
 /// Shared map of monitor id to [`LiveStatus`]; cheap to clone.
@@ -132,7 +134,11 @@ impl StatusBoard {
                 }
             }
         }
+        let key = monitor.badge_key.clone();
         live.monitor = Some(Arc::new(monitor));
+        if !key.is_empty() {
+            inner.badges.insert(key, id);
+        }
         inner.removed.remove(&id);
         inner.dirty.insert(id);
     }
@@ -188,13 +194,22 @@ impl StatusBoard {
 
     /// Seeds a monitor's entry (at start-up).
     pub fn insert(&self, monitor_id: i64, live: LiveStatus) {
-        self.inner.write().map.insert(monitor_id, live);
+        let mut inner = self.inner.write();
+        if let Some(key) = live.monitor.as_ref().map(|m| m.badge_key.clone()) {
+            if !key.is_empty() {
+                inner.badges.insert(key, monitor_id);
+            }
+        }
+        inner.map.insert(monitor_id, live);
     }
 
     /// Forgets a deleted monitor.
     pub fn remove(&self, monitor_id: i64) {
         let mut inner = self.inner.write();
-        if inner.map.remove(&monitor_id).is_some() {
+        if let Some(live) = inner.map.remove(&monitor_id) {
+            if let Some(m) = &live.monitor {
+                inner.badges.remove(&m.badge_key);
+            }
             inner.dirty.remove(&monitor_id);
             inner.removed.insert(monitor_id);
         }
@@ -203,6 +218,16 @@ impl StatusBoard {
     /// One monitor's live status.
     pub fn get(&self, monitor_id: i64) -> Option<LiveStatus> {
         self.inner.read().map.get(&monitor_id).cloned()
+    }
+
+    /// The live status of the monitor whose badge key is `key`.
+    pub fn by_badge_key(&self, key: &str) -> Option<LiveStatus> {
+        let inner = self.inner.read();
+        inner
+            .badges
+            .get(key)
+            .and_then(|id| inner.map.get(id))
+            .cloned()
     }
 
     /// Every monitor's status, without the rest.
@@ -259,6 +284,8 @@ fn visibly_different(a: &MonitorSummary, b: &MonitorSummary) -> bool {
         || pct(a.uptime_90d, b.uptime_90d)
         || ms(a.p99_24h_ms, b.p99_24h_ms)
         || ms(a.p99_7d_ms, b.p99_7d_ms)
+        || ms(a.p99_30d_ms, b.p99_30d_ms)
+        || ms(a.p99_90d_ms, b.p99_90d_ms)
 }
 
 #[cfg(test)]
@@ -273,6 +300,8 @@ mod tests {
             uptime_90d: None,
             p99_24h_ms: Some(p99),
             p99_7d_ms: Some(p99),
+            p99_30d_ms: None,
+            p99_90d_ms: None,
             computed_at: String::new(),
         }
     }

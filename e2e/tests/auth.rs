@@ -82,7 +82,10 @@ async fn every_protected_route_refuses_anonymous_callers() {
             if public {
                 // Sign-in, the health check, and push URLs (their token is the credential).
                 assert!(
-                    path.starts_with("/auth/") || path.starts_with("/push/") || path == "/healthz",
+                    path.starts_with("/auth/")
+                        || path.starts_with("/push/")
+                        || path.starts_with("/badge/")
+                        || path == "/healthz",
                     "{method} {path} is public"
                 );
                 continue;

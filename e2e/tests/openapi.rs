@@ -69,6 +69,9 @@ async fn the_openapi_document_lists_every_route() {
         "POST /push/{token}/fail",
         "GET /push/{token}/start",
         "POST /push/{token}/start",
+        "GET /badge/{key}/status.svg",
+        "GET /badge/{key}/uptime.svg",
+        "GET /badge/{key}/latency.svg",
     ]
     .into_iter()
     .map(String::from)
@@ -115,7 +118,8 @@ async fn the_openapi_document_lists_every_route() {
         let path = path
             .replace("{id}", &m["id"].to_string())
             .replace("{channel_id}", "1")
-            .replace("{token}", "unknown");
+            .replace("{token}", "unknown")
+            .replace("{key}", "unknown");
         let body = matches!(method, "POST" | "PATCH").then_some("{}");
         let (status, resp) = fl.request(method, &path, body).await;
         assert!(

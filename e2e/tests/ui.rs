@@ -539,6 +539,7 @@ async fn the_form_creates_a_tcp_and_a_push_monitor_with_only_their_fields() {
     b.click("#f-tls").await;
     b.click("#f-verify_tls").await;
     b.fill("#f-certificate_expiry_days", "3, 10").await;
+    b.click("#f-public_badges").await;
     b.click("#save").await;
     let id = detail_page_id(&b).await;
     let m = fl.get(&format!("/api/v1/monitors/{id}")).await;
@@ -551,5 +552,25 @@ async fn the_form_creates_a_tcp_and_a_push_monitor_with_only_their_fields() {
         .await
         .contains("flatline test target"));
     b.screenshot("certificate-card").await;
+
+    // Public badges: the detail page shows them, loaded, with snippets naming their URL.
+    assert_eq!(m["public_badges"], true);
+    let key = m["badge_key"].as_str().expect("badge_key");
+    b.until(
+        "three badges, loaded",
+        "const imgs = [...document.querySelectorAll('#badges img')]; \
+         return imgs.length === 3 && imgs.every(i => i.complete && i.naturalWidth > 0);",
+    )
+    .await;
+    let snippet = b
+        .js("return document.querySelector('#badges input.snippet').value")
+        .await;
+    assert!(
+        snippet
+            .as_str()
+            .is_some_and(|s| s.contains(&format!("/badge/{key}/status.svg"))),
+        "{snippet}"
+    );
+    b.screenshot("badges-card").await;
     b.close().await;
 }

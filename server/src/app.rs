@@ -94,6 +94,7 @@ pub fn build(
         .service(api::auth_scope())
         .service(crate::metrics::metrics)
         .service(crate::push::scope())
+        .service(crate::badges::scope())
         .configure(crate::ui::configure)
 }
 

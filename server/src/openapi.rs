@@ -30,6 +30,7 @@ pub const OPENAPI_PATH: &str = "/api-docs/openapi.json";
         (name = "notifications", description = "Channels that hear of incidents (Slack, Discord, Telegram, webhooks, ntfy, Gotify, Teams, PagerDuty, email), their links to monitors, and their deliveries"),
         (name = "tokens", description = "API tokens for scripts, tools and Prometheus"),
         (name = "push", description = "Heartbeats from cron jobs and scripts to push monitors (outside `/api/v1`; the token in the URL is the credential)"),
+        (name = "badges", description = "SVG badges of a monitor's status, uptime and latency, for monitors with `public_badges` (outside `/api/v1`; the monitor's random `badge_key` is in the URL)"),
         (name = "auth", description = "Signing in and out (outside `/api/v1`)"),
         (name = "metrics", description = "Prometheus metrics and the health check (outside `/api/v1`)"),
     )
@@ -79,6 +80,7 @@ pub fn document() -> Value {
         .service(crate::metrics::metrics)
         .service(crate::app::health)
         .service(crate::push::scope())
+        .service(crate::badges::scope())
         .split_for_parts()
         .1;
     let mut doc = serde_json::to_value(&collected).expect("the OpenAPI document is JSON");

@@ -22,6 +22,15 @@ pub struct StoredMonitor {
     pub updated_at_ms: i64,
     /// The TLS certificate its target last presented, if it has one.
     pub certificate: Option<CertificateRecord>,
+    /// The random key in its badge URLs (`/badge/<key>/status.svg`), given at creation.
+    pub badge_key: String,
+}
+
+/// A new badge key: 20 random hex digits (80 bits), so badge URLs cannot be guessed from ids.
+fn new_badge_key() -> String {
+    use rand::Rng;
+    let bytes: [u8; 10] = rand::rng().random();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn monitor_columns(spec: &MonitorSpec, am: &mut monitors::ActiveModel) {
@@ -32,6 +41,7 @@ fn monitor_columns(spec: &MonitorSpec, am: &mut monitors::ActiveModel) {
     am.retries = Set(spec.retries as i32);
     am.retry_interval_seconds = Set(spec.retry_interval_seconds as i32);
     am.enabled = Set(spec.enabled);
+    am.public_badges = Set(spec.public_badges);
     am.resend_interval_minutes = Set(spec.resend_interval_minutes as i32);
     am.assertions = Set(serde_json::to_string(&spec.assertions).unwrap_or_else(|_| "[]".into()));
     am.certificate_expiry_days =
@@ -112,6 +122,7 @@ impl Store {
             status: Set(initial_status(spec).as_str().to_owned()),
             created_at: Set(now_ms),
             updated_at: Set(now_ms),
+            badge_key: Set(Some(new_badge_key())),
             ..Default::default()
         };
         monitor_columns(spec, &mut am);
@@ -244,6 +255,7 @@ fn decode_monitor(m: monitors::Model) -> StoreResult<StoredMonitor> {
         } else {
             Vec::new()
         },
+        public_badges: m.public_badges,
     };
     Ok(StoredMonitor {
         id: m.id,
@@ -256,6 +268,7 @@ fn decode_monitor(m: monitors::Model) -> StoreResult<StoredMonitor> {
             .certificate
             .as_deref()
             .and_then(|c| serde_json::from_str(c).ok()),
+        badge_key: m.badge_key.clone().unwrap_or_default(),
     })
 }
 

@@ -104,6 +104,10 @@ pub struct MonitorSummary {
     /// P99 latency of successful checks, ms.
     pub p99_24h_ms: Option<f64>,
     pub p99_7d_ms: Option<f64>,
+    #[serde(default)]
+    pub p99_30d_ms: Option<f64>,
+    #[serde(default)]
+    pub p99_90d_ms: Option<f64>,
     /// When these numbers were computed, RFC 3339 UTC.
     pub computed_at: String,
 }

@@ -114,7 +114,7 @@ pub fn monitor_to_api(
 pub const PUSH_PATH: &str = "/push";
 
 /// The status a monitor shows: paused while disabled, else what the engine last found.
-fn shown_status(spec: &MonitorSpec, live: &LiveStatus) -> MonitorStatus {
+pub fn shown_status(spec: &MonitorSpec, live: &LiveStatus) -> MonitorStatus {
     if spec.enabled {
         live.status
     } else {
@@ -160,6 +160,8 @@ pub fn monitor_view(m: &StoredMonitor, live: &LiveStatus) -> Monitor {
         certificate: None,
         enabled: s.enabled,
         resend_interval_minutes: s.resend_interval_minutes,
+        public_badges: s.public_badges,
+        badge_key: m.badge_key.clone(),
         status,
         last_check: live.last_check.as_ref().map(check_to_api),
         stats: live.summary.as_deref().cloned(),

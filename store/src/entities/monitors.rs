@@ -38,6 +38,10 @@ pub struct Model {
     pub certificate_expiry_days: String,
     /// JSON of the last certificate seen (`CertificateRecord`), or null.
     pub certificate: Option<String>,
+    /// The random key in the monitor's badge URLs.
+    pub badge_key: Option<String>,
+    /// Whether its badges are served to anyone.
+    pub public_badges: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

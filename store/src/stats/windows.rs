@@ -133,6 +133,8 @@ pub fn summary_of(windows: &[WindowTotals], now_ms: i64) -> MonitorSummary {
         uptime_90d: uptime("90d"),
         p99_24h_ms: p99("24h"),
         p99_7d_ms: p99("7d"),
+        p99_30d_ms: p99("30d"),
+        p99_90d_ms: p99("90d"),
         computed_at: rfc3339(now_ms),
     }
 }

@@ -18,6 +18,22 @@ async fn monitors_round_trip() {
         assert_eq!(m.status, MonitorStatus::Pending, "{backend}");
         let got = s.get_monitor(m.id).await.expect("get").expect("exists");
         assert_eq!(got, m, "{backend}");
+        // Every monitor gets its own random badge key, kept across changes.
+        let other = s.insert_monitor(&spec("b"), 1000).await.expect("insert");
+        assert_eq!(m.badge_key.len(), 20, "{backend}");
+        assert_ne!(m.badge_key, other.badge_key, "{backend}");
+        let mut changed = m.spec.clone();
+        changed.public_badges = true;
+        let upd = s
+            .update_monitor(m.id, &changed, 1500)
+            .await
+            .expect("upd")
+            .expect("exists");
+        assert_eq!(
+            (upd.badge_key.as_str(), upd.spec.public_badges),
+            (m.badge_key.as_str(), true),
+            "{backend}"
+        );
         let mut changed = m.spec.clone();
         changed.enabled = false;
         changed.interval_seconds = 30;
@@ -34,7 +50,7 @@ async fn monitors_round_trip() {
             .await
             .expect("upd")
             .is_none());
-        assert_eq!(s.list_monitors().await.expect("list").len(), 1, "{backend}");
+        assert_eq!(s.list_monitors().await.expect("list").len(), 2, "{backend}");
         assert!(s.delete_monitor(m.id).await.expect("del"), "{backend}");
         assert!(!s.delete_monitor(m.id).await.expect("del"), "{backend}");
         assert!(s.get_monitor(m.id).await.expect("get").is_none());

@@ -100,6 +100,12 @@ pub struct Monitor {
     pub enabled: bool,
     /// Minutes between reminders while down; 0 = none.
     pub resend_interval_minutes: u32,
+    /// Whether its badges are served to anyone (`/badge/<badge_key>/status.svg`, …).
+    #[serde(default)]
+    pub public_badges: bool,
+    /// Read-only: the random key in the monitor's badge URLs (not its id).
+    #[serde(default)]
+    pub badge_key: String,
     /// Read-only.
     pub status: MonitorStatus,
     /// Read-only: the newest check, or null before the first one.
@@ -146,6 +152,7 @@ impl Monitor {
             grace_seconds: self.grace_seconds,
             assertions: Some(self.assertions.clone()),
             certificate_expiry_days: self.certificate_expiry_days.clone(),
+            public_badges: Some(self.public_badges),
         }
     }
 }

@@ -155,6 +155,8 @@ pub struct MonitorSpec {
     /// sent, largest first; empty: none. Used by kinds that see certificates (`https`, `tcp`
     /// with `tls`).
     pub certificate_expiry_days: Vec<u32>,
+    /// Whether its badges (`/badge/<badge_key>/…`) are served to anyone.
+    pub public_badges: bool,
 }
 
 /// The default timeout for an interval: 10 s, or 80 % of a shorter interval.

@@ -143,6 +143,9 @@ monitor_bodies! {
     /// `certificate_expiring` notification is sent (each 1–365, at most ten; default
     /// `[14, 7, 1]`; empty: none).
     certificate_expiry_days: Vec<u32>,
+    /// Serve the monitor's status, uptime and latency badges (`/badge/<badge_key>/…`) to
+    /// anyone; default false.
+    public_badges: bool,
 }
 
 /// The optional fields each kind takes, beside `name`, `kind` and the shared ones.
@@ -185,6 +188,7 @@ fn shared_fields(kind: MonitorKind) -> &'static [&'static str] {
             "enabled",
             "resend_interval_minutes",
             "assertions",
+            "public_badges",
         ],
         _ => &[
             "interval_seconds",
@@ -194,6 +198,7 @@ fn shared_fields(kind: MonitorKind) -> &'static [&'static str] {
             "enabled",
             "resend_interval_minutes",
             "assertions",
+            "public_badges",
         ],
     }
 }
@@ -309,6 +314,7 @@ impl CreateMonitor {
                 ),
                 _ => Vec::new(),
             },
+            public_badges: self.public_badges.unwrap_or(false),
         };
         spec.validate()?;
         Ok(spec)
@@ -328,6 +334,7 @@ impl CreateMonitor {
             enabled: Some(spec.enabled),
             resend_interval_minutes: Some(spec.resend_interval_minutes),
             assertions: Some(spec.assertions.clone()),
+            public_badges: Some(spec.public_badges),
             ..Default::default()
         };
         if !with_target {

@@ -1,5 +1,5 @@
-//! The detail page's cards: the TLS certificate, the headline numbers, the 90 daily uptime
-//! bars.
+//! The detail page's cards: the TLS certificate, the public badges, the headline numbers,
+//! the 90 daily uptime bars.
 
 use flatline_types::{Certificate, MonitorStats, UptimeBars};
 use leptos::prelude::*;
@@ -35,6 +35,41 @@ pub(super) fn CertificateCard(c: Certificate) -> impl IntoView {
                 <dt>"SHA-256"</dt><dd class="mono" style="word-break:break-all">{c.sha256}</dd>
                 <dt>"Read"</dt><dd>{fmt::local(&c.checked_at)}</dd>
             </dl>
+        </section>
+    }
+}
+
+/// The monitor's public badges, with snippets to paste into a README (Markdown) or a page
+/// (HTML).
+#[component]
+pub(super) fn BadgesCard(name: String, badge_key: String) -> impl IntoView {
+    let origin = window().location().origin().unwrap_or_default();
+    let badges = [
+        ("Status", "status.svg"),
+        ("Uptime (30 days)", "uptime.svg?window=30d"),
+        ("P99 latency (24 h)", "latency.svg"),
+    ];
+    let rows = badges
+        .into_iter()
+        .map(|(what, file)| {
+            let url = format!("{origin}/badge/{badge_key}/{file}");
+            let alt = format!("{name}: {}", what.to_lowercase());
+            let markdown = format!("![{alt}]({url})");
+            let html = format!("<img src=\"{url}\" alt=\"{alt}\">");
+            view! {
+                <dt><img src=url.clone() alt=alt.clone() class="badge-img"/></dt>
+                <dd>
+                    <label class="small">"Markdown "<input class="mono snippet" readonly value=markdown/></label>
+                    <label class="small">"HTML "<input class="mono snippet" readonly value=html/></label>
+                </dd>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="panel" aria-labelledby="badges-h" id="badges" style="margin-bottom:1rem">
+            <h2 id="badges-h" style="margin-top:0">"Badges"</h2>
+            <p class="small muted">"Anyone with these links sees them; they name the monitor and its state, nothing else. Turn them off with “Public badges” in the monitor's settings."</p>
+            <dl class="facts badges">{rows}</dl>
         </section>
     }
 }

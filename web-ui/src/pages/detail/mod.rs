@@ -16,7 +16,7 @@ use crate::pages::monitor_form::PushUrlPanel;
 use crate::ui::{Confirm, ErrorBox, StatusBadge, StatusDot};
 
 mod cards;
-use cards::{CertificateCard, StatsCards, UptimeBarsView};
+use cards::{BadgesCard, CertificateCard, StatsCards, UptimeBarsView};
 
 pub(crate) type Slot<T> = RwSignal<Option<Result<T, ClientError>>>;
 
@@ -250,6 +250,7 @@ fn DetailOf(id: i64) -> impl IntoView {
         <ErrorBox error=action_error/>
         <StatsCards stats=stats live_last=Signal::derive(move || live.row(id).and_then(|r| r.with(|r| r.last_check.as_ref().map(|c| c.latency_ms))))/>
         {move || monitor.get().and_then(Result::ok).and_then(|m| m.certificate).map(|c| view! { <CertificateCard c=c/> })}
+        {move || monitor.get().and_then(Result::ok).filter(|m| m.public_badges).map(|m| view! { <BadgesCard name=m.name badge_key=m.badge_key/> })}
         <section class="panel" aria-labelledby="latency-h">
             <div class="detail-head" style="margin-bottom:.3rem">
                 <h2 id="latency-h" style="margin:0">"Response time"</h2>

@@ -117,6 +117,7 @@ pub(super) struct Fields {
     pub(super) follow_redirects: RwSignal<bool>,
     pub(super) verify_tls: RwSignal<bool>,
     pub(super) enabled: RwSignal<bool>,
+    pub(super) public_badges: RwSignal<bool>,
     pub(super) resend: RwSignal<String>,
     /// Days before a certificate's expiry to warn, comma-separated.
     pub(super) cert_days: RwSignal<String>,
@@ -152,6 +153,7 @@ impl Fields {
             follow_redirects: RwSignal::new(true),
             verify_tls: RwSignal::new(true),
             enabled: RwSignal::new(true),
+            public_badges: RwSignal::new(false),
             resend: RwSignal::new("0".into()),
             cert_days: RwSignal::new(days_text(&limits::DEFAULT_CERTIFICATE_EXPIRY_DAYS)),
             channels: RwSignal::new(BTreeSet::new()),
@@ -190,6 +192,7 @@ impl Fields {
             .set(m.follow_redirects.unwrap_or(true));
         self.verify_tls.set(m.verify_tls.unwrap_or(true));
         self.enabled.set(m.enabled);
+        self.public_badges.set(m.public_badges);
         self.resend.set(m.resend_interval_minutes.to_string());
         self.host.set(m.host.clone().unwrap_or_default());
         self.port
@@ -276,6 +279,7 @@ impl Fields {
             kind: Some(kind),
             interval_seconds: num("interval_seconds", self.interval)?,
             enabled: Some(self.enabled.get_untracked()),
+            public_badges: Some(self.public_badges.get_untracked()),
             resend_interval_minutes: num("resend_interval_minutes", self.resend)?,
             assertions: Some(assertions),
             ..Default::default()
@@ -391,6 +395,7 @@ pub(super) fn to_patch(c: CreateMonitor) -> PatchMonitor {
         grace_seconds: c.grace_seconds,
         assertions: c.assertions,
         certificate_expiry_days: c.certificate_expiry_days,
+        public_badges: c.public_badges,
     }
 }
 

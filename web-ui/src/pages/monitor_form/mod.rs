@@ -285,6 +285,7 @@ where
             </Show>
             <AssertionRows rows=f.assertions errors=errors kind=f.kind/>
             <label class="check"><input type="checkbox" id="f-enabled" bind:checked=f.enabled/>"Active (unchecked: paused)"</label>
+            <label class="check"><input type="checkbox" id="f-public_badges" bind:checked=f.public_badges/>"Public badges (status, uptime and latency images anyone with their link can see)"</label>
             <fieldset>
                 <legend>"Notify"</legend>
                 {move || match channels.get() {
