@@ -42,6 +42,10 @@ async fn the_openapi_document_lists_every_route() {
         "GET /api/v1/stats/stream",
         "GET /api/v1/monitors/{id}/incidents",
         "GET /api/v1/incidents",
+        "GET /api/v1/incidents/{id}",
+        "GET /api/v1/incidents/{id}/updates",
+        "POST /api/v1/incidents/{id}/updates",
+        "DELETE /api/v1/incidents/{id}/updates/{update_id}",
         "POST /api/v1/tokens",
         "GET /api/v1/tokens",
         "DELETE /api/v1/tokens/{id}",
@@ -118,6 +122,7 @@ async fn the_openapi_document_lists_every_route() {
         let path = path
             .replace("{id}", &m["id"].to_string())
             .replace("{channel_id}", "1")
+            .replace("{update_id}", "1")
             .replace("{token}", "unknown")
             .replace("{key}", "unknown");
         let body = matches!(method, "POST" | "PATCH").then_some("{}");

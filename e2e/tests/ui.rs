@@ -157,6 +157,22 @@ async fn a_person_creates_watches_edits_notifies_and_deletes_a_monitor() {
     .await;
     b.screenshot("detail").await;
 
+    // The incident's page: an update posted there is shown, rendered from its Markdown.
+    b.click("table.incidents a.incident-link").await;
+    b.until_text("#incident-title", "is down").await;
+    b.find("#no-updates").await;
+    b.select("#f-state", "identified").await;
+    b.fill("#f-message", "The **payment provider** times out.")
+        .await;
+    b.click("#post-update").await;
+    b.until_text("#updates", "Identified").await;
+    let strong = b
+        .js("return document.querySelector('#updates .update-message strong')?.textContent")
+        .await;
+    assert_eq!(strong, json!("payment provider"));
+    b.screenshot("incident").await;
+    b.click("#incident-monitor").await;
+
     // Edit: rename, through the form prefilled with the monitor.
     b.click("#edit").await;
     b.until(

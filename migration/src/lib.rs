@@ -9,6 +9,7 @@ mod m20261129_000004_notifications;
 mod m20261202_000005_check_kinds;
 mod m20261203_000006_certificates;
 mod m20261204_000007_badges;
+mod m20261204_000008_incident_updates;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000005_check_kinds::Migration),
             Box::new(m20261203_000006_certificates::Migration),
             Box::new(m20261204_000007_badges::Migration),
+            Box::new(m20261204_000008_incident_updates::Migration),
         ]
     }
 }

@@ -13,6 +13,7 @@ pub mod error;
 pub mod json;
 pub mod live;
 pub mod logging;
+pub mod markdown;
 pub mod methods;
 pub mod metrics;
 pub mod openapi;

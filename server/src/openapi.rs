@@ -346,8 +346,9 @@ fn common_answers(method: &str, op: &mut Map<String, Value>) {
     );
 }
 
-/// Names are trimmed, then must be 1 to N characters without control characters: a pattern
-/// states that exactly (`flatline_types::name_pattern`).
+/// Names are trimmed, then must be 1 to N characters without control characters (update
+/// messages may have line breaks): a pattern states that exactly
+/// (`flatline_types::text_pattern`).
 fn name_patterns(doc: &mut Value) {
     use flatline_types::{name_pattern, CHANNEL_NAME_MAX_CHARS, TOKEN_NAME_MAX_CHARS};
     let monitor = flatline_types::limits::NAME_MAX_CHARS;
@@ -364,6 +365,13 @@ fn name_patterns(doc: &mut Value) {
         {
             name.insert("pattern".into(), Value::String(name_pattern(max)));
         }
+    }
+    if let Some(message) = doc
+        .pointer_mut("/components/schemas/CreateIncidentUpdate/properties/message")
+        .and_then(Value::as_object_mut)
+    {
+        let pattern = flatline_types::text_pattern(flatline_types::INCIDENT_UPDATE_MAX_CHARS, true);
+        message.insert("pattern".into(), Value::String(pattern));
     }
 }
 

@@ -13,6 +13,7 @@ pub mod checks;
 pub mod clock;
 pub mod deliveries;
 pub mod entities;
+pub mod incident_updates;
 pub mod incidents;
 pub mod monitors;
 pub mod rollups;

@@ -2,11 +2,13 @@
 //! the validation rules for monitor configuration. Everything here compiles to wasm32.
 
 mod auth;
+mod incidents;
 mod monitor;
 mod notify;
 mod stats;
 
 pub use auth::*;
+pub use incidents::*;
 pub use monitor::*;
 pub use notify::*;
 pub use stats::*;
@@ -74,27 +76,61 @@ const CONTROL: &str = r"\x00-\x1F\x7F-\x9F";
 /// white space around 1 to `max_chars` characters that are no control characters and neither
 /// start nor end with white space.
 pub fn name_pattern(max_chars: usize) -> String {
+    text_pattern(max_chars, false)
+}
+
+/// What [`validate_text`] accepts, as a regular expression: as [`name_pattern`], with line
+/// breaks and tabs inside the text when `multiline`.
+pub fn text_pattern(max_chars: usize, multiline: bool) -> String {
     let edge = format!("[^{WHITE_SPACE}{CONTROL}]");
     let ws = format!("[\\t\\n\\x0B\\x0C\\r\\x85{WHITE_SPACE}]*");
+    let inner_control = if multiline {
+        r"\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F"
+    } else {
+        CONTROL
+    };
     let inner = max_chars.saturating_sub(2);
-    format!("^{ws}{edge}(?:[^{CONTROL}]{{0,{inner}}}{edge})?{ws}$")
+    format!("^{ws}{edge}(?:[^{inner_control}]{{0,{inner}}}{edge})?{ws}$")
 }
 
 /// Checks a name (of a monitor, channel or token): not blank, at most `max_chars`, one line
 /// without control characters. Returns it trimmed.
 pub fn validate_name(field: &str, raw: &str, max_chars: usize) -> Result<String, FieldError> {
-    let name = raw.trim();
-    if name.is_empty() {
+    validate_text(field, raw, max_chars, false)
+}
+
+/// Checks a text: not blank, at most `max_chars` once trimmed, without control characters
+/// (but for line breaks and tabs when `multiline`). Returns it trimmed.
+pub fn validate_text(
+    field: &str,
+    raw: &str,
+    max_chars: usize,
+    multiline: bool,
+) -> Result<String, FieldError> {
+    let text = raw.trim();
+    if text.is_empty() {
         return Err(FieldError::new(field, "must not be empty"));
     }
-    if name.chars().count() > max_chars {
+    if text.chars().count() > max_chars {
         return Err(FieldError::new(
             field,
             format!("must be at most {max_chars} characters"),
         ));
     }
-    refuse_control_characters(field, name)?;
-    Ok(name.to_owned())
+    if multiline {
+        if text
+            .chars()
+            .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+        {
+            return Err(FieldError::new(
+                field,
+                "must not contain control characters other than line breaks and tabs",
+            ));
+        }
+    } else {
+        refuse_control_characters(field, text)?;
+    }
+    Ok(text.to_owned())
 }
 
 #[cfg(test)]
@@ -102,13 +138,14 @@ mod tests {
     use super::*;
 
     /// Every string of up to five characters over an alphabet of the hard cases: the pattern
-    /// the OpenAPI document states and `validate_name` agree on each.
+    /// the OpenAPI document states and `validate_text` agree on each, one line or several.
     #[test]
-    fn the_name_pattern_is_what_validate_name_accepts() {
+    fn the_text_patterns_are_what_validate_text_accepts() {
         let alphabet = [
             'a', ' ', '\t', '\n', '\u{85}', '\u{95}', '\u{a0}', '\u{feff}', 'é',
         ];
-        let pattern = regex::Regex::new(&name_pattern(3)).expect("the pattern compiles");
+        let one_line = regex::Regex::new(&name_pattern(3)).expect("the pattern compiles");
+        let lines = regex::Regex::new(&text_pattern(3, true)).expect("the pattern compiles");
         let mut strings = vec![String::new()];
         let mut checked = 0;
         for _ in 0..5 {
@@ -117,9 +154,14 @@ mod tests {
                 for c in alphabet {
                     let t = format!("{s}{c}");
                     assert_eq!(
-                        pattern.is_match(&t),
+                        one_line.is_match(&t),
                         validate_name("name", &t, 3).is_ok(),
                         "{t:?}"
+                    );
+                    assert_eq!(
+                        lines.is_match(&t),
+                        validate_text("message", &t, 3, true).is_ok(),
+                        "{t:?} (multiline)"
                     );
                     checked += 1;
                     longer.push(t);

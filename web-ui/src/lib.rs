@@ -18,6 +18,7 @@ mod pages {
     pub mod channels;
     pub mod dashboard;
     pub mod detail;
+    pub mod incident;
     pub mod incidents;
     pub mod login;
     pub mod monitor_form;
@@ -102,6 +103,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/monitors/:id") view=|| view! { <Shell><pages::detail::Detail/></Shell> }/>
                 <Route path=path!("/monitors/:id/edit") view=|| view! { <Shell><pages::monitor_form::EditMonitor/></Shell> }/>
                 <Route path=path!("/incidents") view=|| view! { <Shell><pages::incidents::Incidents/></Shell> }/>
+                <Route path=path!("/incidents/:id") view=|| view! { <Shell><pages::incident::IncidentPage/></Shell> }/>
                 <Route path=path!("/channels") view=|| view! { <Shell><pages::channels::Channels/></Shell> }/>
                 <Route path=path!("/tokens") view=|| view! { <Shell><pages::tokens::Tokens/></Shell> }/>
             </Routes>

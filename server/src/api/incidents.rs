@@ -1,14 +1,18 @@
-//! `/incidents` and `/monitors/{id}/incidents`: open ones first, then newest first.
+//! `/incidents` and `/monitors/{id}/incidents`: open ones first, then newest first; one
+//! incident with its updates, and the updates its handlers write.
 
-use actix_web::{get, web};
+use actix_web::{delete, get, post, web, HttpResponse};
+use flatline_store::clock::now_ms;
 use flatline_store::Store;
-use flatline_types::{ErrorBody, Incident};
+use flatline_types::{CreateIncidentUpdate, ErrorBody, Incident, IncidentUpdate};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::limit_param;
-use super::views::incident_to_api;
-use crate::error::ApiResult;
+use super::views::{incident_to_api, incident_update_to_api};
+use crate::auth::Principal;
+use crate::error::{ApiError, ApiResult};
+use crate::json::ApiJson;
 use crate::service::MonitorService;
 
 /// Paging of an incident list.
@@ -57,4 +61,128 @@ pub async fn list_all(
     let limit = limit_param(query.limit)?;
     let list = store.list_incidents(None, limit).await?;
     Ok(web::Json(list.iter().map(incident_to_api).collect()))
+}
+
+/// One incident, with its updates (oldest first).
+#[utoipa::path(
+    tag = "incidents",
+    params(("id" = i64, Path, description = "Incident id")),
+    responses(
+        (status = 200, description = "The incident with `updates`", body = Incident),
+        (status = 404, description = "No such incident", body = ErrorBody),
+    )
+)]
+#[get("/incidents/{id}")]
+pub async fn get(store: web::Data<Store>, id: web::Path<i64>) -> ApiResult<web::Json<Incident>> {
+    let id = id.into_inner();
+    let incident = store
+        .get_incident(id)
+        .await?
+        .ok_or_else(|| no_incident(id))?;
+    let mut shown = incident_to_api(&incident);
+    shown.updates = Some(updates_of(&store, id).await?);
+    Ok(web::Json(shown))
+}
+
+/// An incident's updates, oldest first.
+#[utoipa::path(
+    tag = "incidents",
+    params(("id" = i64, Path, description = "Incident id")),
+    responses(
+        (status = 200, description = "Its updates, oldest first", body = [IncidentUpdate]),
+        (status = 404, description = "No such incident", body = ErrorBody),
+    )
+)]
+#[get("/incidents/{id}/updates")]
+pub async fn list_updates(
+    store: web::Data<Store>,
+    id: web::Path<i64>,
+) -> ApiResult<web::Json<Vec<IncidentUpdate>>> {
+    let id = id.into_inner();
+    if store.get_incident(id).await?.is_none() {
+        return Err(no_incident(id));
+    }
+    Ok(web::Json(updates_of(&store, id).await?))
+}
+
+/// Tell the incident's readers where its handling stands: `investigating`, `identified`,
+/// `monitoring` or `resolved`, with a Markdown message. Words only: the incident itself
+/// opens and resolves with the monitor's checks.
+#[utoipa::path(
+    tag = "incidents",
+    params(("id" = i64, Path, description = "Incident id")),
+    request_body = CreateIncidentUpdate,
+    responses(
+        (status = 201, description = "Added", body = IncidentUpdate),
+        (status = 404, description = "No such incident", body = ErrorBody),
+    )
+)]
+#[post("/incidents/{id}/updates")]
+pub async fn add_update(
+    store: web::Data<Store>,
+    principal: Principal,
+    id: web::Path<i64>,
+    body: ApiJson<CreateIncidentUpdate>,
+) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    let message = body.0.validated_message()?;
+    let added = store
+        .add_incident_update(
+            id,
+            body.0.state.as_str(),
+            &message,
+            &principal.author(),
+            now_ms(),
+        )
+        .await?
+        .ok_or_else(|| no_incident(id))?;
+    tracing::info!(
+        incident_id = id,
+        update_id = added.id,
+        "incident update added"
+    );
+    Ok(HttpResponse::Created().json(incident_update_to_api(&added)?))
+}
+
+/// Delete one update of an incident.
+#[utoipa::path(
+    tag = "incidents",
+    params(
+        ("id" = i64, Path, description = "Incident id"),
+        ("update_id" = i64, Path, description = "Update id"),
+    ),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, description = "No such incident or update", body = ErrorBody),
+    )
+)]
+#[delete("/incidents/{id}/updates/{update_id}")]
+pub async fn delete_update(
+    store: web::Data<Store>,
+    path: web::Path<(i64, i64)>,
+) -> ApiResult<HttpResponse> {
+    let (id, update_id) = path.into_inner();
+    if !store.delete_incident_update(id, update_id).await? {
+        return Err(ApiError::NotFound {
+            what: "incident update",
+            id: update_id,
+        });
+    }
+    Ok(HttpResponse::NoContent().finish())
+}
+
+fn no_incident(id: i64) -> ApiError {
+    ApiError::NotFound {
+        what: "incident",
+        id,
+    }
+}
+
+async fn updates_of(store: &Store, incident_id: i64) -> ApiResult<Vec<IncidentUpdate>> {
+    store
+        .list_incident_updates(incident_id)
+        .await?
+        .iter()
+        .map(|u| incident_update_to_api(u).map_err(ApiError::from))
+        .collect()
 }

@@ -3,7 +3,7 @@
 use flatline_actors::LiveStatus;
 use flatline_store::auth::{StoredToken, StoredUser};
 use flatline_store::clock::{now_ms, rfc3339};
-use flatline_store::entities::{checks, deliveries, incidents};
+use flatline_store::entities::{checks, deliveries, incident_updates, incidents};
 use flatline_store::{StoreError, StoredChannel, StoredMonitor};
 use flatline_types::{
     Certificate, Check, DeliveryStatus, Incident, Monitor, MonitorSpec, MonitorStatus,
@@ -92,7 +92,25 @@ pub fn incident_to_api(i: &incidents::Model) -> Incident {
         started_at: rfc3339(i.started_at),
         resolved_at: i.resolved_at.map(rfc3339),
         cause: i.cause.clone(),
+        updates: None,
     }
+}
+
+/// A stored incident update as the API shows it, its Markdown rendered and sanitised.
+pub fn incident_update_to_api(
+    u: &incident_updates::Model,
+) -> Result<flatline_types::IncidentUpdate, StoreError> {
+    Ok(flatline_types::IncidentUpdate {
+        id: u.id,
+        incident_id: u.incident_id,
+        state: flatline_types::IncidentUpdateState::parse(&u.state).ok_or_else(|| {
+            StoreError::Corrupt(format!("incident update {}: state {:?}", u.id, u.state))
+        })?,
+        message: u.message.clone(),
+        message_html: crate::markdown::to_safe_html(&u.message),
+        author: u.author.clone(),
+        created_at: rfc3339(u.created_at),
+    })
 }
 
 /// A stored monitor with its live status, as the API shows it; `push_token` is a push

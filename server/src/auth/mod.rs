@@ -46,6 +46,15 @@ impl Principal {
             Self::Token { .. } => None,
         }
     }
+
+    /// Who is acting, for records people read: the user's name (or username), or
+    /// `token <name>`.
+    pub fn author(&self) -> String {
+        match self {
+            Self::Session { user } => user.name.clone().unwrap_or_else(|| user.username.clone()),
+            Self::Token { token } => format!("token {}", token.name),
+        }
+    }
 }
 
 /// Everything authentication needs at run time.

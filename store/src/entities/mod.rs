@@ -3,6 +3,7 @@
 pub mod api_tokens;
 pub mod checks;
 pub mod deliveries;
+pub mod incident_updates;
 pub mod incidents;
 pub mod monitor_channels;
 pub mod monitors;

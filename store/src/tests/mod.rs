@@ -329,3 +329,52 @@ fn database_passwords_are_redacted() {
     );
     assert_eq!(redact_url("sqlite:flatline.db"), "sqlite:flatline.db");
 }
+
+#[actix_rt::test]
+async fn incident_updates_are_kept_in_order_and_go_with_their_incident() {
+    for (backend, db) in backends().await {
+        let s = &db.store;
+        let m = s.insert_monitor(&spec("a"), 0).await.expect("insert");
+        let incident = s
+            .apply_transition(m.id, MonitorStatus::Down, 1_000, Some("boom"))
+            .await
+            .expect("down")
+            .expect("an incident opened");
+        for (state, at) in [("investigating", 2_000), ("identified", 3_000)] {
+            s.add_incident_update(incident, state, "words", "admin", at)
+                .await
+                .expect("add")
+                .expect("the incident exists");
+        }
+        assert!(s
+            .add_incident_update(incident + 99, "identified", "x", "admin", 1)
+            .await
+            .expect("add")
+            .is_none());
+        let updates = s.list_incident_updates(incident).await.expect("list");
+        let states: Vec<&str> = updates.iter().map(|u| u.state.as_str()).collect();
+        assert_eq!(states, ["investigating", "identified"], "{backend}");
+        assert!(s
+            .delete_incident_update(incident, updates[0].id)
+            .await
+            .expect("delete"));
+        assert!(
+            !s.delete_incident_update(incident + 1, updates[1].id)
+                .await
+                .expect("delete"),
+            "{backend}: another incident's update is not deleted"
+        );
+        assert!(s.delete_monitor(m.id).await.expect("delete monitor"));
+        assert!(
+            s.get_incident(incident).await.expect("get").is_none(),
+            "{backend}"
+        );
+        assert!(
+            s.list_incident_updates(incident)
+                .await
+                .expect("list")
+                .is_empty(),
+            "{backend}"
+        );
+    }
+}

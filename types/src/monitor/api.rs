@@ -188,4 +188,8 @@ pub struct Incident {
     pub resolved_at: Option<String>,
     /// The failure reason of the check that opened the incident.
     pub cause: String,
+    /// What its handlers told its readers, oldest first: in `GET /api/v1/incidents/{id}`
+    /// only (absent from lists).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updates: Option<Vec<crate::IncidentUpdate>>,
 }

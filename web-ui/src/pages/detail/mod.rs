@@ -340,7 +340,7 @@ pub fn IncidentTable(incidents: Vec<Incident>, monitor_names: bool) -> impl Into
                                 {monitor_names.then(|| view! {
                                     <td><a href=format!("/monitors/{mid}")>{move || live.row(mid).map(|r| r.with(|r| r.name.clone())).unwrap_or_else(|| format!("#{mid}"))}</a></td>
                                 })}
-                                <td>{fmt::local_time(start)}</td>
+                                <td><a href=format!("/incidents/{}", i.id) class="incident-link">{fmt::local_time(start)}</a></td>
                                 <td>{end.map(fmt::local_time).unwrap_or_else(|| "–".into())}</td>
                                 <td class="num">{if open { format!("{dur} so far") } else { dur }}</td>
                                 <td class="err-text">{i.cause}</td>
