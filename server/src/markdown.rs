@@ -26,8 +26,9 @@ mod tests {
         assert!(html.contains("<strong>Database</strong>"), "{html}");
         assert!(html.contains("rel=\"noopener noreferrer\""), "{html}");
         let html = to_safe_html(
-            "<script>alert(1)</script><img src=x onerror=alert(1)> [x](javascript:alert(1))",
+            "[x](javascript:alert(1)) <img src=x onerror=alert(1)>\n\n<script>alert(1)</script>",
         );
+        assert!(html.contains(">x</a>"), "{html}");
         assert!(!html.contains("<script"), "{html}");
         assert!(!html.contains("onerror"), "{html}");
         assert!(!html.contains("javascript:"), "{html}");
