@@ -96,6 +96,15 @@ struct Inner {
     badges: HashMap<String, i64>,
 }
 
+impl Inner {
+    /// Makes `monitor` findable by its badge key.
+    fn index_badge(&mut self, monitor: &StoredMonitor) {
+        if !monitor.badge_key.is_empty() {
+            self.badges.insert(monitor.badge_key.clone(), monitor.id);
+        }
+    }
+}
+
 /// Shared map of monitor id to [`LiveStatus`]; cheap to clone.
 #[derive(Clone, Debug, Default)]
 pub struct StatusBoard {
@@ -134,11 +143,9 @@ impl StatusBoard {
                 }
             }
         }
-        let key = monitor.badge_key.clone();
-        live.monitor = Some(Arc::new(monitor));
-        if !key.is_empty() {
-            inner.badges.insert(key, id);
-        }
+        let monitor = Arc::new(monitor);
+        live.monitor = Some(monitor.clone());
+        inner.index_badge(&monitor);
         inner.removed.remove(&id);
         inner.dirty.insert(id);
     }
@@ -195,10 +202,8 @@ impl StatusBoard {
     /// Seeds a monitor's entry (at start-up).
     pub fn insert(&self, monitor_id: i64, live: LiveStatus) {
         let mut inner = self.inner.write();
-        if let Some(key) = live.monitor.as_ref().map(|m| m.badge_key.clone()) {
-            if !key.is_empty() {
-                inner.badges.insert(key, monitor_id);
-            }
+        if let Some(monitor) = &live.monitor {
+            inner.index_badge(monitor);
         }
         inner.map.insert(monitor_id, live);
     }

@@ -7,7 +7,10 @@
 
 use actix_web::http::header;
 use actix_web::{get, web, HttpResponse};
+use std::sync::Arc;
+
 use flatline_actors::{LiveStatus, StatusBoard};
+use flatline_store::StoredMonitor;
 use flatline_types::{ErrorBody, MonitorStatus, MonitorSummary};
 use serde::Deserialize;
 use shields::builder::Badge;
@@ -52,11 +55,11 @@ pub struct WindowQuery {
     label: Option<String>,
 }
 
+/// The windows a badge can cover.
+const WINDOWS: [&str; 4] = ["24h", "7d", "30d", "90d"];
+
 fn window_schema() -> utoipa::openapi::Object {
-    utoipa::openapi::ObjectBuilder::new()
-        .schema_type(utoipa::openapi::Type::String)
-        .enum_values(Some(["24h", "7d", "30d", "90d"]))
-        .build()
+    crate::api::string_enum(&WINDOWS)
 }
 
 /// An SVG badge.
@@ -84,21 +87,20 @@ pub async fn status(
     query: web::Query<StatusQuery>,
 ) -> ApiResult<HttpResponse> {
     let label = label(query.into_inner().label)?;
-    let Some((live, name)) = public(&board, &key) else {
+    let Some((live, monitor)) = public(&board, &key) else {
         return Ok(svg(label.as_deref().unwrap_or("status"), "unknown", GREY));
     };
-    let (message, color) = match live
-        .monitor
-        .as_deref()
-        .map(|m| shown_status(&m.spec, &live))
-    {
-        Some(MonitorStatus::Up) => ("up", GREEN),
-        Some(MonitorStatus::Down) => ("down", RED),
-        Some(MonitorStatus::Pending) => ("pending", YELLOW),
-        Some(MonitorStatus::Paused) => ("paused", GREY),
-        None => ("unknown", GREY),
+    let (message, color) = match shown_status(&monitor.spec, &live) {
+        MonitorStatus::Up => ("up", GREEN),
+        MonitorStatus::Down => ("down", RED),
+        MonitorStatus::Pending => ("pending", YELLOW),
+        MonitorStatus::Paused => ("paused", GREY),
     };
-    Ok(svg(label.as_deref().unwrap_or(&name), message, color))
+    Ok(svg(
+        label.as_deref().unwrap_or(&monitor.spec.name),
+        message,
+        color,
+    ))
 }
 
 /// Time-weighted uptime over a window, in percent. Public.
@@ -116,19 +118,15 @@ pub async fn uptime(
 ) -> ApiResult<HttpResponse> {
     let (window, label) = window_and_label(query.into_inner())?;
     let label = label.unwrap_or_else(|| format!("uptime {window}"));
-    let value = public(&board, &key).map(|(live, _)| {
-        live.summary.as_deref().and_then(|s| match window {
-            "7d" => s.uptime_7d,
-            "30d" => s.uptime_30d,
-            "90d" => s.uptime_90d,
-            _ => s.uptime_24h,
-        })
-    });
-    Ok(match value {
-        None => svg(&label, "unknown", GREY),
-        Some(None) => svg(&label, "no data", GREY),
-        Some(Some(pct)) => svg(&label, &percent(pct), uptime_color(pct)),
-    })
+    let pct = |s: &MonitorSummary| match window {
+        "7d" => s.uptime_7d,
+        "30d" => s.uptime_30d,
+        "90d" => s.uptime_90d,
+        _ => s.uptime_24h,
+    };
+    Ok(number_badge(&board, &key, &label, pct, |pct| {
+        (percent(pct), uptime_color(pct))
+    }))
 }
 
 /// P99 latency of successful checks over a window. Public.
@@ -152,12 +150,9 @@ pub async fn latency(
         "90d" => s.p99_90d_ms,
         _ => s.p99_24h_ms,
     };
-    let value = public(&board, &key).map(|(live, _)| live.summary.as_deref().and_then(p99));
-    Ok(match value {
-        None => svg(&label, "unknown", GREY),
-        Some(None) => svg(&label, "no data", GREY),
-        Some(Some(ms)) => svg(&label, &milliseconds(ms), BLUE),
-    })
+    Ok(number_badge(&board, &key, &label, p99, |ms| {
+        (milliseconds(ms), BLUE)
+    }))
 }
 
 /// The badge routes, under `/badge` (outside `/api`: no authentication).
@@ -168,30 +163,43 @@ pub fn scope() -> scope_of_routes!() {
         .service(latency)
 }
 
-/// The monitor with this badge key, and its name, if its badges are public.
-fn public(board: &StatusBoard, key: &str) -> Option<(LiveStatus, String)> {
+/// The monitor with this badge key, with its live state, if its badges are public.
+fn public(board: &StatusBoard, key: &str) -> Option<(LiveStatus, Arc<StoredMonitor>)> {
     let live = board.by_badge_key(key)?;
-    let monitor = live.monitor.as_deref()?;
-    if !monitor.spec.public_badges {
-        return None;
+    let monitor = live.monitor.clone()?;
+    monitor.spec.public_badges.then_some((live, monitor))
+}
+
+/// A badge of one of the monitor's headline numbers (`pick` from its summary, shown by
+/// `show`): grey "unknown" unless its badges are public, "no data" before the first numbers.
+fn number_badge(
+    board: &StatusBoard,
+    key: &str,
+    label: &str,
+    pick: impl Fn(&MonitorSummary) -> Option<f64>,
+    show: impl Fn(f64) -> (String, &'static str),
+) -> HttpResponse {
+    let Some((live, _)) = public(board, key) else {
+        return svg(label, "unknown", GREY);
+    };
+    match live.summary.as_deref().and_then(pick) {
+        Some(value) => {
+            let (text, color) = show(value);
+            svg(label, &text, color)
+        }
+        None => svg(label, "no data", GREY),
     }
-    let name = monitor.spec.name.clone();
-    Some((live, name))
 }
 
 fn window_and_label(query: WindowQuery) -> ApiResult<(&'static str, Option<String>)> {
-    let window = match query.window.as_deref().unwrap_or("24h") {
-        "24h" => "24h",
-        "7d" => "7d",
-        "30d" => "30d",
-        "90d" => "90d",
-        _ => {
-            return Err(ApiError::Validation {
-                field: "window".into(),
-                message: "must be one of 24h, 7d, 30d, 90d".into(),
-            })
-        }
-    };
+    let asked = query.window.as_deref().unwrap_or("24h");
+    let window = WINDOWS
+        .into_iter()
+        .find(|w| *w == asked)
+        .ok_or_else(|| ApiError::Validation {
+            field: "window".into(),
+            message: format!("must be one of {}", WINDOWS.join(", ")),
+        })?;
     Ok((window, label(query.label)?))
 }
 

@@ -58,12 +58,11 @@ impl Methods {
             allowed.push("head");
         }
         allowed.push("options");
-        let mut upper: Vec<String> = METHODS
+        let upper: Vec<String> = METHODS
             .into_iter()
             .filter(|m| allowed.contains(m))
             .map(str::to_uppercase)
             .collect();
-        upper.dedup();
         Some(upper.join(", "))
     }
 }

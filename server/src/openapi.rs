@@ -205,31 +205,26 @@ fn link_created_resources(doc: &mut Value) {
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
         return;
     };
-    let templates: Vec<String> = paths.keys().cloned().collect();
-    for collection in &templates {
-        let Some(created) = paths
-            .get_mut(collection)
-            .and_then(|item| item.pointer_mut("/post/responses/201"))
-            .and_then(Value::as_object_mut)
-        else {
+    let mut found = Vec::new();
+    for collection in paths.keys() {
+        if paths[collection].pointer("/post/responses/201").is_none() {
             continue;
-        };
+        }
         let mut links = Map::new();
-        for template in &templates {
-            let Some(rest) = template.strip_prefix(&format!("{collection}/{{")) else {
-                continue;
-            };
-            let Some((param, tail)) = rest.split_once('}') else {
+        for (template, item) in paths.iter() {
+            let Some((param, tail)) = template
+                .strip_prefix(&format!("{collection}/{{"))
+                .and_then(|rest| rest.split_once('}'))
+            else {
                 continue;
             };
             if tail.contains('{') {
                 continue;
             }
-            for method in METHODS {
-                let name = format!("{method}{}", tail.replace(['/', '-'], "_"));
-                let escaped = template.replace('~', "~0").replace('/', "~1");
+            let escaped = template.replace('~', "~0").replace('/', "~1");
+            for method in METHODS.into_iter().filter(|m| item.get(*m).is_some()) {
                 links.insert(
-                    name,
+                    format!("{method}{}", tail.replace(['/', '-'], "_")),
                     json!({
                         "operationRef": format!("#/paths/{escaped}/{method}"),
                         "parameters": {param: "$response.body#/id"}
@@ -238,31 +233,16 @@ fn link_created_resources(doc: &mut Value) {
             }
         }
         if !links.is_empty() {
-            created.insert("links".into(), Value::Object(links));
+            found.push((collection.clone(), links));
         }
     }
-    // Keep only links to operations that exist.
-    let existing: std::collections::HashSet<String> = templates
-        .iter()
-        .flat_map(|t| {
-            let item = &paths[t];
-            let escaped = t.replace('~', "~0").replace('/', "~1");
-            METHODS
-                .into_iter()
-                .filter(|m| item.get(*m).is_some())
-                .map(move |m| format!("#/paths/{escaped}/{m}"))
-        })
-        .collect();
-    for item in paths.values_mut() {
-        if let Some(links) = item
-            .pointer_mut("/post/responses/201/links")
+    for (collection, links) in found {
+        if let Some(created) = paths
+            .get_mut(&collection)
+            .and_then(|item| item.pointer_mut("/post/responses/201"))
             .and_then(Value::as_object_mut)
         {
-            links.retain(|_, link| {
-                link["operationRef"]
-                    .as_str()
-                    .is_some_and(|r| existing.contains(r))
-            });
+            created.insert("links".into(), Value::Object(links));
         }
     }
 }
@@ -399,6 +379,26 @@ mod tests {
             }
         }
         assert!(operations > 30, "only {operations} operations");
+    }
+
+    /// utoipa-actix-web adds the route's path parameters itself; one declared again in another
+    /// form would be listed twice, which OpenAPI forbids.
+    #[test]
+    fn no_operation_lists_a_parameter_twice() {
+        let doc = document();
+        for (path, item) in doc["paths"].as_object().expect("paths") {
+            for method in METHODS {
+                let Some(params) = item.get(method).and_then(|op| op["parameters"].as_array())
+                else {
+                    continue;
+                };
+                let mut seen = std::collections::HashSet::new();
+                for p in params {
+                    let key = (p["name"].to_string(), p["in"].to_string());
+                    assert!(seen.insert(key), "{method} {path}: {p} twice");
+                }
+            }
+        }
     }
 
     #[test]

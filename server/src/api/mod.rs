@@ -78,6 +78,14 @@ pub fn auth_scope() -> scope_of_routes!() {
         .service(auth::routes::me)
 }
 
+/// The schema of a string parameter that takes one of `values` (for `#[param(schema_with)]`).
+pub fn string_enum(values: &[&str]) -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::String)
+        .enum_values(Some(values.iter().copied()))
+        .build()
+}
+
 /// Reads a `limit` parameter: default 100, 1 to 1000.
 pub fn limit_param(limit: Option<u64>) -> ApiResult<u64> {
     match limit.unwrap_or(100) {

@@ -65,10 +65,7 @@ pub struct LatencyQuery {
 }
 
 fn window_schema() -> utoipa::openapi::Object {
-    utoipa::openapi::ObjectBuilder::new()
-        .schema_type(utoipa::openapi::Type::String)
-        .enum_values(Some(["1h", "24h", "7d", "30d", "90d"]))
-        .build()
+    super::string_enum(&["1h", "24h", "7d", "30d", "90d"])
 }
 
 /// A latency series for charts: min, average and p99 of successful checks, and check counts,
