@@ -225,6 +225,19 @@ impl StatusBoard {
         self.inner.read().map.get(&monitor_id).cloned()
     }
 
+    /// Calls `f` with each of `ids` and its live state (if it has one), under one read lock:
+    /// for readers of many monitors at once that need only a little of each.
+    pub fn visit(
+        &self,
+        ids: impl IntoIterator<Item = i64>,
+        mut f: impl FnMut(i64, Option<&LiveStatus>),
+    ) {
+        let inner = self.inner.read();
+        for id in ids {
+            f(id, inner.map.get(&id));
+        }
+    }
+
     /// The live status of the monitor whose badge key is `key`.
     pub fn by_badge_key(&self, key: &str) -> Option<LiveStatus> {
         let inner = self.inner.read();

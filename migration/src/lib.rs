@@ -10,6 +10,7 @@ mod m20261202_000005_check_kinds;
 mod m20261203_000006_certificates;
 mod m20261204_000007_badges;
 mod m20261204_000008_incident_updates;
+mod m20261205_000009_status_pages;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000006_certificates::Migration),
             Box::new(m20261204_000007_badges::Migration),
             Box::new(m20261204_000008_incident_updates::Migration),
+            Box::new(m20261205_000009_status_pages::Migration),
         ]
     }
 }

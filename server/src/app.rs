@@ -18,6 +18,8 @@ use flatline_types::ErrorBody;
 use crate::auth::Auth;
 use crate::live::Hub;
 use crate::metrics::ServerMetrics;
+use crate::pages::routes::{custom_domains, PublicLimit};
+use crate::pages::StatusPages;
 use crate::service::{ChannelService, MonitorService};
 
 /// What handlers are handed: narrow pieces, each its own `web::Data`, so a handler names only
@@ -31,19 +33,26 @@ pub struct AppData {
     pub metrics: web::Data<ServerMetrics>,
     pub monitors: web::Data<MonitorService>,
     pub channels: web::Data<ChannelService>,
+    pub pages: web::Data<StatusPages>,
+    pub public_limit: web::Data<PublicLimit>,
 }
 
 impl AppData {
-    /// The pieces over a running engine. `notification_timeout` bounds a test message.
-    pub fn new(
+    /// The pieces over a running engine. `notification_timeout` bounds a test message;
+    /// `public_rate_limit` is the requests per second per address of the public routes.
+    pub async fn new(
         store: Store,
         engine: &Engine,
         auth: Auth,
         metrics: ServerMetrics,
         notification_timeout: std::time::Duration,
-    ) -> Self {
+        public_rate_limit: u32,
+    ) -> Result<Self, flatline_store::StoreError> {
         let hub = Hub::new(metrics.live_clients.clone(), metrics.live_dropped.clone());
-        Self {
+        let pages = StatusPages::load(store.clone(), engine.board.clone()).await?;
+        Ok(Self {
+            pages: web::Data::new(pages),
+            public_limit: web::Data::new(PublicLimit::new(public_rate_limit)),
             monitors: web::Data::new(MonitorService::new(store.clone(), engine.registry.clone())),
             channels: web::Data::new(ChannelService::new(
                 store.clone(),
@@ -55,7 +64,7 @@ impl AppData {
             board: web::Data::new(engine.board.clone()),
             hub: web::Data::new(hub),
             metrics: web::Data::new(metrics),
-        }
+        })
     }
 }
 
@@ -82,11 +91,14 @@ pub fn build(
         .app_data(data.metrics.clone())
         .app_data(data.monitors.clone())
         .app_data(data.channels.clone())
+        .app_data(data.pages.clone())
+        .app_data(data.public_limit.clone())
         .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
         .app_data(web::PathConfig::default().error_handler(|err, req| path_error(err, req).into()))
         .app_data(web::QueryConfig::default().error_handler(|err, _| query_error(err).into()))
         .wrap(actix_web::middleware::Compress::default())
         .wrap(actix_web::middleware::from_fn(head_as_get))
+        .wrap(actix_web::middleware::from_fn(custom_domains))
         .service(health)
         .service(web::redirect("/docs", "/docs/"))
         .service(SwaggerUi::new("/docs/{_:.*}").external_url_unchecked(OPENAPI_PATH, openapi))
@@ -95,6 +107,7 @@ pub fn build(
         .service(crate::metrics::metrics)
         .service(crate::push::scope())
         .service(crate::badges::scope())
+        .service(crate::pages::routes::scope())
         .configure(crate::ui::configure)
 }
 

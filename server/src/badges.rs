@@ -1,6 +1,6 @@
 //! Badges: `/badge/<badge_key>/status.svg`, `/uptime.svg` and `/latency.svg`, SVG in the
 //! shields.io look (the `shields` crate, which measures the text), for READMEs and wikis.
-//! Public by design for monitors with `public_badges`; the key is random, not the monitor's
+//! Public by design for monitors with `public_badges` or on a public status page; the key is random, not the monitor's
 //! id. An unknown key, or a monitor whose badges are not public, gets the same grey
 //! "unknown" badge, so a key's existence is not revealed. Answered from memory (the status
 //! board), cached by clients for a minute.
@@ -19,6 +19,7 @@ use utoipa::IntoParams;
 use crate::api::scope_of_routes;
 use crate::api::views::shown_status;
 use crate::error::{ApiError, ApiResult};
+use crate::pages::StatusPages;
 
 /// Longest label, in characters.
 const LABEL_MAX_CHARS: usize = 100;
@@ -83,11 +84,17 @@ pub enum BadgeAnswer {
 #[get("/{key}/status.svg")]
 pub async fn status(
     board: web::Data<StatusBoard>,
+    pages: web::Data<StatusPages>,
     key: web::Path<String>,
     query: web::Query<StatusQuery>,
 ) -> ApiResult<HttpResponse> {
     let label = label(query.into_inner().label)?;
-    let Some((live, monitor)) = public(&board, &key) else {
+    let Some(Public {
+        live,
+        monitor,
+        name,
+    }) = public(&board, &pages, &key)
+    else {
         return Ok(svg(label.as_deref().unwrap_or("status"), "unknown", GREY));
     };
     let (message, color) = match shown_status(&monitor.spec, &live) {
@@ -96,11 +103,7 @@ pub async fn status(
         MonitorStatus::Pending => ("pending", YELLOW),
         MonitorStatus::Paused => ("paused", GREY),
     };
-    Ok(svg(
-        label.as_deref().unwrap_or(&monitor.spec.name),
-        message,
-        color,
-    ))
+    Ok(svg(label.as_deref().unwrap_or(&name), message, color))
 }
 
 /// Time-weighted uptime over a window, in percent. Public.
@@ -113,6 +116,7 @@ pub async fn status(
 #[get("/{key}/uptime.svg")]
 pub async fn uptime(
     board: web::Data<StatusBoard>,
+    pages: web::Data<StatusPages>,
     key: web::Path<String>,
     query: web::Query<WindowQuery>,
 ) -> ApiResult<HttpResponse> {
@@ -124,7 +128,7 @@ pub async fn uptime(
         "90d" => s.uptime_90d,
         _ => s.uptime_24h,
     };
-    Ok(number_badge(&board, &key, &label, pct, |pct| {
+    Ok(number_badge(&board, &pages, &key, &label, pct, |pct| {
         (percent(pct), uptime_color(pct))
     }))
 }
@@ -139,6 +143,7 @@ pub async fn uptime(
 #[get("/{key}/latency.svg")]
 pub async fn latency(
     board: web::Data<StatusBoard>,
+    pages: web::Data<StatusPages>,
     key: web::Path<String>,
     query: web::Query<WindowQuery>,
 ) -> ApiResult<HttpResponse> {
@@ -150,7 +155,7 @@ pub async fn latency(
         "90d" => s.p99_90d_ms,
         _ => s.p99_24h_ms,
     };
-    Ok(number_badge(&board, &key, &label, p99, |ms| {
+    Ok(number_badge(&board, &pages, &key, &label, p99, |ms| {
         (milliseconds(ms), BLUE)
     }))
 }
@@ -158,28 +163,52 @@ pub async fn latency(
 /// The badge routes, under `/badge` (outside `/api`: no authentication).
 pub fn scope() -> scope_of_routes!() {
     utoipa_actix_web::scope::scope("/badge")
+        .wrap(actix_web::middleware::from_fn(
+            crate::pages::routes::rate_limit,
+        ))
         .service(status)
         .service(uptime)
         .service(latency)
 }
 
-/// The monitor with this badge key, with its live state, if its badges are public.
-fn public(board: &StatusBoard, key: &str) -> Option<(LiveStatus, Arc<StoredMonitor>)> {
+/// A monitor whose badges are public, with its live state and the name its badges show.
+struct Public {
+    live: LiveStatus,
+    monitor: Arc<StoredMonitor>,
+    name: String,
+}
+
+/// The monitor with this badge key, if its badges are public: it has `public_badges`, or it
+/// is on a public status page (then its badges go by the name the page shows, never by a
+/// name the owner kept off the page).
+fn public(board: &StatusBoard, pages: &StatusPages, key: &str) -> Option<Public> {
     let live = board.by_badge_key(key)?;
     let monitor = live.monitor.clone()?;
-    monitor.spec.public_badges.then_some((live, monitor))
+    let name = if monitor.spec.public_badges {
+        monitor.spec.name.clone()
+    } else {
+        pages
+            .on_public_page(monitor.id)?
+            .unwrap_or_else(|| monitor.spec.name.clone())
+    };
+    Some(Public {
+        live,
+        monitor,
+        name,
+    })
 }
 
 /// A badge of one of the monitor's headline numbers (`pick` from its summary, shown by
 /// `show`): grey "unknown" unless its badges are public, "no data" before the first numbers.
 fn number_badge(
     board: &StatusBoard,
+    pages: &StatusPages,
     key: &str,
     label: &str,
     pick: impl Fn(&MonitorSummary) -> Option<f64>,
     show: impl Fn(f64) -> (String, &'static str),
 ) -> HttpResponse {
-    let Some((live, _)) = public(board, key) else {
+    let Some(Public { live, .. }) = public(board, pages, key) else {
         return svg(label, "unknown", GREY);
     };
     match live.summary.as_deref().and_then(pick) {

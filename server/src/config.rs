@@ -56,6 +56,11 @@ pub struct Config {
     #[arg(long, env = "RUST_LOG", default_value = "info", global = true)]
     pub log: String,
 
+    /// Requests per second each client address may make to the public routes (status pages,
+    /// badges), after a burst of ten times as many; 0 turns the limit off.
+    #[arg(long, env = "FLATLINE_PUBLIC_RATE_LIMIT", default_value_t = 20, value_parser = clap::value_parser!(u32).range(0..=1000000))]
+    pub public_rate_limit: u32,
+
     /// Serve `/metrics` without credentials (default: an API token or a session is needed).
     #[arg(long, env = "FLATLINE_METRICS_PUBLIC", default_value_t = false)]
     pub metrics_public: bool,

@@ -1,5 +1,5 @@
 //! The Flatline server: the REST API under `/api/v1` with its OpenAPI document, sign-in under
-//! `/auth`, the live stream, `/metrics`, the embedded web UI, and the service layer that keeps
+//! `/auth`, the live stream, `/metrics`, public status pages and badges, the embedded web UI, and the service layer that keeps
 //! what is stored and what runs in step. `main.rs` starts it; [`app::build`] assembles it,
 //! for the binary and for in-process tests.
 
@@ -17,6 +17,7 @@ pub mod markdown;
 pub mod methods;
 pub mod metrics;
 pub mod openapi;
+pub mod pages;
 pub mod push;
 pub mod service;
 pub mod startup;

@@ -30,6 +30,7 @@ pub const OPENAPI_PATH: &str = "/api-docs/openapi.json";
         (name = "notifications", description = "Channels that hear of incidents (Slack, Discord, Telegram, webhooks, ntfy, Gotify, Teams, PagerDuty, email), their links to monitors, and their deliveries"),
         (name = "tokens", description = "API tokens for scripts, tools and Prometheus"),
         (name = "push", description = "Heartbeats from cron jobs and scripts to push monitors (outside `/api/v1`; the token in the URL is the credential)"),
+        (name = "status-pages", description = "Public status pages (`/api/v1/status-pages` to write them, with their notices; `/status/<slug>` and its JSON and Atom feed to read them, without credentials, rate-limited per address)"),
         (name = "badges", description = "SVG badges of a monitor's status, uptime and latency, for monitors with `public_badges` (outside `/api/v1`; the monitor's random `badge_key` is in the URL)"),
         (name = "auth", description = "Signing in and out (outside `/api/v1`)"),
         (name = "metrics", description = "Prometheus metrics and the health check (outside `/api/v1`)"),
@@ -81,6 +82,7 @@ pub fn document() -> Value {
         .service(crate::app::health)
         .service(crate::push::scope())
         .service(crate::badges::scope())
+        .service(crate::pages::routes::scope())
         .split_for_parts()
         .1;
     let mut doc = serde_json::to_value(&collected).expect("the OpenAPI document is JSON");
@@ -131,6 +133,14 @@ fn examples(doc: &mut Value) {
             json!({"name": "On-call webhook", "config": {"type": "webhook", "url": "http://127.0.0.1:9000/hooks/flatline"}}),
         ),
         ("CreateToken", json!({"name": "prometheus"})),
+        (
+            "CreateStatusPage",
+            json!({"slug": "acme", "title": "Acme status", "description": "Live status of **Acme**."}),
+        ),
+        (
+            "CreatePageNotice",
+            json!({"title": "Provider maintenance", "message": "Our DNS provider works on its network tonight.", "level": "info"}),
+        ),
     ] {
         if let Some(target) = doc
             .pointer_mut(&format!("/components/schemas/{schema}"))
@@ -346,12 +356,63 @@ fn name_patterns(doc: &mut Value) {
             name.insert("pattern".into(), Value::String(name_pattern(max)));
         }
     }
-    if let Some(message) = doc
-        .pointer_mut("/components/schemas/CreateIncidentUpdate/properties/message")
-        .and_then(Value::as_object_mut)
-    {
-        let pattern = flatline_types::text_pattern(flatline_types::INCIDENT_UPDATE_MAX_CHARS, true);
-        message.insert("pattern".into(), Value::String(pattern));
+    use flatline_types as t;
+    let title = name_pattern(t::PAGE_TITLE_MAX_CHARS);
+    let markdown = json!({"pattern": t::MARKDOWN_PATTERN, "maxLength": t::PAGE_MARKDOWN_MAX_CHARS});
+    let slug = json!({"pattern": t::SLUG_PATTERN});
+    let domain = json!({"pattern": t::DOMAIN_PATTERN, "maxLength": t::DOMAIN_MAX_CHARS});
+    let password =
+        json!({"minLength": t::PAGE_PASSWORD_MIN_CHARS, "maxLength": t::PAGE_PASSWORD_MAX_CHARS});
+    let notice_title = json!({"pattern": name_pattern(t::NOTICE_TITLE_MAX_CHARS)});
+    let notice_message = json!({"pattern": t::text_pattern(t::NOTICE_MESSAGE_MAX_CHARS, true)});
+    let mut rules: Vec<(String, Value)> = vec![
+        (
+            "CreateIncidentUpdate/properties/message".into(),
+            json!({"pattern": t::text_pattern(t::INCIDENT_UPDATE_MAX_CHARS, true)}),
+        ),
+        (
+            "PageSection/properties/name".into(),
+            json!({"pattern": title}),
+        ),
+        (
+            "PageSection/properties/monitors".into(),
+            json!({"maxItems": t::PAGE_MONITORS_MAX}),
+        ),
+        (
+            "PageMonitor/properties/display_name".into(),
+            json!({"pattern": title}),
+        ),
+        (
+            "CreatePageNotice/properties/title".into(),
+            notice_title.clone(),
+        ),
+        ("PatchPageNotice/properties/title".into(), notice_title),
+        (
+            "CreatePageNotice/properties/message".into(),
+            notice_message.clone(),
+        ),
+        ("PatchPageNotice/properties/message".into(), notice_message),
+    ];
+    for schema in ["CreateStatusPage", "PatchStatusPage"] {
+        let at = |field: &str| format!("{schema}/properties/{field}");
+        rules.extend([
+            (at("slug"), slug.clone()),
+            (at("title"), json!({"pattern": title})),
+            (at("description"), markdown.clone()),
+            (at("footer"), markdown.clone()),
+            (at("custom_domain"), domain.clone()),
+            (at("password"), password.clone()),
+            (at("sections"), json!({"maxItems": t::PAGE_SECTIONS_MAX})),
+        ]);
+    }
+    for (pointer, rule) in rules {
+        if let (Some(target), Value::Object(rule)) = (
+            doc.pointer_mut(&format!("/components/schemas/{pointer}"))
+                .and_then(Value::as_object_mut),
+            rule,
+        ) {
+            target.extend(rule);
+        }
     }
 }
 

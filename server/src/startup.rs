@@ -56,7 +56,10 @@ pub async fn start(config: &Config) -> Result<Started, String> {
         auth,
         metrics,
         Duration::from_secs(config.notification_timeout_seconds),
-    );
+        config.public_rate_limit,
+    )
+    .await
+    .map_err(|e| format!("cannot read the status pages: {e}"))?;
     if data.auth.oidc.is_some() {
         // Discover the provider now, without holding up start-up; a failure is retried at
         // the next sign-in.

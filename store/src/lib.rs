@@ -18,6 +18,7 @@ pub mod incidents;
 pub mod monitors;
 pub mod rollups;
 pub mod stats;
+pub mod status_pages;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
@@ -32,6 +33,7 @@ pub use channels::StoredChannel;
 pub use checks::CheckRecord;
 pub use deliveries::{CertificateNotice, EventPayload, NewDelivery};
 pub use monitors::{target_label, StoredMonitor};
+pub use status_pages::{StoredNotice, StoredPage};
 
 /// Why a storage call failed.
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +44,9 @@ pub enum StoreError {
     /// A stored row does not decode (hand-edited database, or a bug).
     #[error("stored row is invalid: {0}")]
     Corrupt(String),
+    /// A unique value (a page's slug or domain) is taken already.
+    #[error("{0} is taken")]
+    Taken(&'static str),
     /// The URL is neither `sqlite:` nor `postgres://`.
     #[error("unsupported DATABASE_URL (expected sqlite:… or postgres://…): {0}")]
     UnsupportedUrl(String),

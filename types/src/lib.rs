@@ -5,12 +5,14 @@ mod auth;
 mod incidents;
 mod monitor;
 mod notify;
+mod pages;
 mod stats;
 
 pub use auth::*;
 pub use incidents::*;
 pub use monitor::*;
 pub use notify::*;
+pub use pages::*;
 pub use stats::*;
 
 use serde::{Deserialize, Serialize};
@@ -131,6 +133,15 @@ pub fn validate_text(
         refuse_control_characters(field, text)?;
     }
     Ok(text.to_owned())
+}
+
+/// Reads a field that may be absent (`None`), `null` (`Some(None)`) or a value, for patches.
+pub(crate) fn double_option<'de, D, T>(de: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(de).map(Some)
 }
 
 #[cfg(test)]

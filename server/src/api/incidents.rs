@@ -13,6 +13,7 @@ use super::views::{incident_to_api, incident_update_to_api};
 use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult};
 use crate::json::ApiJson;
+use crate::pages::StatusPages;
 use crate::service::MonitorService;
 
 /// Paging of an incident list.
@@ -120,6 +121,7 @@ pub async fn list_updates(
 #[post("/incidents/{id}/updates")]
 pub async fn add_update(
     store: web::Data<Store>,
+    pages: web::Data<StatusPages>,
     principal: Principal,
     id: web::Path<i64>,
     body: ApiJson<CreateIncidentUpdate>,
@@ -136,6 +138,7 @@ pub async fn add_update(
         )
         .await?
         .ok_or_else(|| no_incident(id))?;
+    pages.changed();
     tracing::info!(
         incident_id = id,
         update_id = added.id,
@@ -159,6 +162,7 @@ pub async fn add_update(
 #[delete("/incidents/{id}/updates/{update_id}")]
 pub async fn delete_update(
     store: web::Data<Store>,
+    pages: web::Data<StatusPages>,
     path: web::Path<(i64, i64)>,
 ) -> ApiResult<HttpResponse> {
     let (id, update_id) = path.into_inner();
@@ -168,6 +172,7 @@ pub async fn delete_update(
             id: update_id,
         });
     }
+    pages.changed();
     Ok(HttpResponse::NoContent().finish())
 }
 

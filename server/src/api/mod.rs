@@ -7,6 +7,7 @@ mod incidents;
 mod links;
 mod monitors;
 mod stats;
+pub mod status_pages;
 mod tokens;
 pub mod views;
 
@@ -65,6 +66,15 @@ pub fn scope() -> scope_of_routes!() {
         .service(links::link)
         .service(links::list)
         .service(links::unlink)
+        .service(status_pages::create)
+        .service(status_pages::list)
+        .service(status_pages::get)
+        .service(status_pages::patch)
+        .service(status_pages::delete)
+        .service(status_pages::list_notices)
+        .service(status_pages::create_notice)
+        .service(status_pages::patch_notice)
+        .service(status_pages::delete_notice)
 }
 
 /// `/auth`: sign-in and sign-out are public; `/auth/me` checks credentials itself.

@@ -62,6 +62,19 @@ impl Keys {
         })
     }
 
+    /// The cookie value that proves its bearer knew status page `page_id`'s password: an
+    /// HMAC of the page and its password hash, so a new password voids old cookies.
+    pub fn page_token(&self, page_id: i64, password_hash: &str) -> String {
+        use base64::Engine;
+        use hmac::Mac;
+        let Ok(mut mac) = hmac::Hmac::<sha2::Sha256>::new_from_slice(self.flow_key.signing())
+        else {
+            return String::new();
+        };
+        mac.update(format!("status-page:{page_id}:{password_hash}").as_bytes());
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    }
+
     /// A signed session JWT.
     pub fn sign_session(&self, claims: &SessionClaims) -> Option<String> {
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &self.encoding).ok()

@@ -29,14 +29,18 @@ pub enum ApiError {
     #[error("{what} {id} does not exist")]
     NotFound { what: &'static str, id: i64 },
     /// No such route (404).
+    #[error("status page `{0}` does not exist")]
+    NoPage(String),
     #[error("no route for {method} {path}")]
     NoRoute { method: String, path: String },
     /// The request is fine but does not fit the resource as it is now (409).
     #[error("{0}")]
     Conflict(String),
     /// The database could not be reached (503).
+    #[error("{0} is already another status page's")]
+    Taken(&'static str),
     #[error("storage unavailable: {0}")]
-    Store(#[from] StoreError),
+    Store(StoreError),
     /// Authentication refused the request (401, 403, 429, …).
     #[error(transparent)]
     Auth(#[from] AuthError),
@@ -49,6 +53,15 @@ pub enum ApiError {
     /// The monitor engine did not answer (503).
     #[error("the monitor engine did not answer: {0}")]
     Engine(#[from] actix::MailboxError),
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Taken(field) => Self::Taken(field),
+            e => Self::Store(e),
+        }
+    }
 }
 
 impl From<FieldError> for ApiError {
@@ -68,8 +81,8 @@ impl ApiError {
             Self::MalformedJson(_) => "malformed_json",
             Self::BadRequest(_) => "bad_request",
             Self::PayloadTooLarge(_) => "payload_too_large",
-            Self::NotFound { .. } | Self::NoRoute { .. } => "not_found",
-            Self::Conflict(_) => "conflict",
+            Self::NotFound { .. } | Self::NoRoute { .. } | Self::NoPage(_) => "not_found",
+            Self::Conflict(_) | Self::Taken(_) => "conflict",
             Self::Store(StoreError::Corrupt(_)) | Self::Internal(_) => "internal",
             Self::Store(_) => "storage_unavailable",
             Self::Engine(_) => "engine_unavailable",
@@ -81,6 +94,7 @@ impl ApiError {
     fn field(&self) -> Option<String> {
         match self {
             Self::Validation { field, .. } => Some(field.clone()),
+            Self::Taken(field) => Some((*field).to_owned()),
             _ => None,
         }
     }
@@ -92,8 +106,8 @@ impl ResponseError for ApiError {
             Self::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::MalformedJson(_) | Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::NotFound { .. } | Self::NoRoute { .. } => StatusCode::NOT_FOUND,
-            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::NotFound { .. } | Self::NoRoute { .. } | Self::NoPage(_) => StatusCode::NOT_FOUND,
+            Self::Conflict(_) | Self::Taken(_) => StatusCode::CONFLICT,
             Self::Store(StoreError::Corrupt(_)) | Self::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }

@@ -12,4 +12,6 @@ pub mod pauses;
 pub mod rollups;
 pub mod sessions;
 pub mod settings;
+pub mod status_page_notices;
+pub mod status_pages;
 pub mod users;

@@ -4,10 +4,10 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::requests::double_option;
 use super::{
     Assertion, CreateMonitor, DnsRecordType, DnsTransport, HttpMethod, MonitorKind, MonitorStatus,
 };
+use crate::double_option;
 
 /// One check of a monitor, as the API returns it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -3,13 +3,13 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 
 use super::{
     default_timeout_ms, limits, Assertion, DnsRecordType, DnsTarget, DnsTransport, HttpMethod,
     HttpTarget, MonitorKind, MonitorSpec, PingTarget, PushSchedule, PushTarget, Target, TcpTarget,
 };
-use crate::FieldError;
+use crate::{double_option, FieldError};
 
 /// Declares the request bodies of the monitor routes: `POST` takes [`CreateMonitor`], `PATCH`
 /// [`PatchMonitor`] with the same fields, every one optional.
@@ -384,14 +384,6 @@ impl CreateMonitor {
         }
         body
     }
-}
-
-pub(super) fn double_option<'de, D, T>(de: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(de).map(Some)
 }
 
 impl PatchMonitor {
