@@ -22,6 +22,7 @@ mod pages {
     pub mod incidents;
     pub mod login;
     pub mod monitor_form;
+    pub mod status_pages;
     pub mod tokens;
 }
 
@@ -106,6 +107,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/incidents/:id") view=|| view! { <Shell><pages::incident::IncidentPage/></Shell> }/>
                 <Route path=path!("/channels") view=|| view! { <Shell><pages::channels::Channels/></Shell> }/>
                 <Route path=path!("/tokens") view=|| view! { <Shell><pages::tokens::Tokens/></Shell> }/>
+                <Route path=path!("/status-pages") view=|| view! { <Shell><pages::status_pages::StatusPages/></Shell> }/>
+                <Route path=path!("/status-pages/new") view=|| view! { <Shell><pages::status_pages::NewStatusPage/></Shell> }/>
+                <Route path=path!("/status-pages/:id") view=|| view! { <Shell><pages::status_pages::EditStatusPage/></Shell> }/>
             </Routes>
         </Router>
     }
@@ -159,6 +163,7 @@ fn Shell(children: ChildrenFn) -> impl IntoView {
             <nav class="main" aria-label="Main">
                 <a href="/" aria-current=move || current("/")>"Monitors"</a>
                 <a href="/incidents" aria-current=move || current("/incidents")>"Incidents"</a>
+                <a href="/status-pages" aria-current=move || current("/status-pages")>"Status pages"</a>
                 <a href="/channels" aria-current=move || current("/channels")>"Notifications"</a>
                 <a href="/tokens" aria-current=move || current("/tokens")>"API tokens"</a>
             </nav>
