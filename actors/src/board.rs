@@ -225,6 +225,11 @@ impl StatusBoard {
         self.inner.read().map.get(&monitor_id).cloned()
     }
 
+    /// Every monitor's id.
+    pub fn ids(&self) -> Vec<i64> {
+        self.inner.read().map.keys().copied().collect()
+    }
+
     /// Calls `f` with each of `ids` and its live state (if it has one), under one read lock:
     /// for readers of many monitors at once that need only a little of each.
     pub fn visit(

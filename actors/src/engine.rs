@@ -57,6 +57,8 @@ impl Default for EngineConfig {
 pub struct Engine {
     pub registry: Addr<Registry>,
     pub board: StatusBoard,
+    /// Wakes the maintenance task when windows change.
+    pub maintenance: crate::maintenance::MaintenanceHandle,
     pub metrics: Arc<EngineMetrics>,
     writer: Addr<CheckWriter>,
     incidents: Addr<IncidentActor>,
@@ -140,9 +142,12 @@ impl Engine {
         let summaries =
             SummaryRefresher::start_in_arbiter(&summaries_thread.handle(), |_| refresher);
         tracing::info!(monitors = count, workers = arbiters.len(), "engine started");
+        let registry = registry.start();
+        let maintenance = crate::maintenance::start(store.clone(), registry.clone(), board.clone());
         Ok(Self {
-            registry: registry.start(),
+            registry,
             board,
+            maintenance,
             metrics,
             writer,
             incidents,

@@ -5,12 +5,14 @@
 //! [`checks`] (HTTP with awc today), hand every result to the [`writer::CheckWriter`] (batched inserts, so no monitor waits on the database)
 //! and send [`messages::Transition`]s on real state changes to the
 //! [`incident::IncidentActor`] and any other subscriber (notifications). Nothing here panics: a
-//! failed check is data.
+//! failed check is data. [`maintenance`] tells the registry which monitors are in a
+//! maintenance window.
 
 pub mod board;
 pub mod checks;
 pub mod engine;
 pub mod incident;
+pub mod maintenance;
 pub mod messages;
 pub mod metrics;
 pub mod monitor;

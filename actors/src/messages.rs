@@ -127,3 +127,24 @@ pub struct CertificateExpiring {
     /// The threshold crossed, in days.
     pub threshold_days: u32,
 }
+
+/// Which monitors are in a maintenance window now (registry: all of `ids`, or every monitor
+/// with `all`). Sent whole whenever it changes.
+#[derive(Message, Clone, Debug, Default, PartialEq, Eq)]
+#[rtype(result = "()")]
+pub struct MaintenanceSet {
+    pub all: bool,
+    pub ids: std::collections::HashSet<i64>,
+}
+
+impl MaintenanceSet {
+    /// Whether monitor `id` is in maintenance.
+    pub fn covers(&self, id: i64) -> bool {
+        self.all || self.ids.contains(&id)
+    }
+}
+
+/// A monitor enters (`true`) or leaves (`false`) maintenance.
+#[derive(Message, Clone, Copy, Debug)]
+#[rtype(result = "()")]
+pub struct SetMaintenance(pub bool);

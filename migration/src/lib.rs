@@ -11,6 +11,7 @@ mod m20261203_000006_certificates;
 mod m20261204_000007_badges;
 mod m20261204_000008_incident_updates;
 mod m20261205_000009_status_pages;
+mod m20261205_000010_maintenance;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000007_badges::Migration),
             Box::new(m20261204_000008_incident_updates::Migration),
             Box::new(m20261205_000009_status_pages::Migration),
+            Box::new(m20261205_000010_maintenance::Migration),
         ]
     }
 }

@@ -35,6 +35,7 @@ pub struct AppData {
     pub channels: web::Data<ChannelService>,
     pub pages: web::Data<StatusPages>,
     pub public_limit: web::Data<PublicLimit>,
+    pub maintenance: web::Data<flatline_actors::maintenance::MaintenanceHandle>,
 }
 
 impl AppData {
@@ -52,6 +53,7 @@ impl AppData {
         let pages = StatusPages::load(store.clone(), engine.board.clone()).await?;
         Ok(Self {
             pages: web::Data::new(pages),
+            maintenance: web::Data::new(engine.maintenance.clone()),
             public_limit: web::Data::new(PublicLimit::new(public_rate_limit)),
             monitors: web::Data::new(MonitorService::new(store.clone(), engine.registry.clone())),
             channels: web::Data::new(ChannelService::new(
@@ -93,6 +95,7 @@ pub fn build(
         .app_data(data.channels.clone())
         .app_data(data.pages.clone())
         .app_data(data.public_limit.clone())
+        .app_data(data.maintenance.clone())
         .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
         .app_data(web::PathConfig::default().error_handler(|err, req| path_error(err, req).into()))
         .app_data(web::QueryConfig::default().error_handler(|err, _| query_error(err).into()))

@@ -102,6 +102,7 @@ pub async fn status(
         MonitorStatus::Down => ("down", RED),
         MonitorStatus::Pending => ("pending", YELLOW),
         MonitorStatus::Paused => ("paused", GREY),
+        MonitorStatus::Maintenance => ("maintenance", BLUE),
     };
     Ok(svg(label.as_deref().unwrap_or(&name), message, color))
 }

@@ -130,7 +130,7 @@ pub async fn metrics(
             match status {
                 MonitorStatus::Up => m.up.with_label_values(&[id.as_str()]).set(1),
                 MonitorStatus::Down => m.up.with_label_values(&[id.as_str()]).set(0),
-                MonitorStatus::Pending | MonitorStatus::Paused => {}
+                MonitorStatus::Pending | MonitorStatus::Paused | MonitorStatus::Maintenance => {}
             }
             m.status
                 .with_label_values(&[id.as_str(), status.as_str()])

@@ -30,6 +30,7 @@ pub const OPENAPI_PATH: &str = "/api-docs/openapi.json";
         (name = "notifications", description = "Channels that hear of incidents (Slack, Discord, Telegram, webhooks, ntfy, Gotify, Teams, PagerDuty, email), their links to monitors, and their deliveries"),
         (name = "tokens", description = "API tokens for scripts, tools and Prometheus"),
         (name = "push", description = "Heartbeats from cron jobs and scripts to push monitors (outside `/api/v1`; the token in the URL is the credential)"),
+        (name = "maintenance", description = "Maintenance windows, one-off or recurring (RFC 5545 rules): their monitors read `maintenance`, their failures open no incident and alert no one, and the time is left out of uptime"),
         (name = "status-pages", description = "Public status pages (`/api/v1/status-pages` to write them, with their notices; `/status/<slug>` and its JSON and Atom feed to read them, without credentials, rate-limited per address)"),
         (name = "badges", description = "SVG badges of a monitor's status, uptime and latency, for monitors with `public_badges` (outside `/api/v1`; the monitor's random `badge_key` is in the URL)"),
         (name = "auth", description = "Signing in and out (outside `/api/v1`)"),
@@ -133,6 +134,10 @@ fn examples(doc: &mut Value) {
             json!({"name": "On-call webhook", "config": {"type": "webhook", "url": "http://127.0.0.1:9000/hooks/flatline"}}),
         ),
         ("CreateToken", json!({"name": "prometheus"})),
+        (
+            "CreateMaintenance",
+            json!({"title": "Database upgrade", "all": true, "rrule": "FREQ=WEEKLY;BYDAY=SU;BYHOUR=3;BYMINUTE=0", "timezone": "Europe/Berlin", "duration_minutes": 60}),
+        ),
         (
             "CreateStatusPage",
             json!({"slug": "acme", "title": "Acme status", "description": "Live status of **Acme**."}),

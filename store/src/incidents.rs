@@ -99,7 +99,8 @@ impl Store {
         )
     }
 
-    /// A monitor's pause periods and incident periods that end after `since_ms`, as
+    /// A monitor's periods left out of uptime (paused, or in maintenance; merged where
+    /// they overlap) and its incident periods, those that end after `since_ms`, as
     /// `(start, end)`; open ones end at `now_ms`.
     pub async fn periods(
         &self,
@@ -119,7 +120,14 @@ impl Store {
             .await?
             .into_iter()
             .map(|p| (p.started_at, p.ended_at.unwrap_or(now_ms)))
+            .chain(
+                self.maintenance_periods(Some(id), since_ms, now_ms)
+                    .await?
+                    .into_iter()
+                    .map(|(_, s, e)| (s, e)),
+            )
             .collect();
+        let pauses = crate::stats::union(pauses);
         let incidents: Vec<(i64, i64)> = incidents::Entity::find()
             .filter(incidents::Column::MonitorId.eq(id))
             .filter(

@@ -15,6 +15,7 @@ pub mod deliveries;
 pub mod entities;
 pub mod incident_updates;
 pub mod incidents;
+pub mod maintenance;
 pub mod monitors;
 pub mod rollups;
 pub mod stats;
@@ -32,6 +33,7 @@ pub use certificates::CertificateRecord;
 pub use channels::StoredChannel;
 pub use checks::CheckRecord;
 pub use deliveries::{CertificateNotice, EventPayload, NewDelivery};
+pub use maintenance::StoredMaintenance;
 pub use monitors::{target_label, StoredMonitor};
 pub use status_pages::{StoredNotice, StoredPage};
 

@@ -3,6 +3,7 @@
 
 mod auth;
 mod incidents;
+mod maintenance;
 mod monitor;
 mod notify;
 mod pages;
@@ -10,6 +11,7 @@ mod stats;
 
 pub use auth::*;
 pub use incidents::*;
+pub use maintenance::*;
 pub use monitor::*;
 pub use notify::*;
 pub use pages::*;

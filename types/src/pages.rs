@@ -553,6 +553,8 @@ pub enum OverallState {
     PartialOutage,
     /// "Major outage": every monitor that is watched is down.
     MajorOutage,
+    /// "Under maintenance": nothing is down, and some monitors are in a maintenance window.
+    UnderMaintenance,
 }
 
 impl OverallState {
@@ -562,6 +564,7 @@ impl OverallState {
             Self::Operational => "All systems operational",
             Self::PartialOutage => "Partial outage",
             Self::MajorOutage => "Major outage",
+            Self::UnderMaintenance => "Under maintenance",
         }
     }
 }
@@ -587,6 +590,9 @@ pub struct PublicStatusPage {
     pub past_incidents: Vec<PublicIncident>,
     /// Notices that ended in the last 90 days, newest first.
     pub past_notices: Vec<PublicNotice>,
+    /// Maintenance of the page's monitors under way or coming (the next three occurrences of
+    /// each window), soonest first.
+    pub maintenance: Vec<PublicMaintenance>,
     /// When these data were gathered, RFC 3339 UTC.
     pub generated_at: String,
     /// Changes whenever what the page shows changes (also the `ETag`).
@@ -626,6 +632,8 @@ pub struct PublicDay {
     /// Absent for a day the monitor was not watched (not yet created, or paused).
     pub uptime_pct: Option<f64>,
     pub downtime_seconds: f64,
+    /// Time in maintenance windows, left out of the uptime.
+    pub maintenance_seconds: f64,
 }
 
 /// An incident as the public sees it: which monitor (by display name), when, and what its
@@ -648,6 +656,17 @@ pub struct PublicIncidentUpdate {
     pub state: crate::IncidentUpdateState,
     pub message_html: String,
     pub created_at: String,
+}
+
+/// A maintenance window as the public sees it: what and when, not which monitors by id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PublicMaintenance {
+    pub title: String,
+    pub description_html: String,
+    /// The occurrence under way, if any.
+    pub active: Option<crate::Occurrence>,
+    pub upcoming: Vec<crate::Occurrence>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -77,6 +77,8 @@ pub struct UptimeBar {
     /// (not created yet, or paused all day).
     pub uptime_pct: Option<f64>,
     pub downtime_seconds: f64,
+    /// Time spent in maintenance windows (left out of the uptime).
+    pub maintenance_seconds: f64,
     pub checks: u64,
     pub failed_checks: u64,
 }

@@ -8,7 +8,7 @@ use flatline_store::clock::now_ms;
 
 use super::{push_state, MonitorActor};
 use crate::checks::Plan;
-use crate::messages::{Push, Reconfigure, Retire};
+use crate::messages::{Push, Reconfigure, Retire, SetMaintenance};
 
 impl Handler<Reconfigure> for MonitorActor {
     type Result = ();
@@ -72,5 +72,13 @@ impl Handler<Retire> for MonitorActor {
         if let Some(handle) = self.timer.take() {
             actix::AsyncContext::cancel_future(ctx, handle);
         }
+    }
+}
+
+impl Handler<SetMaintenance> for MonitorActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: SetMaintenance, ctx: &mut Self::Context) {
+        self.set_maintenance(msg.0, ctx);
     }
 }

@@ -78,6 +78,9 @@ pub struct MonitorActor {
     retired: bool,
     certificate: CertificateWatch,
     series: MonitorSeries,
+    /// In a maintenance window: checks go on, failures change nothing, the board reads
+    /// `maintenance`; `status` keeps the monitor's real state.
+    maintenance: bool,
     deps: MonitorDeps,
 }
 
@@ -85,6 +88,7 @@ impl MonitorActor {
     /// A monitor actor starting in `status` (`pending`, or `up`/`down` carried over).
     /// `since_ms` is when a push monitor last heard from its job (or began waiting);
     /// `certificate` the one it kept.
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         id: i64,
         spec: MonitorSpec,
@@ -92,6 +96,7 @@ impl MonitorActor {
         first: FirstCheck,
         since_ms: i64,
         certificate: Option<&CertificateRecord>,
+        maintenance: bool,
         deps: MonitorDeps,
     ) -> Self {
         let push = push_state(&spec, since_ms);
@@ -109,6 +114,7 @@ impl MonitorActor {
             retired: false,
             certificate: CertificateWatch::of(certificate),
             series: deps.metrics.monitor_series(id),
+            maintenance,
             deps,
         }
     }
@@ -198,6 +204,11 @@ impl MonitorActor {
             self.failures = 0;
             self.change_status(MonitorStatus::Up, outcome);
             false
+        } else if self.maintenance {
+            // Counted, so that a target still failing when the window ends is down at once;
+            // no incident, no alert, no retries meanwhile.
+            self.failures = self.failures.saturating_add(1);
+            false
         } else {
             self.failures = self.failures.saturating_add(1);
             if self.status == MonitorStatus::Down {
@@ -209,6 +220,31 @@ impl MonitorActor {
                 self.change_status(MonitorStatus::Pending, outcome);
                 true
             }
+        }
+    }
+
+    /// Enters or leaves maintenance. Leaving, the monitor's real state is taken at once: a
+    /// check now (a target still failing beyond its retries is down at that check).
+    pub(crate) fn set_maintenance(&mut self, on: bool, ctx: &mut Context<Self>) {
+        if self.maintenance == on {
+            return;
+        }
+        self.maintenance = on;
+        if on {
+            self.deps
+                .board
+                .set_status(self.id, MonitorStatus::Maintenance);
+            return;
+        }
+        self.deps.board.set_status(self.id, self.status);
+        if self.push.is_some() {
+            // A push monitor's state comes with its next ping, or its next miss.
+            return;
+        }
+        if self.in_flight {
+            self.recheck = true;
+        } else if !self.retired {
+            self.schedule_at(Instant::now(), ctx);
         }
     }
 
@@ -284,7 +320,9 @@ impl MonitorActor {
             return;
         }
         self.status = to;
-        self.deps.board.set_status(self.id, to);
+        if !self.maintenance {
+            self.deps.board.set_status(self.id, to);
+        }
         let transition = Transition {
             monitor_id: self.id,
             monitor_name: self.plan.spec.name.clone(),

@@ -5,7 +5,8 @@ use flatline_types::MonitorStatus;
 
 use super::Registry;
 use crate::messages::{
-    Push, PushReply, Pushed, Reconfigure, Remove, Retire, RunningMonitors, StopAll, Upsert,
+    MaintenanceSet, Push, PushReply, Pushed, Reconfigure, Remove, Retire, RunningMonitors,
+    SetMaintenance, StopAll, Upsert,
 };
 use crate::monitor::FirstCheck;
 
@@ -90,5 +91,21 @@ impl Handler<Pushed> for Registry {
         }
         addr.do_send(Push(msg.signal));
         PushReply::Accepted
+    }
+}
+
+impl Handler<MaintenanceSet> for Registry {
+    type Result = ();
+
+    /// Tells each running monitor whose maintenance changed; new and resumed monitors start
+    /// in the state this set gives them.
+    fn handle(&mut self, msg: MaintenanceSet, _ctx: &mut Self::Context) {
+        for (id, addr) in &self.monitors {
+            let (was, is) = (self.maintenance.covers(*id), msg.covers(*id));
+            if was != is {
+                addr.do_send(SetMaintenance(is));
+            }
+        }
+        self.maintenance = msg;
     }
 }

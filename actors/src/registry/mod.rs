@@ -10,7 +10,7 @@ use actix::{Actor, Addr, ArbiterHandle, Context, Supervisor};
 use flatline_types::{MonitorStatus, Target};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
-use crate::messages::Retire;
+use crate::messages::{MaintenanceSet, Retire};
 use crate::monitor::{FirstCheck, MonitorActor, MonitorDeps};
 use flatline_store::StoredMonitor;
 
@@ -29,6 +29,8 @@ pub struct Registry {
     /// Threads the monitor actors are spread over (each has its own awc connection pools).
     arbiters: Vec<ArbiterHandle>,
     next_arbiter: usize,
+    /// Which monitors are in a maintenance window now.
+    maintenance: MaintenanceSet,
     deps: MonitorDeps,
 }
 
@@ -43,6 +45,7 @@ impl Registry {
             push_limiter: RateLimiter::keyed(quota),
             arbiters,
             next_arbiter: 0,
+            maintenance: MaintenanceSet::default(),
             deps,
         }
     }
@@ -69,8 +72,16 @@ impl Registry {
             MonitorStatus::Paused => MonitorStatus::Pending,
             s => s,
         };
+        let maintenance = self.maintenance.covers(id);
         // Visible to the API at once, before the actor has even started on its thread.
-        self.deps.board.set_status(id, status);
+        self.deps.board.set_status(
+            id,
+            if maintenance {
+                MonitorStatus::Maintenance
+            } else {
+                status
+            },
+        );
         let deps = self.deps.clone();
         let make = move |_: &mut Context<MonitorActor>| {
             MonitorActor::new(
@@ -80,6 +91,7 @@ impl Registry {
                 first,
                 since_ms,
                 certificate.as_ref(),
+                maintenance,
                 deps,
             )
         };

@@ -5,6 +5,7 @@ mod channels;
 mod checks;
 mod incidents;
 mod links;
+pub mod maintenance;
 mod monitors;
 mod stats;
 pub mod status_pages;
@@ -66,6 +67,11 @@ pub fn scope() -> scope_of_routes!() {
         .service(links::link)
         .service(links::list)
         .service(links::unlink)
+        .service(maintenance::create)
+        .service(maintenance::list)
+        .service(maintenance::get)
+        .service(maintenance::patch)
+        .service(maintenance::delete)
         .service(status_pages::create)
         .service(status_pages::list)
         .service(status_pages::get)

@@ -159,6 +159,7 @@ pub async fn uptime_bars(
                 date: rfc3339(b.day_ms).chars().take(10).collect(),
                 uptime_pct: b.uptime_pct,
                 downtime_seconds: b.downtime_ms as f64 / 1000.0,
+                maintenance_seconds: b.maintenance_ms as f64 / 1000.0,
                 checks: b.checks.max(0) as u64,
                 failed_checks: b.failed.max(0) as u64,
             })

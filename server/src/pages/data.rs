@@ -11,9 +11,11 @@ use flatline_actors::StatusBoard;
 use flatline_store::clock::{now_ms, rfc3339};
 use flatline_store::entities::{incident_updates, incidents};
 use flatline_store::{Store, StoreResult, StoredMonitor, StoredNotice, StoredPage};
+use flatline_types::occurrences::Plan;
 use flatline_types::{
-    IncidentUpdateState, MonitorStatus, MonitorSummary, OverallState, PublicDay, PublicIncident,
-    PublicIncidentUpdate, PublicMonitor, PublicNotice, PublicSection, PublicStatusPage,
+    IncidentUpdateState, MonitorStatus, MonitorSummary, Occurrence, OverallState, PublicDay,
+    PublicIncident, PublicIncidentUpdate, PublicMaintenance, PublicMonitor, PublicNotice,
+    PublicSection, PublicStatusPage,
 };
 use futures_util::future::join_all;
 use parking_lot::Mutex;
@@ -60,6 +62,7 @@ impl BarsCache {
                     date: rfc3339(b.day_ms).chars().take(10).collect(),
                     uptime_pct: b.uptime_pct.map(floor2),
                     downtime_seconds: (b.downtime_ms / 1000) as f64,
+                    maintenance_seconds: (b.maintenance_ms / 1000) as f64,
                 })
                 .collect(),
         );
@@ -188,6 +191,39 @@ pub async fn gather(
         }
     }
 
+    let mut maintenance = Vec::new();
+    for w in store.list_maintenance().await? {
+        if !(w.spec.all || w.spec.monitors.iter().any(|id| shown.contains_key(id))) {
+            continue;
+        }
+        let Ok(plan) = Plan::of(&w.spec, w.created_at_ms) else {
+            continue;
+        };
+        let occurrence = |(s, e): (i64, i64)| Occurrence {
+            starts_at: rfc3339(s),
+            ends_at: rfc3339(e),
+        };
+        let active = plan.active_at(now).map(occurrence);
+        let upcoming: Vec<Occurrence> = plan.upcoming(now, 3).into_iter().map(occurrence).collect();
+        if active.is_some() || !upcoming.is_empty() {
+            maintenance.push(PublicMaintenance {
+                title: w.spec.title.clone(),
+                description_html: to_safe_html(&w.spec.description),
+                active,
+                upcoming,
+            });
+        }
+    }
+    maintenance.sort_by(|a, b| {
+        let first = |m: &PublicMaintenance| {
+            m.active
+                .as_ref()
+                .or(m.upcoming.first())
+                .map(|o| o.starts_at.clone())
+        };
+        (a.active.is_none(), first(a)).cmp(&(b.active.is_none(), first(b)))
+    });
+
     let mut data = PublicStatusPage {
         slug: spec.slug.clone(),
         title: spec.title.clone(),
@@ -200,6 +236,7 @@ pub async fn gather(
         active_incidents,
         past_incidents,
         past_notices,
+        maintenance,
         generated_at: String::new(),
         version: String::new(),
     };
@@ -209,11 +246,12 @@ pub async fn gather(
 }
 
 /// The banner: operational while nothing watched is down; a major outage when everything
-/// watched is.
+/// watched is; under maintenance while nothing is down and something is in maintenance.
 pub fn overall(statuses: impl Iterator<Item = MonitorStatus>) -> OverallState {
-    let (mut watched, mut down) = (0, 0);
+    let (mut watched, mut down, mut maintenance) = (0, 0, 0);
     for s in statuses {
         match s {
+            MonitorStatus::Maintenance => maintenance += 1,
             MonitorStatus::Down => {
                 watched += 1;
                 down += 1;
@@ -223,6 +261,7 @@ pub fn overall(statuses: impl Iterator<Item = MonitorStatus>) -> OverallState {
         }
     }
     match down {
+        0 if maintenance > 0 => OverallState::UnderMaintenance,
         0 => OverallState::Operational,
         d if d == watched => OverallState::MajorOutage,
         _ => OverallState::PartialOutage,

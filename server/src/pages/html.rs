@@ -5,8 +5,8 @@ use std::sync::LazyLock;
 
 use base64::Engine;
 use flatline_types::{
-    MonitorStatus, NoticeLevel, OverallState, PageTheme, PublicDay, PublicIncident, PublicMonitor,
-    PublicNotice, PublicStatusPage,
+    MonitorStatus, NoticeLevel, OverallState, PageTheme, PublicDay, PublicIncident,
+    PublicMaintenance, PublicMonitor, PublicNotice, PublicStatusPage,
 };
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 use sha2::{Digest, Sha256};
@@ -36,14 +36,14 @@ h1{font-size:1.75rem;margin:.5rem 0}h2{font-size:1.15rem;margin:2rem 0 .75rem}h3
 a{color:var(--info)}.muted,.meta{color:var(--muted);font-size:.875rem}
 .card{background:var(--card);border:1px solid var(--line);border-radius:.5rem;padding:1rem;margin:.75rem 0}
 .banner{border-radius:.5rem;padding:1rem 1.25rem;font-weight:600;font-size:1.1rem;color:#fff;margin:1.25rem 0}
-.banner.operational{background:#1a7f45}.banner.partial_outage{background:#975a00}.banner.major_outage{background:#c22f2f}
-.notice{border-left:4px solid var(--info)}.notice.warning{border-left-color:var(--warn)}.notice.critical{border-left-color:var(--bad)}
+.banner.operational{background:#1a7f45}.banner.partial_outage{background:#975a00}.banner.major_outage{background:#c22f2f}.banner.under_maintenance{background:#2557b8}
+.notice{border-left:4px solid var(--info)}.notice.maintenance{border-left-color:#2557b8}.notice.warning{border-left-color:var(--warn)}.notice.critical{border-left-color:var(--bad)}
 .incident{border-left:4px solid var(--bad)}.incident.resolved{border-left-color:var(--ok)}
 ul.monitors{list-style:none;margin:0;padding:0}ul.monitors>li{padding:.75rem 0;border-top:1px solid var(--line)}ul.monitors>li:first-child{border-top:0}
 .row{display:flex;justify-content:space-between;gap:1rem;align-items:baseline;flex-wrap:wrap}.name{font-weight:600}
-.state{font-weight:600;font-size:.9rem}.state.up{color:var(--ok)}.state.down{color:var(--bad)}.state.pending,.state.paused{color:var(--muted)}
+.state{font-weight:600;font-size:.9rem}.state.up{color:var(--ok)}.state.down{color:var(--bad)}.state.pending,.state.paused{color:var(--muted)}.state.maintenance{color:var(--info)}
 .bars{display:flex;gap:1px;height:2rem;margin:.5rem 0 .25rem}.bars i{flex:1;border-radius:1px;background:var(--none);min-width:1px}
-.bars i.g{background:var(--ok)}.bars i.y{background:var(--warn)}.bars i.r{background:var(--bad)}.bars i:hover{opacity:.7}
+.bars i.g{background:var(--ok)}.bars i.m{background:var(--info)}.bars i.y{background:var(--warn)}.bars i.r{background:var(--bad)}.bars i:hover{opacity:.7}
 .axis{display:flex;justify-content:space-between}
 ol.updates{list-style:none;padding:0;margin:.5rem 0 0}ol.updates li{margin:.5rem 0}.updates p{margin:.25rem 0}
 footer{margin-top:3rem;border-top:1px solid var(--line);padding-top:1rem}
@@ -108,6 +108,12 @@ pub fn page(data: &PublicStatusPage, base: &str) -> Markup {
                 section aria-labelledby="notices-h" {
                     h2 id="notices-h" { "Notices" }
                     @for n in &data.notices { (notice(n)) }
+                }
+            }
+            @if !data.maintenance.is_empty() {
+                section aria-labelledby="maintenance-h" {
+                    h2 id="maintenance-h" { "Maintenance" }
+                    @for m in &data.maintenance { (maintenance(m)) }
                 }
             }
             @if !data.active_incidents.is_empty() {
@@ -188,6 +194,7 @@ fn overall_class(o: OverallState) -> &'static str {
         OverallState::Operational => "operational",
         OverallState::PartialOutage => "partial_outage",
         OverallState::MajorOutage => "major_outage",
+        OverallState::UnderMaintenance => "under_maintenance",
     }
 }
 
@@ -197,6 +204,7 @@ fn monitor(m: &PublicMonitor) -> Markup {
         MonitorStatus::Down => ("down", "Down"),
         MonitorStatus::Pending => ("pending", "Pending"),
         MonitorStatus::Paused => ("paused", "Paused"),
+        MonitorStatus::Maintenance => ("maintenance", "Under maintenance"),
     };
     let pct = |p: Option<f64>| p.map_or_else(|| "–".to_owned(), |p| format!("{p}%"));
     let summary = match m.uptime_90d {
@@ -225,10 +233,18 @@ fn monitor(m: &PublicMonitor) -> Markup {
 }
 
 fn day(d: &PublicDay) -> Markup {
+    let maintenance = if d.maintenance_seconds > 0.0 {
+        format!(", maintenance {}", duration(d.maintenance_seconds))
+    } else {
+        String::new()
+    };
     let (class, title) = match d.uptime_pct {
+        None if d.maintenance_seconds > 0.0 => ("m", format!("{}: in maintenance", d.date)),
         None => ("n", format!("{}: no data", d.date)),
         Some(p) => {
-            let class = if p >= 100.0 {
+            let class = if p >= 100.0 && d.maintenance_seconds > 0.0 {
+                "m"
+            } else if p >= 100.0 {
                 "g"
             } else if p >= 99.0 {
                 "y"
@@ -240,7 +256,7 @@ fn day(d: &PublicDay) -> Markup {
             } else {
                 String::new()
             };
-            (class, format!("{}: {p}% up{down}", d.date))
+            (class, format!("{}: {p}% up{down}{maintenance}", d.date))
         }
     };
     html! { i class=(class) title=(title) {} }
@@ -282,6 +298,29 @@ fn incident(i: &PublicIncident) -> Markup {
                             div { (PreEscaped(&u.message_html)) }
                         }
                     }
+                }
+            }
+        }
+    }
+}
+
+fn maintenance(m: &PublicMaintenance) -> Markup {
+    html! {
+        article.card.notice.maintenance {
+            h3 { (m.title) @if m.active.is_some() { " (under way)" } }
+            @if !m.description_html.is_empty() {
+                div { (PreEscaped(&m.description_html)) }
+            }
+            p.meta {
+                @if let Some(a) = &m.active {
+                    "Now, until " time datetime=(a.ends_at) { (short_time(&a.ends_at)) }
+                    @if !m.upcoming.is_empty() { " · " }
+                }
+                @for (i, o) in m.upcoming.iter().enumerate() {
+                    @if i > 0 { " · " }
+                    time datetime=(o.starts_at) { (short_time(&o.starts_at)) }
+                    " – "
+                    time datetime=(o.ends_at) { (short_time(&o.ends_at)) }
                 }
             }
         }

@@ -5,6 +5,8 @@ pub mod checks;
 pub mod deliveries;
 pub mod incident_updates;
 pub mod incidents;
+pub mod maintenance_periods;
+pub mod maintenance_windows;
 pub mod monitor_channels;
 pub mod monitors;
 pub mod notification_channels;

@@ -47,6 +47,13 @@ impl Store {
         let day0 = bucket_start(now_ms, DAY);
         let first = day0 - (days - 1) * DAY;
         let (pauses, incidents) = self.periods(monitor.id, first, now_ms).await?;
+        let maintenance: Vec<(i64, i64)> = crate::stats::union(
+            self.maintenance_periods(Some(monitor.id), first, now_ms)
+                .await?
+                .into_iter()
+                .map(|(_, s, e)| (s, e))
+                .collect(),
+        );
         let mut counts: std::collections::HashMap<i64, (i64, i64)> = Default::default();
         let mut tally = |start: i64, checks: i64, failed: i64| {
             let e = counts.entry(bucket_start(start, DAY)).or_insert((0, 0));
@@ -68,6 +75,10 @@ impl Store {
                     uptime_pct: (monitored > 0)
                         .then(|| 100.0 * (monitored - down).max(0) as f64 / monitored as f64),
                     downtime_ms: down,
+                    maintenance_ms: maintenance
+                        .iter()
+                        .map(|(s, e)| ((*e).min(end) - (*s).max(start)).max(0))
+                        .sum(),
                     checks,
                     failed,
                 }

@@ -54,6 +54,12 @@ impl Store {
                 .or_default()
                 .push((p.started_at, p.ended_at.unwrap_or(now_ms)));
         }
+        for (monitor_id, start, end) in self.maintenance_periods(None, since, now_ms).await? {
+            paused.entry(monitor_id).or_default().push((start, end));
+        }
+        for periods in paused.values_mut() {
+            *periods = crate::stats::union(std::mem::take(periods));
+        }
         let mut down: Periods = HashMap::new();
         for i in incidents::Entity::find()
             .filter(

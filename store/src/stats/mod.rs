@@ -11,4 +11,4 @@ mod windows;
 pub use buckets::{bucket_start, decode, encode, latency_histogram, DAY, HOUR, MINUTE, TIERS};
 pub use series::{point, DayBar, Point, SeriesSpec, SERIES};
 pub use sums::{closed_sums, Counts, EncodedSum, Sum};
-pub use windows::{summary_of, time_weighted, WindowSpec, WindowTotals, WINDOWS};
+pub use windows::{summary_of, time_weighted, union, WindowSpec, WindowTotals, WINDOWS};

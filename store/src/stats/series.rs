@@ -68,6 +68,8 @@ pub struct DayBar {
     /// Time-weighted, `None` if the monitor was not monitored that day at all.
     pub uptime_pct: Option<f64>,
     pub downtime_ms: i64,
+    /// Time in maintenance windows (left out of the uptime).
+    pub maintenance_ms: i64,
     pub checks: i64,
     pub failed: i64,
 }

@@ -96,6 +96,20 @@ fn overlap(a: (i64, i64), b: (i64, i64)) -> i64 {
     (a.1.min(b.1) - a.0.max(b.0)).max(0)
 }
 
+/// `periods` as disjoint `(start, end)` ranges, sorted: overlapping and touching ones merged
+/// (a pause inside a maintenance window counts once).
+pub fn union(mut periods: Vec<(i64, i64)>) -> Vec<(i64, i64)> {
+    periods.sort_unstable();
+    let mut merged: Vec<(i64, i64)> = Vec::with_capacity(periods.len());
+    for (s, e) in periods {
+        match merged.last_mut() {
+            Some(last) if s <= last.1 => last.1 = last.1.max(e),
+            _ => merged.push((s, e)),
+        }
+    }
+    merged
+}
+
 /// Monitored and down time within `window` for a monitor created at `created_ms`, given its
 /// pause periods and incident periods (open ones end at the window's end).
 pub fn time_weighted(
@@ -141,7 +155,17 @@ pub fn summary_of(windows: &[WindowTotals], now_ms: i64) -> MonitorSummary {
 
 #[cfg(test)]
 mod tests {
-    use super::time_weighted;
+    use super::{time_weighted, union};
+
+    #[test]
+    fn overlapping_periods_count_once() {
+        assert_eq!(
+            union(vec![(5, 9), (0, 3), (2, 6), (20, 30)]),
+            vec![(0, 9), (20, 30)]
+        );
+        let (monitored, _) = time_weighted((0, 100), 0, &union(vec![(0, 50), (10, 60)]), &[]);
+        assert_eq!(monitored, 40);
+    }
 
     const H: i64 = 3_600_000;
 

@@ -66,6 +66,8 @@ pub enum MonitorStatus {
     Down,
     /// Disabled: not checked.
     Paused,
+    /// In a maintenance window: checked, but failures open no incident and alert no one.
+    Maintenance,
 }
 
 impl MonitorStatus {
@@ -76,6 +78,7 @@ impl MonitorStatus {
             Self::Up => "up",
             Self::Down => "down",
             Self::Paused => "paused",
+            Self::Maintenance => "maintenance",
         }
     }
 
@@ -86,6 +89,7 @@ impl MonitorStatus {
             "up" => Self::Up,
             "down" => Self::Down,
             "paused" => Self::Paused,
+            "maintenance" => Self::Maintenance,
             _ => return None,
         })
     }

@@ -47,6 +47,7 @@ fn status_rank(s: MonitorStatus) -> u8 {
         MonitorStatus::Pending => 1,
         MonitorStatus::Up => 2,
         MonitorStatus::Paused => 3,
+        MonitorStatus::Maintenance => 4,
     }
 }
 
@@ -115,7 +116,7 @@ pub fn Dashboard() -> impl IntoView {
     });
     let counts = Memo::new(move |_| {
         live.version.track();
-        let mut c = [0usize; 4];
+        let mut c = [0usize; 5];
         live.rows.with(|rows| {
             for sig in rows.values() {
                 sig.with_untracked(|r| c[status_rank(r.status) as usize] += 1);
@@ -211,6 +212,9 @@ pub fn Dashboard() -> impl IntoView {
                     <span><span class="dot down"></span>{move || format!("{} down", counts.get()[0])}</span>
                     <span><span class="dot pending"></span>{move || format!("{} pending", counts.get()[1])}</span>
                     <span><span class="dot paused"></span>{move || format!("{} paused", counts.get()[3])}</span>
+                    <Show when={move || counts.get()[4] > 0}>
+                        <span><span class="dot maintenance"></span>{move || format!("{} in maintenance", counts.get()[4])}</span>
+                    </Show>
                     <span class="muted">{move || format!("{} monitors", live.rows.with(|r| r.len()))}</span>
                 </p>
                 <div class="toolbar" role="search">
@@ -223,6 +227,7 @@ pub fn Dashboard() -> impl IntoView {
                         <option value="up">"Up"</option>
                         <option value="pending">"Pending"</option>
                         <option value="paused">"Paused"</option>
+                        <option value="maintenance">"In maintenance"</option>
                     </select>
                     <label class="sr-only" for="sort">"Sort by"</label>
                     <select id="sort" bind:value=sort>

@@ -1,0 +1,163 @@
+//! Maintenance windows at run time: which monitors are in one now. A task wakes at each
+//! window's next start or end (and at least every 30 s), tells the registry the monitors in
+//! maintenance (they then read `maintenance`, and their failures open no incident), and
+//! records the periods they spend in it, which uptime leaves out.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix::Addr;
+use flatline_store::clock::now_ms;
+use flatline_store::{Store, StoreResult};
+use flatline_types::occurrences::Plan;
+use tokio::sync::Notify;
+
+use crate::board::StatusBoard;
+use crate::messages::MaintenanceSet;
+use crate::registry::Registry;
+
+/// Longest sleep between two looks.
+const MAX_SLEEP: Duration = Duration::from_secs(30);
+/// Wait after a database failure.
+const RETRY: Duration = Duration::from_secs(5);
+
+/// Wakes the maintenance task to read the windows again (one was created, changed or
+/// deleted). Cheap to clone.
+#[derive(Clone, Default)]
+pub struct MaintenanceHandle {
+    notify: Arc<Notify>,
+}
+
+impl MaintenanceHandle {
+    /// The windows changed: look again now.
+    pub fn changed(&self) {
+        self.notify.notify_one();
+    }
+}
+
+struct Scheduler {
+    store: Store,
+    registry: Addr<Registry>,
+    board: StatusBoard,
+    /// Window id → its occurrence under way, as last seen.
+    active: HashMap<i64, (i64, i64)>,
+    /// What the registry was last told.
+    told: Option<MaintenanceSet>,
+    first: bool,
+}
+
+/// Starts the task on the current actix system.
+pub fn start(store: Store, registry: Addr<Registry>, board: StatusBoard) -> MaintenanceHandle {
+    let handle = MaintenanceHandle::default();
+    let notify = handle.notify.clone();
+    let mut scheduler = Scheduler {
+        store,
+        registry,
+        board,
+        active: HashMap::new(),
+        told: None,
+        first: true,
+    };
+    actix_rt::spawn(async move {
+        loop {
+            let sleep = match scheduler.look().await {
+                Ok(next) => next,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot read maintenance windows; retrying");
+                    RETRY
+                }
+            };
+            tokio::select! {
+                () = actix_rt::time::sleep(sleep) => {}
+                () = notify.notified() => {}
+            }
+        }
+    });
+    handle
+}
+
+impl Scheduler {
+    /// Brings everything in step with the windows now; how long until the next change.
+    async fn look(&mut self) -> StoreResult<Duration> {
+        let now = now_ms();
+        let windows = self.store.list_maintenance().await?;
+        if self.first {
+            // After a restart: windows whose periods are open are under way already; the
+            // ones no longer active are closed below.
+            for id in self.store.windows_with_open_periods().await? {
+                self.active.insert(id, (now, now));
+            }
+            self.first = false;
+        }
+        let mut next = now + MAX_SLEEP.as_millis() as i64;
+        let mut now_active: HashMap<i64, (i64, i64)> = HashMap::new();
+        let mut set = MaintenanceSet::default();
+        let mut covers: HashMap<i64, Vec<i64>> = HashMap::new();
+        for w in &windows {
+            let plan = match Plan::of(&w.spec, w.created_at_ms) {
+                Ok(p) => p,
+                Err(e) => {
+                    tracing::warn!(window_id = w.id, error = %e, "maintenance window cannot be read; ignored");
+                    continue;
+                }
+            };
+            if let Some(change) = plan.next_change(now) {
+                next = next.min(change);
+            }
+            if let Some(occurrence) = plan.active_at(now) {
+                now_active.insert(w.id, occurrence);
+                if w.spec.all {
+                    set.all = true;
+                }
+                set.ids.extend(w.spec.monitors.iter().copied());
+                let monitors = if w.spec.all {
+                    self.board.ids()
+                } else {
+                    w.spec.monitors.clone()
+                };
+                covers.insert(w.id, monitors);
+            }
+        }
+        // Ended, deleted or moved on to another occurrence: close their periods. (After a
+        // restart an occurrence is not known yet: `(t, t)`.)
+        let unknown = |occ: &(i64, i64)| occ.0 == occ.1;
+        let ended: Vec<(i64, (i64, i64))> = self
+            .active
+            .iter()
+            .filter(|(id, occ)| match now_active.get(id) {
+                None => true,
+                Some(o) => !unknown(occ) && o.0 != occ.0,
+            })
+            .map(|(id, occ)| (*id, *occ))
+            .collect();
+        for (id, occ) in ended {
+            let at = if unknown(&occ) { now } else { occ.1.min(now) };
+            self.store.close_maintenance_periods(Some(id), at).await?;
+            self.active.remove(&id);
+            tracing::info!(window_id = id, "maintenance ended");
+        }
+        // Started: open their periods.
+        for (id, occurrence) in &now_active {
+            if !self.active.contains_key(id) {
+                let monitors = covers.get(id).cloned().unwrap_or_default();
+                self.store
+                    .open_maintenance_periods(*id, &monitors, now)
+                    .await?;
+                tracing::info!(
+                    window_id = id,
+                    monitors = monitors.len(),
+                    "maintenance started"
+                );
+            }
+            self.active.insert(*id, *occurrence);
+        }
+        if self.told.as_ref() != Some(&set) {
+            self.registry.do_send(set.clone());
+            self.told = Some(set);
+        }
+        Ok(Duration::from_millis(
+            u64::try_from((next - now).max(50)).unwrap_or(50),
+        ))
+    }
+}

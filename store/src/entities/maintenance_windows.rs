@@ -1,0 +1,19 @@
+//! The `maintenance_windows` table.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "maintenance_windows")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    /// JSON of the checked `CreateMaintenance`.
+    pub spec: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
