@@ -109,6 +109,51 @@ async fn the_owner_builds_a_page_and_the_public_reads_it_live() {
         "controls without a label: {unlabelled:?}"
     );
     b.screenshot("status-page-editor-saved").await;
+
+    // A recurring maintenance window, with its next occurrences listed.
+    b.goto(&fl.url("/maintenance")).await;
+    b.find("#no-maintenance").await;
+    b.click("#new-maintenance").await;
+    b.fill("#f-title", "Weekly database upkeep").await;
+    b.click(&format!(
+        "#maintenance-monitors input[value=\"{}\"]",
+        api["id"]
+    ))
+    .await;
+    b.click("#f-recurring").await;
+    b.fill("#f-rrule", "FREQ=WEEKLY;BYDAY=SU;BYHOUR=3;BYMINUTE=0")
+        .await;
+    b.fill("#f-timezone", "Europe/Berlin").await;
+    b.fill("#f-duration_minutes", "90").await;
+    b.click("#save-maintenance").await;
+    b.until(
+        "the window with five next occurrences",
+        "return document.querySelectorAll('#maintenance-list .maintenance-item ul.upcoming li').length === 5;",
+    )
+    .await;
+    b.until_text("#maintenance-list", "api-prod-eu-1").await;
+    let windows = fl.get("/api/v1/maintenance").await;
+    assert_eq!(
+        windows[0]["rrule"],
+        "FREQ=WEEKLY;BYDAY=SU;BYHOUR=3;BYMINUTE=0"
+    );
+    assert_eq!(windows[0]["duration_minutes"], 90);
+    assert_eq!(windows[0]["monitors"], json!([api["id"]]));
+    let unlabelled = b.unlabelled_controls().await;
+    assert!(
+        unlabelled.is_empty(),
+        "controls without a label: {unlabelled:?}"
+    );
+    b.screenshot("maintenance").await;
+    // The page lists it as coming.
+    let page = fl
+        .send("GET", "/status/acme/status.json", &[], None)
+        .await
+        .body;
+    assert_eq!(
+        page["maintenance"][0]["title"], "Weekly database upkeep",
+        "{page}"
+    );
     b.close().await;
 
     // The public, in another browser: no session.

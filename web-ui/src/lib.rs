@@ -21,6 +21,7 @@ mod pages {
     pub mod incident;
     pub mod incidents;
     pub mod login;
+    pub mod maintenance;
     pub mod monitor_form;
     pub mod status_pages;
     pub mod tokens;
@@ -107,6 +108,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/incidents/:id") view=|| view! { <Shell><pages::incident::IncidentPage/></Shell> }/>
                 <Route path=path!("/channels") view=|| view! { <Shell><pages::channels::Channels/></Shell> }/>
                 <Route path=path!("/tokens") view=|| view! { <Shell><pages::tokens::Tokens/></Shell> }/>
+                <Route path=path!("/maintenance") view=|| view! { <Shell><pages::maintenance::MaintenancePage/></Shell> }/>
                 <Route path=path!("/status-pages") view=|| view! { <Shell><pages::status_pages::StatusPages/></Shell> }/>
                 <Route path=path!("/status-pages/new") view=|| view! { <Shell><pages::status_pages::NewStatusPage/></Shell> }/>
                 <Route path=path!("/status-pages/:id") view=|| view! { <Shell><pages::status_pages::EditStatusPage/></Shell> }/>
@@ -163,6 +165,7 @@ fn Shell(children: ChildrenFn) -> impl IntoView {
             <nav class="main" aria-label="Main">
                 <a href="/" aria-current=move || current("/")>"Monitors"</a>
                 <a href="/incidents" aria-current=move || current("/incidents")>"Incidents"</a>
+                <a href="/maintenance" aria-current=move || current("/maintenance")>"Maintenance"</a>
                 <a href="/status-pages" aria-current=move || current("/status-pages")>"Status pages"</a>
                 <a href="/channels" aria-current=move || current("/channels")>"Notifications"</a>
                 <a href="/tokens" aria-current=move || current("/tokens")>"API tokens"</a>
