@@ -268,3 +268,56 @@ async fn windows_are_validated() {
         Some(0)
     );
 }
+
+#[actix_rt::test]
+async fn a_crash_during_a_window_neither_ends_it_nor_opens_an_incident() {
+    let target = Target::start();
+    let mut fl = Flatline::start();
+    let m = fl
+        .create_monitor(
+            json!({"name": "Search", "url": target.url("/search"), "interval_seconds": 1}),
+        )
+        .await;
+    let id = m["id"].as_i64().expect("id");
+    fl.wait_for_status(id, "up", WAIT).await;
+    let (status, window) = fl
+        .post(
+            "/api/v1/maintenance",
+            &json!({"title": "Reindex", "monitors": [id], "starts_at": at(Duration::ZERO),
+                    "ends_at": at(Duration::from_secs(15))}),
+        )
+        .await;
+    assert_eq!(status, 201, "{window}");
+    let ends_at = window["ends_at"].as_str().unwrap_or_default().to_owned();
+    fl.wait_for_status(id, "maintenance", WAIT).await;
+    target.set_status(503);
+
+    // kill -9 mid-window: started again, the monitor is still in maintenance and its
+    // failures still open nothing.
+    fl.kill();
+    fl.restart();
+    fl.wait_for_status(id, "maintenance", WAIT).await;
+    eventually("failed checks after the restart", WAIT, || async {
+        let checks = fl.checks(id).await;
+        (checks.iter().filter(|c| c["up"] == false).count() >= 2).then_some(())
+    })
+    .await;
+    assert!(
+        fl.incidents(id).await.is_empty(),
+        "no incident during maintenance"
+    );
+
+    // It ends on time; the target still down opens the incident then.
+    fl.wait_for_status(id, "down", WAIT).await;
+    let incidents = fl.incidents(id).await;
+    let opened = ms(incidents[0]["started_at"].as_str().unwrap_or_default());
+    assert!(opened >= ms(&ends_at) - 1000, "not before the window's end");
+    // One period, carried over the crash: about the window's 15 s.
+    let bars = fl
+        .get(&format!("/api/v1/monitors/{id}/uptime-bars?days=1"))
+        .await;
+    let maintenance = bars["days"][0]["maintenance_seconds"]
+        .as_f64()
+        .unwrap_or_default();
+    assert!((13.0..=17.0).contains(&maintenance), "{bars}");
+}

@@ -270,6 +270,24 @@ async fn built(pages: &StatusPages, page: &Arc<StoredPage>) -> Result<Arc<Built>
     Ok(pages.built(page).await?)
 }
 
+/// The page built, for its data routes (JSON, feed): 404 when it does not exist or is
+/// hidden, 401 while its password has not been given.
+async fn page_data(
+    req: &HttpRequest,
+    pages: &StatusPages,
+    auth: &Auth,
+    slug: &str,
+) -> Result<(Arc<StoredPage>, Arc<Built>), ApiError> {
+    let (page, access) = readable(req, pages, auth, slug)
+        .await
+        .map_err(|()| no_page(slug))?;
+    if let Access::Locked = access {
+        return Err(AuthError::Missing.into());
+    }
+    let built = built(pages, &page).await?;
+    Ok((page, built))
+}
+
 /// A status page: its overall state, its monitors with 90 days of uptime, incidents and
 /// notices. Public pages for anyone; a password page shows its form until the password is
 /// given; a private page only to its signed-in owner (404 to anyone else).
@@ -338,13 +356,7 @@ pub async fn page_json(
     auth: web::Data<Auth>,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let (page, access) = readable(&req, &pages, &auth, &slug)
-        .await
-        .map_err(|()| no_page(&slug))?;
-    if let Access::Locked = access {
-        return Err(AuthError::Missing.into());
-    }
-    let built = built(&pages, &page).await?;
+    let (page, built) = page_data(&req, &pages, &auth, &slug).await?;
     Ok(serve(
         &req,
         &page,
@@ -373,13 +385,7 @@ pub async fn page_feed(
     auth: web::Data<Auth>,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let (page, access) = readable(&req, &pages, &auth, &slug)
-        .await
-        .map_err(|()| no_page(&slug))?;
-    if let Access::Locked = access {
-        return Err(AuthError::Missing.into());
-    }
-    let built = built(&pages, &page).await?;
+    let (page, built) = page_data(&req, &pages, &auth, &slug).await?;
     let info = req.connection_info();
     let origin = format!("{}://{}", info.scheme(), info.host());
     let base = base(&req, &page.spec.slug);
