@@ -143,7 +143,12 @@ impl Engine {
             SummaryRefresher::start_in_arbiter(&summaries_thread.handle(), |_| refresher);
         tracing::info!(monitors = count, workers = arbiters.len(), "engine started");
         let registry = registry.start();
-        let maintenance = crate::maintenance::start(store.clone(), registry.clone(), board.clone());
+        let maintenance = crate::maintenance::start(
+            store.clone(),
+            registry.clone(),
+            board.clone(),
+            notifier.clone().recipient(),
+        );
         Ok(Self {
             registry,
             board,

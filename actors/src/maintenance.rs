@@ -7,14 +7,14 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix::Addr;
+use actix::{Addr, Recipient};
 use flatline_store::clock::now_ms;
-use flatline_store::{Store, StoreResult};
+use flatline_store::{MaintenanceNotice, Store, StoreResult};
 use flatline_types::occurrences::Plan;
 use tokio::sync::Notify;
 
 use crate::board::StatusBoard;
-use crate::messages::MaintenanceSet;
+use crate::messages::{MaintenanceEdge, MaintenanceSet};
 use crate::registry::Registry;
 
 /// Longest sleep between two looks.
@@ -44,11 +44,21 @@ struct Scheduler {
     active: HashMap<i64, (i64, i64)>,
     /// What the registry was last told.
     told: Option<MaintenanceSet>,
+    /// Active windows with `notify`: their title and monitors as last seen, for the notice
+    /// of their end (even if the window was deleted meanwhile).
+    noted: HashMap<i64, (String, Vec<i64>)>,
+    /// Where start and end notices go (the notifier).
+    notices: Recipient<MaintenanceEdge>,
     first: bool,
 }
 
 /// Starts the task on the current actix system.
-pub fn start(store: Store, registry: Addr<Registry>, board: StatusBoard) -> MaintenanceHandle {
+pub fn start(
+    store: Store,
+    registry: Addr<Registry>,
+    board: StatusBoard,
+    notices: Recipient<MaintenanceEdge>,
+) -> MaintenanceHandle {
     let handle = MaintenanceHandle::default();
     let notify = handle.notify.clone();
     let mut scheduler = Scheduler {
@@ -57,6 +67,8 @@ pub fn start(store: Store, registry: Addr<Registry>, board: StatusBoard) -> Main
         board,
         active: HashMap::new(),
         told: None,
+        noted: HashMap::new(),
+        notices,
         first: true,
     };
     actix_rt::spawn(async move {
@@ -94,6 +106,7 @@ impl Scheduler {
         let mut now_active: HashMap<i64, (i64, i64)> = HashMap::new();
         let mut set = MaintenanceSet::default();
         let mut covers: HashMap<i64, Vec<i64>> = HashMap::new();
+        let mut notify: HashMap<i64, String> = HashMap::new();
         for w in &windows {
             let plan = match Plan::of(&w.spec, w.created_at_ms) {
                 Ok(p) => p,
@@ -117,6 +130,9 @@ impl Scheduler {
                     w.spec.monitors.clone()
                 };
                 covers.insert(w.id, monitors);
+                if w.spec.notify {
+                    notify.insert(w.id, w.spec.title.clone());
+                }
             }
         }
         // Ended, deleted or moved on to another occurrence: close their periods. (After a
@@ -135,6 +151,9 @@ impl Scheduler {
             let at = if unknown(&occ) { now } else { occ.1.min(now) };
             self.store.close_maintenance_periods(Some(id), at).await?;
             self.active.remove(&id);
+            if let Some((title, monitors)) = self.noted.remove(&id) {
+                self.tell(false, id, title, occ, &monitors, at);
+            }
             tracing::info!(window_id = id, "maintenance ended");
         }
         // Started: open their periods.
@@ -149,8 +168,20 @@ impl Scheduler {
                     monitors = monitors.len(),
                     "maintenance started"
                 );
+                if let Some(title) = notify.get(id) {
+                    self.tell(true, *id, title.clone(), *occurrence, &monitors, now);
+                }
             }
             self.active.insert(*id, *occurrence);
+            match notify.get(id) {
+                Some(title) => {
+                    let monitors = covers.get(id).cloned().unwrap_or_default();
+                    self.noted.insert(*id, (title.clone(), monitors));
+                }
+                None => {
+                    self.noted.remove(id);
+                }
+            }
         }
         if self.told.as_ref() != Some(&set) {
             self.registry.do_send(set.clone());
@@ -159,5 +190,40 @@ impl Scheduler {
         Ok(Duration::from_millis(
             u64::try_from((next - now).max(50)).unwrap_or(50),
         ))
+    }
+
+    /// Sends the notice of a window's start or end for each of `monitors` that still
+    /// exists.
+    fn tell(
+        &self,
+        started: bool,
+        window_id: i64,
+        title: String,
+        occurrence: (i64, i64),
+        monitors: &[i64],
+        at_ms: i64,
+    ) {
+        let mut named = Vec::with_capacity(monitors.len());
+        self.board.visit(monitors.iter().copied(), |id, live| {
+            if let Some(m) = live.and_then(|l| l.monitor.as_ref()) {
+                named.push((id, m.spec.name.clone(), m.spec.label()));
+            }
+        });
+        let (starts_at_ms, ends_at_ms) = if occurrence.0 == occurrence.1 {
+            (at_ms, at_ms)
+        } else {
+            occurrence
+        };
+        self.notices.do_send(MaintenanceEdge {
+            started,
+            window: MaintenanceNotice {
+                window_id,
+                title,
+                starts_at_ms,
+                ends_at_ms,
+            },
+            monitors: named,
+            at_ms,
+        });
     }
 }

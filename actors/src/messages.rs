@@ -148,3 +148,15 @@ impl MaintenanceSet {
 #[derive(Message, Clone, Copy, Debug)]
 #[rtype(result = "()")]
 pub struct SetMaintenance(pub bool);
+
+/// A maintenance window with `notify` started or ended: the notifier tells the channels of
+/// each covered monitor (`(id, name, target)`).
+#[derive(Message, Clone, Debug)]
+#[rtype(result = "()")]
+pub struct MaintenanceEdge {
+    pub started: bool,
+    pub window: flatline_store::MaintenanceNotice,
+    pub monitors: Vec<(i64, String, String)>,
+    /// UTC ms of the edge.
+    pub at_ms: i64,
+}

@@ -65,7 +65,8 @@ async fn failures_in_a_window_open_nothing_and_its_end_takes_the_real_state() {
         .post(
             "/api/v1/maintenance",
             &json!({"title": "Database upgrade", "description": "Moving to **PostgreSQL 18**.",
-                    "monitors": [id], "starts_at": at(Duration::ZERO), "ends_at": at(Duration::from_secs(8))}),
+                    "monitors": [id], "starts_at": at(Duration::ZERO), "ends_at": at(Duration::from_secs(8)),
+                    "notify": true}),
         )
         .await;
     assert_eq!(status, 201, "{window}");
@@ -98,9 +99,24 @@ async fn failures_in_a_window_open_nothing_and_its_end_takes_the_real_state() {
         fl.incidents(id).await.is_empty(),
         "no incident during maintenance"
     );
+    // The channel heard that maintenance started, and nothing else.
+    eventually("the start of maintenance told", WAIT, || async {
+        let events: Vec<Value> = deliveries(&fl, channel_id)
+            .await
+            .iter()
+            .map(|d| d["event"].clone())
+            .collect();
+        (events == vec![json!("maintenance_started")]).then_some(())
+    })
+    .await;
+    let hooks = receiver.received("/hook");
     assert!(
-        deliveries(&fl, channel_id).await.is_empty(),
-        "no alert during maintenance"
+        hooks.iter().any(|h| {
+            let body = h.body.to_string();
+            body.contains("maintenance_started") && body.contains("Database upgrade")
+        }),
+        "the webhook names the window: {:?}",
+        hooks.iter().map(|h| h.body.to_string()).collect::<Vec<_>>()
     );
 
     // The window ends with the target still down: the incident opens then, and is told.
@@ -116,13 +132,19 @@ async fn failures_in_a_window_open_nothing_and_its_end_takes_the_real_state() {
         opened <= ms(&ends_at) + 5000,
         "opened at once when the window ended"
     );
-    eventually("the down alert", WAIT, || async {
-        deliveries(&fl, channel_id)
-            .await
-            .iter()
-            .any(|d| d["event"] == "down")
-            .then_some(())
-    })
+    eventually(
+        "the end of maintenance, then the down alert",
+        WAIT,
+        || async {
+            let events: Vec<Value> = deliveries(&fl, channel_id)
+                .await
+                .iter()
+                .map(|d| d["event"].clone())
+                .collect();
+            (events.contains(&json!("maintenance_ended")) && events.contains(&json!("down")))
+                .then_some(())
+        },
+    )
     .await;
 
     // The window's time is left out of uptime, and shows apart in today's bar.

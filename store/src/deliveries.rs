@@ -33,6 +33,19 @@ pub struct EventPayload {
     /// `certificate_expiring` events: the certificate and the threshold it crossed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub certificate: Option<CertificateNotice>,
+    /// `maintenance_started`/`maintenance_ended` events: the window's occurrence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maintenance: Option<MaintenanceNotice>,
+}
+
+/// What a maintenance notification says of the window.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MaintenanceNotice {
+    pub window_id: i64,
+    pub title: String,
+    /// UTC ms: the occurrence's start and end.
+    pub starts_at_ms: i64,
+    pub ends_at_ms: i64,
 }
 
 /// What a `certificate_expiring` notification says of the certificate.

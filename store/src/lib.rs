@@ -32,7 +32,7 @@ use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbE
 pub use certificates::CertificateRecord;
 pub use channels::StoredChannel;
 pub use checks::CheckRecord;
-pub use deliveries::{CertificateNotice, EventPayload, NewDelivery};
+pub use deliveries::{CertificateNotice, EventPayload, MaintenanceNotice, NewDelivery};
 pub use maintenance::StoredMaintenance;
 pub use monitors::{target_label, StoredMonitor};
 pub use status_pages::{StoredNotice, StoredPage};

@@ -54,6 +54,9 @@ pub struct CreateMaintenance {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 10080))]
     pub duration_minutes: Option<u32>,
+    /// Tell the monitors' notification channels when each occurrence starts and ends.
+    #[serde(default)]
+    pub notify: bool,
 }
 
 /// The body of `PATCH /api/v1/maintenance/{id}`: the fields given replace the window's
@@ -106,6 +109,8 @@ pub struct PatchMaintenance {
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<u32>, minimum = 1, maximum = 10080))]
     pub duration_minutes: Option<Option<u32>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notify: Option<bool>,
 }
 
 impl PatchMaintenance {
@@ -138,6 +143,9 @@ impl PatchMaintenance {
         }
         if let Some(v) = self.duration_minutes {
             next.duration_minutes = v;
+        }
+        if let Some(v) = self.notify {
+            next.notify = v;
         }
         next
     }
@@ -232,6 +240,8 @@ pub struct Maintenance {
     pub rrule: Option<String>,
     pub timezone: Option<String>,
     pub duration_minutes: Option<u32>,
+    /// Whether the monitors' channels hear when each occurrence starts and ends.
+    pub notify: bool,
     /// The occurrence under way now, if any.
     pub active: Option<Occurrence>,
     /// The next occurrences (up to 5), soonest first.
@@ -393,6 +403,7 @@ pub mod occurrences {
                 rrule: rule.map(str::to_owned),
                 timezone: tz.map(str::to_owned),
                 duration_minutes: Some(60),
+                notify: false,
             }
         }
 

@@ -20,7 +20,7 @@ use flatline_store::deliveries::DueDelivery;
 use flatline_store::{CertificateNotice, EventPayload, NewDelivery, Store, StoreResult};
 use flatline_types::MonitorStatus;
 
-use crate::messages::{CertificateExpiring, Transition};
+use crate::messages::{CertificateExpiring, MaintenanceEdge, Transition};
 use crate::metrics::EngineMetrics;
 use notice::Event;
 use outbox::{attempt, certificate_event, down_event, up_event};
@@ -264,6 +264,7 @@ impl Notifier {
                             at_ms: incident.started_at + n * every,
                             incident_started_ms: Some(incident.started_at),
                             certificate: None,
+                            maintenance: None,
                         },
                     };
                     queued += store.enqueue(&event, None, now).await?;
@@ -297,6 +298,7 @@ impl Notifier {
                         at_ms,
                         incident_started_ms: Some(incident.started_at),
                         certificate: None,
+                        maintenance: None,
                     };
                     let mut events = Vec::new();
                     if incident.started_at >= now - RECONCILE_HORIZON_MS {
@@ -370,6 +372,7 @@ impl Handler<Transition> for Notifier {
             at_ms: t.at_ms,
             incident_started_ms: None,
             certificate: None,
+            maintenance: None,
         };
         let event = match (t.from, t.to) {
             (_, MonitorStatus::Down) => down_event(EventPayload {
@@ -403,10 +406,35 @@ impl Handler<CertificateExpiring> for Notifier {
                 threshold_days: e.threshold_days,
                 sha256: c.sha256,
             }),
+            maintenance: None,
         };
         if let Some(event) = certificate_event(payload) {
             self.incoming.push_back(event);
             self.queue_next(ctx);
         }
+    }
+}
+
+impl Handler<MaintenanceEdge> for Notifier {
+    type Result = ();
+
+    /// One notice per covered monitor, to its channels (as every event is).
+    fn handle(&mut self, e: MaintenanceEdge, ctx: &mut Context<Self>) {
+        for (monitor_id, monitor_name, url) in e.monitors {
+            let payload = EventPayload {
+                monitor_id,
+                monitor_name,
+                monitor_url: url,
+                cause: None,
+                at_ms: e.at_ms,
+                incident_started_ms: None,
+                certificate: None,
+                maintenance: Some(e.window.clone()),
+            };
+            if let Some(event) = outbox::maintenance_event(payload, e.started) {
+                self.incoming.push_back(event);
+            }
+        }
+        self.queue_next(ctx);
     }
 }

@@ -1,7 +1,7 @@
 //! What a notification says, whatever the channel: its title, its facts and its text.
 
 pub use flatline_store::clock::rfc3339;
-use flatline_store::CertificateNotice;
+use flatline_store::{CertificateNotice, MaintenanceNotice};
 use flatline_types::public_url;
 
 /// What happened.
@@ -26,6 +26,8 @@ pub struct Notice {
     pub incident_resolved_ms: Option<i64>,
     /// `certificate_expiring`: the certificate and the threshold it crossed.
     pub certificate: Option<CertificateNotice>,
+    /// `maintenance_started`/`maintenance_ended`: the window.
+    pub maintenance: Option<MaintenanceNotice>,
 }
 
 impl Notice {
@@ -44,6 +46,7 @@ impl Notice {
             incident_started_ms: None,
             incident_resolved_ms: None,
             certificate: None,
+            maintenance: None,
         }
     }
 
@@ -89,6 +92,10 @@ impl Notice {
                 };
                 format!("🟠 The TLS certificate of {} {when}", self.monitor_name)
             }
+            Event::MaintenanceStarted => format!("🔧 {} is under maintenance", self.monitor_name),
+            Event::MaintenanceEnded => {
+                format!("🔧 Maintenance of {} is over", self.monitor_name)
+            }
         }
     }
 
@@ -115,6 +122,12 @@ impl Notice {
                 "Warning",
                 format!("{} days before expiry", c.threshold_days),
             ));
+            return facts;
+        }
+        if let Some(m) = &self.maintenance {
+            facts.push(("Maintenance", m.title.clone()));
+            facts.push(("From", rfc3339(m.starts_at_ms)));
+            facts.push(("Until", rfc3339(m.ends_at_ms)));
             return facts;
         }
         if self.event.is_bad() {
@@ -201,6 +214,7 @@ pub(crate) fn sample_down() -> Notice {
         incident_started_ms: Some(1_764_000_000_000),
         incident_resolved_ms: None,
         certificate: None,
+        maintenance: None,
     }
 }
 
@@ -234,6 +248,33 @@ mod tests {
         assert_eq!(human_duration(0), "0s");
         assert_eq!(human_duration(3725), "1h 2m 5s");
         assert_eq!(human_duration(90_000), "1d 1h");
+    }
+
+    #[test]
+    fn a_maintenance_notice_names_the_window_and_its_times() {
+        let n = Notice {
+            event: Event::MaintenanceStarted,
+            cause: None,
+            incident_id: None,
+            incident_started_ms: None,
+            maintenance: Some(MaintenanceNotice {
+                window_id: 2,
+                title: "Database upgrade".into(),
+                starts_at_ms: 1_764_000_000_000,
+                ends_at_ms: 1_764_003_600_000,
+            }),
+            ..sample_down()
+        };
+        assert_eq!(n.title(), "🔧 API <prod> is under maintenance");
+        let text = n.text();
+        assert!(text.contains("Maintenance: Database upgrade"), "{text}");
+        assert!(text.contains("Until: 2025-11-24T17:00:00Z"), "{text}");
+        assert!(!text.contains("Down since"), "{text}");
+        let ended = Notice {
+            event: Event::MaintenanceEnded,
+            ..n
+        };
+        assert_eq!(ended.title(), "🔧 Maintenance of API <prod> is over");
     }
 
     #[test]

@@ -47,6 +47,27 @@ pub(super) fn certificate_event(payload: EventPayload) -> Option<NewDelivery> {
     })
 }
 
+/// Once per monitor per occurrence and edge: the outbox never queues the same key twice.
+pub(super) fn maintenance_event(payload: EventPayload, started: bool) -> Option<NewDelivery> {
+    let m = payload.maintenance.as_ref()?;
+    let event = if started {
+        Event::MaintenanceStarted
+    } else {
+        Event::MaintenanceEnded
+    };
+    Some(NewDelivery {
+        event_key: format!(
+            "{}:{}:{}:{}",
+            event.as_str(),
+            m.window_id,
+            payload.monitor_id,
+            m.starts_at_ms
+        ),
+        event,
+        payload,
+    })
+}
+
 pub(super) fn up_event(payload: EventPayload) -> NewDelivery {
     NewDelivery {
         event: Event::Up,
@@ -61,8 +82,11 @@ async fn notice_for(store: &Store, d: &deliveries::Model, channel: &StoredChanne
     let Ok(p) = serde_json::from_str::<EventPayload>(&d.payload) else {
         return Notice::test(&channel.name, d.id, d.created_at);
     };
-    // A certificate's notice is about no incident.
-    let incident = if event == Event::CertificateExpiring {
+    // A certificate's or a maintenance window's notice is about no incident.
+    let incident = if matches!(
+        event,
+        Event::CertificateExpiring | Event::MaintenanceStarted | Event::MaintenanceEnded
+    ) {
         None
     } else {
         store
@@ -89,6 +113,7 @@ async fn notice_for(store: &Store, d: &deliveries::Model, channel: &StoredChanne
             .or(p.incident_started_ms),
         incident_resolved_ms: (event == Event::Up).then_some(p.at_ms),
         certificate: p.certificate,
+        maintenance: p.maintenance,
     }
 }
 

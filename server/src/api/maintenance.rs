@@ -41,6 +41,7 @@ pub fn maintenance_to_api(w: &StoredMaintenance, now: i64) -> Maintenance {
         rrule: s.rrule.clone(),
         timezone: s.timezone.clone(),
         duration_minutes: s.duration_minutes,
+        notify: s.notify,
         active: plan.as_ref().and_then(|p| p.active_at(now)).map(occurrence),
         upcoming: plan
             .map(|p| {

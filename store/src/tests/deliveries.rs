@@ -29,6 +29,7 @@ fn event(kind: &'static str, monitor_id: i64, at_ms: i64) -> NewDelivery {
             at_ms,
             incident_started_ms: None,
             certificate: None,
+            maintenance: None,
         },
     }
 }

@@ -87,6 +87,12 @@ pub enum NotificationEvent {
     /// (once per threshold per certificate). Not downtime.
     #[serde(rename = "certificate_expiring")]
     CertificateExpiring,
+    /// A maintenance window with `notify` began for the monitor. Not downtime.
+    #[serde(rename = "maintenance_started")]
+    MaintenanceStarted,
+    /// That window ended; the monitor is watched as usual again.
+    #[serde(rename = "maintenance_ended")]
+    MaintenanceEnded,
 }
 
 impl NotificationEvent {
@@ -98,6 +104,8 @@ impl NotificationEvent {
             Self::Reminder => "reminder",
             Self::Test => "test",
             Self::CertificateExpiring => "certificate_expiring",
+            Self::MaintenanceStarted => "maintenance_started",
+            Self::MaintenanceEnded => "maintenance_ended",
         }
     }
 
@@ -109,6 +117,8 @@ impl NotificationEvent {
             "reminder" => Self::Reminder,
             "test" => Self::Test,
             "certificate_expiring" => Self::CertificateExpiring,
+            "maintenance_started" => Self::MaintenanceStarted,
+            "maintenance_ended" => Self::MaintenanceEnded,
             _ => return None,
         })
     }

@@ -98,6 +98,7 @@ pub fn MaintenancePage() -> impl IntoView {
                             (Some(r), tz) => format!("{r} ({}, {} min each)", tz.as_deref().unwrap_or("UTC"), w.duration_minutes.unwrap_or(0)),
                             (None, _) => "once".to_owned(),
                         };
+                        let schedule = if w.notify { format!("{schedule} · channels told") } else { schedule };
                         view! {
                             <article class="panel maintenance-item" data-id=w.id style="margin-bottom:.8rem">
                                 <div class="row-line">
@@ -187,6 +188,7 @@ where
             .map(|d| d.to_string())
             .unwrap_or_else(|| "60".into()),
     );
+    let notify = RwSignal::new(e.as_ref().is_some_and(|w| w.notify));
     let errors = RwSignal::new(None);
     let error = RwSignal::new(None::<ClientError>);
 
@@ -216,6 +218,7 @@ where
             rrule: recurring_v.then(|| rrule.get_untracked().trim().to_owned()),
             timezone: recurring_v.then(|| timezone.get_untracked().trim().to_owned()),
             duration_minutes: if recurring_v { duration_v } else { None },
+            notify: notify.get_untracked(),
         };
         if let Err(e) = body.clone().validated() {
             errors.set(Some(local_error(e)));
@@ -236,6 +239,7 @@ where
                         rrule: Some(body.rrule),
                         timezone: Some(body.timezone),
                         duration_minutes: Some(body.duration_minutes),
+                        notify: Some(body.notify),
                     };
                     api::patch::<_, Maintenance>(&format!("/api/v1/maintenance/{id}"), &patch).await
                 }
@@ -300,6 +304,7 @@ where
                     </div>
                 </Show>
             </fieldset>
+            <label class="check"><input type="checkbox" id="f-notify" bind:checked=notify/>"Tell the monitors' notification channels when it starts and ends"</label>
             <ErrorBox error=error/>
             <div class="actions">
                 <button class="primary" type="submit" id="save-maintenance">{if id.is_some() { "Save" } else { "Create window" }}</button>

@@ -97,13 +97,14 @@ pub struct Mail {
     pub text: String,
 }
 
-/// Red for bad news, amber for a warning, green for recovery, blue for a test.
+/// Red for bad news, amber for a warning, green for recovery, blue for a test or planned
+/// work.
 fn colour(event: Event) -> u32 {
     match event {
         Event::Down | Event::Reminder => 0xE0_3E_3E,
         Event::CertificateExpiring => 0xF5_9E_0B,
         Event::Up => 0x2E_B8_6E,
-        Event::Test => 0x3B_82_F6,
+        Event::Test | Event::MaintenanceStarted | Event::MaintenanceEnded => 0x3B_82_F6,
     }
 }
 

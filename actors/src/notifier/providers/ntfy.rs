@@ -24,6 +24,8 @@ fn body(n: &Notice, topic: &str) -> Value {
         Event::Up => (3, "green_circle"),
         Event::CertificateExpiring => (4, "warning"),
         Event::Test => (3, "white_check_mark"),
+        Event::MaintenanceStarted => (3, "wrench"),
+        Event::MaintenanceEnded => (3, "white_check_mark"),
     };
     let title = n.title();
     let title = title

@@ -60,5 +60,7 @@ fn events(n: &Notice, routing_key: &str) -> Vec<Value> {
         Event::Down | Event::Reminder | Event::CertificateExpiring => vec![trigger()],
         Event::Up => vec![resolve()],
         Event::Test => vec![trigger(), resolve()],
+        // Planned work pages no one.
+        Event::MaintenanceStarted | Event::MaintenanceEnded => vec![],
     }
 }

@@ -18,7 +18,7 @@ fn body(n: &Notice) -> Value {
         Event::Down | Event::Reminder => "Attention",
         Event::Up => "Good",
         Event::CertificateExpiring => "Warning",
-        Event::Test => "Accent",
+        Event::Test | Event::MaintenanceStarted | Event::MaintenanceEnded => "Accent",
     };
     let facts: Vec<Value> = n
         .facts()

@@ -43,6 +43,14 @@ pub fn document(n: &Notice) -> Value {
             "sha256": c.sha256,
         })
     });
+    let maintenance = n.maintenance.as_ref().map(|m| {
+        json!({
+            "window_id": m.window_id,
+            "title": m.title,
+            "starts_at": rfc3339(m.starts_at_ms),
+            "ends_at": rfc3339(m.ends_at_ms),
+        })
+    });
     json!({
         "event": n.event.as_str(),
         "delivery_id": n.delivery_id,
@@ -50,6 +58,7 @@ pub fn document(n: &Notice) -> Value {
         "monitor": monitor,
         "incident": incident,
         "certificate": certificate,
+        "maintenance": maintenance,
         "title": n.title(),
         "message": n.text(),
     })
