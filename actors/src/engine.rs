@@ -15,6 +15,7 @@ use crate::registry::Registry;
 use crate::summary::SummaryRefresher;
 use crate::sweeper::Sweeper;
 use crate::writer::CheckWriter;
+use flatline_store::clock::now_ms;
 use flatline_store::{Store, StoreResult};
 
 /// Tunables of the engine.
@@ -135,6 +136,9 @@ impl Engine {
         };
         let arbiters: Vec<Arbiter> = (0..config.workers.max(1)).map(|_| Arbiter::new()).collect();
         let mut registry = Registry::new(arbiters.iter().map(Arbiter::handle).collect(), deps);
+        // Monitors in a window now start in maintenance: their first checks after a restart
+        // must not open incidents before the maintenance task has looked.
+        registry.set_maintenance(crate::maintenance::current_set(&store, now_ms()).await?);
         let count = monitors.len();
         registry.start_all(monitors);
         let summaries_thread = Arbiter::new();

@@ -52,6 +52,22 @@ struct Scheduler {
     first: bool,
 }
 
+/// Which monitors the windows stored put in maintenance at `now_ms`.
+pub async fn current_set(store: &Store, now_ms: i64) -> StoreResult<MaintenanceSet> {
+    let mut set = MaintenanceSet::default();
+    for w in store.list_maintenance().await? {
+        let active = Plan::of(&w.spec, w.created_at_ms)
+            .ok()
+            .and_then(|p| p.active_at(now_ms))
+            .is_some();
+        if active {
+            set.all |= w.spec.all;
+            set.ids.extend(w.spec.monitors.iter().copied());
+        }
+    }
+    Ok(set)
+}
+
 /// Starts the task on the current actix system.
 pub fn start(
     store: Store,

@@ -133,6 +133,11 @@ impl Registry {
             .set(self.monitors.len() as i64);
     }
 
+    /// Which monitors are in maintenance, before any is started.
+    pub fn set_maintenance(&mut self, set: MaintenanceSet) {
+        self.maintenance = set;
+    }
+
     /// Starts every enabled monitor of a freshly started Flatline, spread over their intervals.
     pub fn start_all(&mut self, monitors: Vec<StoredMonitor>) {
         for monitor in monitors {
