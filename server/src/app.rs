@@ -18,7 +18,8 @@ use flatline_types::ErrorBody;
 use crate::auth::Auth;
 use crate::live::Hub;
 use crate::metrics::ServerMetrics;
-use crate::pages::routes::{custom_domains, PublicLimit};
+use crate::pages::domains::custom_domains;
+use crate::pages::limit::PublicLimit;
 use crate::pages::StatusPages;
 use crate::service::{ChannelService, MonitorService};
 

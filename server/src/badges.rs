@@ -165,7 +165,7 @@ pub async fn latency(
 pub fn scope() -> scope_of_routes!() {
     utoipa_actix_web::scope::scope("/badge")
         .wrap(actix_web::middleware::from_fn(
-            crate::pages::routes::rate_limit,
+            crate::pages::limit::rate_limit,
         ))
         .service(status)
         .service(uptime)

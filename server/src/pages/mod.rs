@@ -5,15 +5,18 @@
 //!   or error) from the status board and the store;
 //! - [`html`] renders it (maud; no wasm, works without JavaScript, refreshed by a tiny
 //!   script); [`feed`] writes the Atom feed;
-//! - [`routes`] serves it: who may read, custom domains, the per-address rate limit.
+//! - [`routes`] serves it and decides who may read; [`domains`] maps custom domains to
+//!   pages; [`limit`] is the per-address rate limit of every public route.
 //!
 //! Pages are cached, rendered and compressed once per change: a page is rebuilt when one of
 //! its monitors changes state, when anything written on it changes (the page, a notice, an
 //! incident update: [`StatusPages::changed`]), or a minute after it was built (uptime moves).
 
 pub mod data;
+pub mod domains;
 pub mod feed;
 pub mod html;
+pub mod limit;
 pub mod routes;
 
 use std::collections::HashMap;

@@ -2,123 +2,23 @@
 //! `/unlock` (a password page's form), the same at `/` of a page's custom domain, and the
 //! per-address rate limit of every public route.
 
-use std::net::IpAddr;
-use std::num::NonZeroU32;
 use std::sync::Arc;
 
-use actix_web::body::MessageBody;
 use actix_web::cookie::time::Duration as CookieDuration;
 use actix_web::cookie::{Cookie, SameSite};
-use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::http::{StatusCode, Uri};
-use actix_web::middleware::Next;
-use actix_web::{get, post, web, HttpMessage, HttpRequest, HttpResponse};
+use actix_web::http::StatusCode;
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use flatline_store::StoredPage;
 use flatline_types::{ErrorBody, PageVisibility, PublicStatusPage};
-use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
+use super::domains::base;
+use super::limit::rate_limit;
 use super::{html, Built, Encoded, StatusPages};
 use crate::api::scope_of_routes;
 use crate::auth::local::{blocking, verify_password};
 use crate::auth::{authenticate, Auth};
 use crate::error::{ApiError, AuthError};
-
-/// Marks a request that came to `/` of a page's custom domain.
-#[derive(Clone, Copy)]
-struct OnDomain;
-
-/// The per-address limit of the public routes (status pages, badges): a burst of ten
-/// seconds' worth, then `per_second`. Addresses are the TCP peer's (behind a reverse proxy,
-/// that is the proxy).
-pub struct PublicLimit {
-    limiter: Option<DefaultKeyedRateLimiter<IpAddr>>,
-    clock: DefaultClock,
-}
-
-impl PublicLimit {
-    /// `per_second` requests per second per address; 0 for no limit.
-    pub fn new(per_second: u32) -> Self {
-        let limiter = NonZeroU32::new(per_second).map(|rate| {
-            let burst = NonZeroU32::new(per_second.saturating_mul(10)).unwrap_or(rate);
-            RateLimiter::keyed(Quota::per_second(rate).allow_burst(burst))
-        });
-        Self {
-            limiter,
-            clock: DefaultClock::default(),
-        }
-    }
-
-    /// Counts a request from `address`: `Err(seconds to wait)` when over the limit.
-    fn check(&self, address: IpAddr) -> Result<(), u64> {
-        let Some(limiter) = &self.limiter else {
-            return Ok(());
-        };
-        if limiter.len() > 100_000 {
-            limiter.retain_recent();
-        }
-        limiter
-            .check_key(&address)
-            .map_err(|n| n.wait_time_from(self.clock.now()).as_secs().max(1))
-    }
-}
-
-/// Middleware of the public scopes: refuses an address over its limit with 429.
-pub async fn rate_limit(
-    req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    if let (Some(limit), Some(peer)) = (req.app_data::<web::Data<PublicLimit>>(), req.peer_addr()) {
-        if let Err(wait) = limit.check(peer.ip()) {
-            return Err(ApiError::RateLimited(format!(
-                "too many requests from this address; try again in {wait} s"
-            ))
-            .into());
-        }
-    }
-    next.call(req).await
-}
-
-/// App middleware: `/`, `/status.json`, `/feed.atom` and `/unlock` on a page's custom domain
-/// are that page's.
-pub async fn custom_domains(
-    mut req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let suffix = match req.path() {
-        "/" => Some(""),
-        "/status.json" => Some("/status.json"),
-        "/feed.atom" => Some("/feed.atom"),
-        "/unlock" => Some("/unlock"),
-        _ => None,
-    };
-    if let (Some(suffix), Some(pages)) = (suffix, req.app_data::<web::Data<StatusPages>>()) {
-        let host = host_of(req.connection_info().host());
-        if let Some(slug) = pages.slug_for_domain(&host) {
-            let path = match req.query_string() {
-                "" => format!("/status/{slug}{suffix}"),
-                q => format!("/status/{slug}{suffix}?{q}"),
-            };
-            if let Ok(uri) = path.parse::<Uri>() {
-                req.match_info_mut().get_mut().update(&uri);
-                req.head_mut().uri = uri;
-                req.extensions_mut().insert(OnDomain);
-            }
-        }
-    }
-    next.call(req).await
-}
-
-/// A `Host` value without its port, lower-cased.
-fn host_of(host: &str) -> String {
-    let bare = if host.starts_with('[') {
-        host.split_inclusive(']').next().unwrap_or(host)
-    } else {
-        host.rsplit_once(':').map_or(host, |(h, _)| h)
-    };
-    bare.trim_end_matches('.').to_ascii_lowercase()
-}
 
 /// The public routes under `/status`, rate-limited per address.
 pub fn scope() -> scope_of_routes!() {
@@ -161,14 +61,6 @@ async fn access(req: &HttpRequest, auth: &Auth, page: &StoredPage) -> Access {
                 Access::Locked
             }
         }
-    }
-}
-
-fn base(req: &HttpRequest, slug: &str) -> String {
-    if req.extensions().get::<OnDomain>().is_some() {
-        String::new()
-    } else {
-        format!("/status/{slug}")
     }
 }
 
@@ -479,30 +371,4 @@ pub async fn unlock_page(
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .cookie(cookie)
         .finish())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn hosts_lose_their_port() {
-        assert_eq!(host_of("Status.Example.com:8080"), "status.example.com");
-        assert_eq!(host_of("status.example.com."), "status.example.com");
-        assert_eq!(host_of("[::1]:80"), "[::1]");
-        assert_eq!(host_of("a.b"), "a.b");
-    }
-
-    #[test]
-    fn the_limit_refuses_past_the_burst() {
-        let limit = PublicLimit::new(1);
-        let a: IpAddr = [127, 0, 0, 1].into();
-        let b: IpAddr = [127, 0, 0, 2].into();
-        for _ in 0..10 {
-            assert!(limit.check(a).is_ok());
-        }
-        assert!(limit.check(a).is_err());
-        assert!(limit.check(b).is_ok(), "another address has its own budget");
-        assert!(PublicLimit::new(0).check(a).is_ok());
-    }
 }

@@ -1,9 +1,16 @@
-//! Public status pages: what the owner writes (`/api/v1/status-pages`), the standalone notices
-//! on a page, and what the public reads (`/status/<slug>/status.json`).
+//! Public status pages: what the owner writes (`/api/v1/status-pages`) and its checks; the
+//! standalone notices on a page (`notices`); what the public reads (`public`,
+//! `/status/<slug>/status.json`).
+
+mod notices;
+mod public;
+
+pub use notices::*;
+pub use public::*;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{double_option, validate_name, validate_text, FieldError, MonitorStatus};
+use crate::{double_option, validate_name, FieldError};
 
 /// Longest slug, in characters.
 pub const SLUG_MAX_CHARS: usize = 64;
@@ -20,10 +27,6 @@ pub const DOMAIN_MAX_CHARS: usize = 253;
 /// Shortest and longest page password, in characters.
 pub const PAGE_PASSWORD_MIN_CHARS: usize = 8;
 pub const PAGE_PASSWORD_MAX_CHARS: usize = 200;
-/// Longest notice title, in characters.
-pub const NOTICE_TITLE_MAX_CHARS: usize = 200;
-/// Longest notice message (Markdown), in characters.
-pub const NOTICE_MESSAGE_MAX_CHARS: usize = 10_000;
 
 /// Who may read a page.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -420,265 +423,6 @@ pub struct StatusPage {
     /// RFC 3339 UTC.
     pub created_at: String,
     pub updated_at: String,
-}
-
-/// How much a notice matters.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum NoticeLevel {
-    #[default]
-    Info,
-    Warning,
-    Critical,
-}
-
-impl NoticeLevel {
-    pub const ALL: [Self; 3] = [Self::Info, Self::Warning, Self::Critical];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Info => "info",
-            Self::Warning => "warning",
-            Self::Critical => "critical",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|v| v.as_str() == s)
-    }
-}
-
-/// The body of `POST /api/v1/status-pages/{id}/notices`: something the page's readers
-/// should know that is not a monitor's incident (a provider's outage, planned work told in
-/// words).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
-pub struct CreatePageNotice {
-    /// 1–200 characters, one line.
-    pub title: String,
-    /// Markdown, 1–10,000 characters.
-    pub message: String,
-    #[serde(default)]
-    pub level: NoticeLevel,
-    /// RFC 3339; after it the notice leaves the top of the page (it stays in the history
-    /// and the feed). Absent: shown until deleted or given an end.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
-    pub ends_at: Option<String>,
-}
-
-/// The body of `PATCH /api/v1/status-pages/{id}/notices/{notice_id}`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
-pub struct PatchPageNotice {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub level: Option<NoticeLevel>,
-    /// `null` removes the end.
-    #[serde(
-        default,
-        deserialize_with = "double_option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
-    pub ends_at: Option<Option<String>>,
-}
-
-/// A notice's checked words (its end is parsed by the server).
-pub struct NoticeText {
-    pub title: String,
-    pub message: String,
-}
-
-impl CreatePageNotice {
-    pub fn validated_text(&self) -> Result<NoticeText, FieldError> {
-        Ok(NoticeText {
-            title: validate_name("title", &self.title, NOTICE_TITLE_MAX_CHARS)?,
-            message: validate_text("message", &self.message, NOTICE_MESSAGE_MAX_CHARS, true)?,
-        })
-    }
-}
-
-impl PatchPageNotice {
-    /// The new title and message, checked, where given.
-    pub fn validated_text(&self) -> Result<(Option<String>, Option<String>), FieldError> {
-        let title = self
-            .title
-            .as_deref()
-            .map(|t| validate_name("title", t, NOTICE_TITLE_MAX_CHARS))
-            .transpose()?;
-        let message = self
-            .message
-            .as_deref()
-            .map(|m| validate_text("message", m, NOTICE_MESSAGE_MAX_CHARS, true))
-            .transpose()?;
-        Ok((title, message))
-    }
-}
-
-/// A notice as the API shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct PageNotice {
-    pub id: i64,
-    pub page_id: i64,
-    pub title: String,
-    /// Markdown, as written.
-    pub message: String,
-    /// The message rendered to sanitised HTML.
-    pub message_html: String,
-    pub level: NoticeLevel,
-    /// RFC 3339 UTC.
-    pub created_at: String,
-    pub updated_at: String,
-    pub ends_at: Option<String>,
-    /// Whether it shows at the top of the page now (it has not ended).
-    pub active: bool,
-}
-
-/// A page's overall state, as its banner reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum OverallState {
-    /// "All systems operational".
-    Operational,
-    /// "Partial outage": some monitors are down.
-    PartialOutage,
-    /// "Major outage": every monitor that is watched is down.
-    MajorOutage,
-    /// "Under maintenance": nothing is down, and some monitors are in a maintenance window.
-    UnderMaintenance,
-}
-
-impl OverallState {
-    /// The banner's words.
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Operational => "All systems operational",
-            Self::PartialOutage => "Partial outage",
-            Self::MajorOutage => "Major outage",
-            Self::UnderMaintenance => "Under maintenance",
-        }
-    }
-}
-
-/// `GET /status/<slug>/status.json`: what the public page shows, as data. Names and states
-/// only: never a monitor's URL, host or error.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct PublicStatusPage {
-    pub slug: String,
-    pub title: String,
-    /// Sanitised HTML of the description.
-    pub description_html: String,
-    pub footer_html: String,
-    pub theme: PageTheme,
-    pub overall: OverallState,
-    pub sections: Vec<PublicSection>,
-    /// Notices that have not ended, newest first.
-    pub notices: Vec<PublicNotice>,
-    /// Open incidents of the page's monitors, newest first.
-    pub active_incidents: Vec<PublicIncident>,
-    /// Incidents of the page's monitors resolved in the last 90 days, newest first.
-    pub past_incidents: Vec<PublicIncident>,
-    /// Notices that ended in the last 90 days, newest first.
-    pub past_notices: Vec<PublicNotice>,
-    /// Maintenance of the page's monitors under way or coming (the next three occurrences of
-    /// each window), soonest first.
-    pub maintenance: Vec<PublicMaintenance>,
-    /// When these data were gathered, RFC 3339 UTC.
-    pub generated_at: String,
-    /// Changes whenever what the page shows changes (also the `ETag`).
-    pub version: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct PublicSection {
-    pub name: String,
-    pub monitors: Vec<PublicMonitor>,
-}
-
-/// A monitor as the public sees it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct PublicMonitor {
-    /// Its display name.
-    pub name: String,
-    pub status: MonitorStatus,
-    /// Time-weighted uptime in percent, absent before there is any.
-    pub uptime_24h: Option<f64>,
-    pub uptime_30d: Option<f64>,
-    pub uptime_90d: Option<f64>,
-    /// P99 latency of the last 24 hours, when the page shows latency.
-    pub p99_24h_ms: Option<f64>,
-    /// The last 90 UTC days, oldest first.
-    pub days: Vec<PublicDay>,
-}
-
-/// One day's bar.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct PublicDay {
-    /// `YYYY-MM-DD`, UTC.
-    pub date: String,
-    /// Absent for a day the monitor was not watched (not yet created, or paused).
-    pub uptime_pct: Option<f64>,
-    pub downtime_seconds: f64,
-    /// Time in maintenance windows, left out of the uptime.
-    pub maintenance_seconds: f64,
-}
-
-/// An incident as the public sees it: which monitor (by display name), when, and what its
-/// handlers wrote; never its cause.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct PublicIncident {
-    pub id: i64,
-    /// The display name of the monitor it is about.
-    pub monitor: String,
-    pub started_at: String,
-    pub resolved_at: Option<String>,
-    /// Oldest first.
-    pub updates: Vec<PublicIncidentUpdate>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct PublicIncidentUpdate {
-    pub state: crate::IncidentUpdateState,
-    pub message_html: String,
-    pub created_at: String,
-}
-
-/// A maintenance window as the public sees it: what and when, not which monitors by id.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct PublicMaintenance {
-    pub title: String,
-    pub description_html: String,
-    /// The occurrence under way, if any.
-    pub active: Option<crate::Occurrence>,
-    pub upcoming: Vec<crate::Occurrence>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct PublicNotice {
-    pub id: i64,
-    pub title: String,
-    pub message_html: String,
-    pub level: NoticeLevel,
-    pub created_at: String,
-    pub updated_at: String,
-    pub ends_at: Option<String>,
 }
 
 #[cfg(test)]
