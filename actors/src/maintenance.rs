@@ -61,8 +61,7 @@ pub async fn current_set(store: &Store, now_ms: i64) -> StoreResult<MaintenanceS
             .and_then(|p| p.active_at(now_ms))
             .is_some();
         if active {
-            set.all |= w.spec.all;
-            set.ids.extend(w.spec.monitors.iter().copied());
+            set.add(&w.spec);
         }
     }
     Ok(set)
@@ -136,10 +135,7 @@ impl Scheduler {
             }
             if let Some(occurrence) = plan.active_at(now) {
                 now_active.insert(w.id, occurrence);
-                if w.spec.all {
-                    set.all = true;
-                }
-                set.ids.extend(w.spec.monitors.iter().copied());
+                set.add(&w.spec);
                 let monitors = if w.spec.all {
                     self.board.ids()
                 } else {

@@ -138,6 +138,12 @@ pub struct MaintenanceSet {
 }
 
 impl MaintenanceSet {
+    /// Adds the monitors of a window under way.
+    pub fn add(&mut self, window: &flatline_types::CreateMaintenance) {
+        self.all |= window.all;
+        self.ids.extend(window.monitors.iter().copied());
+    }
+
     /// Whether monitor `id` is in maintenance.
     pub fn covers(&self, id: i64) -> bool {
         self.all || self.ids.contains(&id)

@@ -54,10 +54,6 @@ form.unlock button{padding:.5rem 1rem;font:inherit;border:0;border-radius:.375re
 @media (max-width:480px){.bars{height:1.5rem}.bars i:nth-child(-n+60){display:none}.axis .d90{display:none}.axis .d30{display:inline}}
 "#;
 
-fn theme_class(theme: PageTheme) -> &'static str {
-    theme.as_str()
-}
-
 fn shell(
     title: &str,
     theme: PageTheme,
@@ -67,7 +63,7 @@ fn shell(
 ) -> Markup {
     html! {
         (DOCTYPE)
-        html lang="en" class=(theme_class(theme)) {
+        html lang="en" class=(theme.as_str()) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";

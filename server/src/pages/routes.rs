@@ -158,10 +158,6 @@ async fn readable(
     }
 }
 
-async fn built(pages: &StatusPages, page: &Arc<StoredPage>) -> Result<Arc<Built>, ApiError> {
-    Ok(pages.built(page).await?)
-}
-
 /// The page built, for its data routes (JSON, feed): 404 when it does not exist or is
 /// hidden, 401 while its password has not been given.
 async fn page_data(
@@ -176,7 +172,7 @@ async fn page_data(
     if let Access::Locked = access {
         return Err(AuthError::Missing.into());
     }
-    let built = built(pages, &page).await?;
+    let built = pages.built(&page).await?;
     Ok((page, built))
 }
 
@@ -210,7 +206,7 @@ pub async fn show_page(
         let form = html::password_form(&page.spec.title, page.spec.theme, &base, false);
         return Ok(html_answer(StatusCode::UNAUTHORIZED, form));
     }
-    let built = built(&pages, &page).await?;
+    let built = pages.built(&page).await?;
     let on_domain = base.is_empty();
     let etag = format!("{}-{}", built.data.version, u8::from(on_domain));
     let mut res = serve(
