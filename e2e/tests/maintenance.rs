@@ -121,7 +121,12 @@ async fn failures_in_a_window_open_nothing_and_its_end_takes_the_real_state() {
 
     // The window ends with the target still down: the incident opens then, and is told.
     fl.wait_for_status(id, "down", WAIT).await;
-    let incidents = fl.incidents(id).await;
+    // The incident actor stores the incident just after the monitor's state changes.
+    let incidents = eventually("the incident opened at the window's end", WAIT, || async {
+        let incidents = fl.incidents(id).await;
+        (!incidents.is_empty()).then_some(incidents)
+    })
+    .await;
     assert_eq!(incidents.len(), 1, "{incidents:?}");
     let opened = ms(incidents[0]["started_at"].as_str().unwrap_or_default());
     assert!(
@@ -331,7 +336,11 @@ async fn a_crash_during_a_window_neither_ends_it_nor_opens_an_incident() {
 
     // It ends on time; the target still down opens the incident then.
     fl.wait_for_status(id, "down", WAIT).await;
-    let incidents = fl.incidents(id).await;
+    let incidents = eventually("the incident opened at the window's end", WAIT, || async {
+        let incidents = fl.incidents(id).await;
+        (!incidents.is_empty()).then_some(incidents)
+    })
+    .await;
     let opened = ms(incidents[0]["started_at"].as_str().unwrap_or_default());
     assert!(opened >= ms(&ends_at) - 1000, "not before the window's end");
     // One period, carried over the crash: about the window's 15 s.
