@@ -6,6 +6,9 @@ use std::time::Duration;
 use actix::{Actor, Addr, Arbiter, Recipient};
 
 use crate::board::{LiveStatus, StatusBoard};
+use crate::cluster::coordinator::{Coordinator, LEAVE_TIMEOUT};
+use crate::cluster::listen::Listener;
+use crate::cluster::{ClusterConfig, ClusterView, Leadership};
 use crate::incident::IncidentActor;
 use crate::messages::{Drain, Flush, StopAll, Transition};
 use crate::metrics::EngineMetrics;
@@ -37,6 +40,8 @@ pub struct EngineConfig {
     pub notifier: NotifierConfig,
     /// How often every monitor's headline numbers are recomputed.
     pub summary_period: Duration,
+    /// This node (its id and lease; the lease matters only with several nodes).
+    pub cluster: ClusterConfig,
 }
 
 impl Default for EngineConfig {
@@ -50,6 +55,12 @@ impl Default for EngineConfig {
             workers: std::thread::available_parallelism().map_or(2, |n| n.get()),
             notifier: NotifierConfig::default(),
             summary_period: Duration::from_secs(30),
+            cluster: ClusterConfig {
+                node_id: "local".to_owned(),
+                address: String::new(),
+                version: env!("CARGO_PKG_VERSION").to_owned(),
+                lease: Duration::from_secs(10),
+            },
         }
     }
 }
@@ -61,6 +72,10 @@ pub struct Engine {
     /// Wakes the maintenance task when windows change.
     pub maintenance: crate::maintenance::MaintenanceHandle,
     pub metrics: Arc<EngineMetrics>,
+    /// The nodes and who runs what.
+    pub cluster: ClusterView,
+    /// Several nodes: stops the coordinator, which then leaves the cluster and answers.
+    leave: Option<(Arc<tokio::sync::Notify>, tokio::sync::oneshot::Receiver<()>)>,
     writer: Addr<CheckWriter>,
     incidents: Addr<IncidentActor>,
     notifier: Addr<Notifier>,
@@ -74,9 +89,18 @@ impl Engine {
     /// system. Transitions go to the incident actor, the notifier, then `subscribers`.
     pub async fn start(
         store: Store,
-        config: EngineConfig,
+        mut config: EngineConfig,
         subscribers: Vec<Recipient<Transition>>,
     ) -> StoreResult<Self> {
+        let shared = store.is_shared();
+        let node = config.cluster.node_id.clone();
+        // With several nodes, what this one writes for a monitor is fenced by its leases.
+        let store = if shared {
+            store.fenced_by(&node)
+        } else {
+            store
+        };
+        config.notifier.node = node.clone();
         // awc builds its default TLS configuration with the process-wide provider.
         let _ = rustls::crypto::ring::default_provider().install_default();
 
@@ -113,16 +137,36 @@ impl Engine {
         )
         .start();
         let incidents = IncidentActor::new(store.clone(), metrics.clone()).start();
+        let (leader, joined) = if shared {
+            let leader = Leadership::shared();
+            let joined = Coordinator::join(
+                store.clone(),
+                config.cluster.clone(),
+                metrics.clone(),
+                leader.clone(),
+            )
+            .await?;
+            (leader, Some(joined))
+        } else {
+            metrics.cluster_nodes.set(1);
+            (Leadership::alone(), None)
+        };
         let sweeper = Sweeper::new(
             store.clone(),
             config.sweep_interval,
             config.retention,
             config.rollup_retention,
+            leader.clone(),
         )
         .start();
 
-        let notifier =
-            Notifier::new(store.clone(), metrics.clone(), config.notifier.clone()).start();
+        let notifier = Notifier::new(
+            store.clone(),
+            metrics.clone(),
+            config.notifier.clone(),
+            leader.clone(),
+        )
+        .start();
         let mut transitions: Vec<Recipient<Transition>> =
             vec![incidents.clone().recipient(), notifier.clone().recipient()];
         transitions.extend(subscribers);
@@ -139,6 +183,9 @@ impl Engine {
         // Monitors in a window now start in maintenance: their first checks after a restart
         // must not open incidents before the maintenance task has looked.
         registry.set_maintenance(crate::maintenance::current_set(&store, now_ms()).await?);
+        if let Some((_, leases)) = &joined {
+            registry.share(leases, store.clone());
+        }
         let count = monitors.len();
         registry.start_all(monitors);
         let summaries_thread = Arbiter::new();
@@ -152,12 +199,33 @@ impl Engine {
             registry.clone(),
             board.clone(),
             notifier.clone().recipient(),
+            leader,
         );
+        let (cluster, leave) = match joined {
+            Some((coordinator, _)) => {
+                let view = coordinator.view();
+                let stop = Arc::new(tokio::sync::Notify::new());
+                let (left, gone) = tokio::sync::oneshot::channel();
+                coordinator.run(registry.clone(), writer.clone(), stop.clone(), left);
+                Listener {
+                    store: store.clone(),
+                    me: node,
+                    registry: registry.clone(),
+                    board: board.clone(),
+                    maintenance: maintenance.clone(),
+                }
+                .start();
+                (view, Some((stop, gone)))
+            }
+            None => (ClusterView::single(&node), None),
+        };
         Ok(Self {
             registry,
             board,
             maintenance,
             metrics,
+            cluster,
+            leave,
             writer,
             incidents,
             notifier,
@@ -173,6 +241,11 @@ impl Engine {
         let _ = self.registry.send(StopAll).await;
         let _ = self.incidents.send(Drain).await;
         let _ = self.writer.send(Flush).await;
+        if let Some((stop, gone)) = self.leave {
+            // Its shards are free for the other nodes at once, not when the leases run out.
+            stop.notify_one();
+            let _ = tokio::time::timeout(LEAVE_TIMEOUT, gone).await;
+        }
         drop(self.sweeper);
         // Deliveries in flight stay pending in the outbox and are resumed at the next start.
         drop(self.notifier);

@@ -38,14 +38,30 @@ impl Handler<Transition> for IncidentActor {
         let metrics = self.metrics.clone();
         AtomicResponse::new(Box::pin(
             async move {
-                let _counted = BacklogGuard(metrics);
+                let _counted = BacklogGuard(metrics.clone());
                 let mut delay = Duration::from_millis(100);
                 for attempt in 1..=ATTEMPTS {
                     match store
-                        .apply_transition(t.monitor_id, t.to, t.at_ms, t.cause.as_deref())
+                        .apply_fenced_transition(
+                            t.monitor_id,
+                            t.to,
+                            t.at_ms,
+                            t.cause.as_deref(),
+                            t.lease,
+                        )
                         .await
                     {
-                        Ok(Some(incident_id)) => {
+                        Ok(None) => {
+                            // Another node took the monitor over: it decides now.
+                            metrics.cluster_fenced.inc();
+                            tracing::warn!(
+                                monitor_id = t.monitor_id,
+                                status = t.to.as_str(),
+                                "transition dropped: this node no longer runs the monitor"
+                            );
+                            return;
+                        }
+                        Ok(Some(Some(incident_id))) => {
                             tracing::info!(
                                 monitor_id = t.monitor_id,
                                 incident_id,
@@ -54,7 +70,7 @@ impl Handler<Transition> for IncidentActor {
                             );
                             return;
                         }
-                        Ok(None) => return,
+                        Ok(Some(None)) => return,
                         Err(e) if attempt < ATTEMPTS => {
                             tracing::warn!(monitor_id = t.monitor_id, error = %e, attempt, "recording transition failed; retrying");
                             actix_rt::time::sleep(delay).await;

@@ -10,6 +10,7 @@
 
 pub mod board;
 pub mod checks;
+pub mod cluster;
 pub mod engine;
 pub mod incident;
 pub mod maintenance;

@@ -9,11 +9,13 @@ use std::time::Duration;
 
 use actix::{Addr, Recipient};
 use flatline_store::clock::now_ms;
+use flatline_store::peers::PeerEvent;
 use flatline_store::{MaintenanceNotice, Store, StoreResult};
 use flatline_types::occurrences::Plan;
 use tokio::sync::Notify;
 
 use crate::board::StatusBoard;
+use crate::cluster::Leadership;
 use crate::messages::{MaintenanceEdge, MaintenanceSet};
 use crate::registry::Registry;
 
@@ -27,11 +29,25 @@ const RETRY: Duration = Duration::from_secs(5);
 #[derive(Clone, Default)]
 pub struct MaintenanceHandle {
     notify: Arc<Notify>,
+    /// Several nodes: where a change is announced to the others.
+    peers: Option<Store>,
 }
 
 impl MaintenanceHandle {
-    /// The windows changed: look again now.
+    /// The windows changed: look again now, here and on every other node.
     pub fn changed(&self) {
+        self.wake();
+        if let Some(store) = self.peers.clone() {
+            actix_rt::spawn(async move {
+                if let Err(e) = store.tell_peers(&PeerEvent::Maintenance).await {
+                    tracing::warn!(error = %e, "telling the other nodes of a maintenance change failed");
+                }
+            });
+        }
+    }
+
+    /// Look again now, on this node only.
+    pub fn wake(&self) {
         self.notify.notify_one();
     }
 }
@@ -50,6 +66,9 @@ struct Scheduler {
     /// Where start and end notices go (the notifier).
     notices: Recipient<MaintenanceEdge>,
     first: bool,
+    /// Whether this node records periods and sends notices (one node per cluster); every
+    /// node tells its own registry.
+    leader: Leadership,
 }
 
 /// Which monitors the windows stored put in maintenance at `now_ms`.
@@ -73,8 +92,12 @@ pub fn start(
     registry: Addr<Registry>,
     board: StatusBoard,
     notices: Recipient<MaintenanceEdge>,
+    leader: Leadership,
 ) -> MaintenanceHandle {
-    let handle = MaintenanceHandle::default();
+    let handle = MaintenanceHandle {
+        notify: Arc::default(),
+        peers: store.node().is_some().then(|| store.clone()),
+    };
     let notify = handle.notify.clone();
     let mut scheduler = Scheduler {
         store,
@@ -85,6 +108,7 @@ pub fn start(
         noted: HashMap::new(),
         notices,
         first: true,
+        leader,
     };
     actix_rt::spawn(async move {
         loop {
@@ -109,7 +133,13 @@ impl Scheduler {
     async fn look(&mut self) -> StoreResult<Duration> {
         let now = now_ms();
         let windows = self.store.list_maintenance().await?;
-        if self.first {
+        let leader = self.leader.is_leader();
+        if !leader {
+            // Another node records; when this one takes over it starts from what is stored.
+            self.first = true;
+            self.active.clear();
+            self.noted.clear();
+        } else if self.first {
             // After a restart: windows whose periods are open are under way already; the
             // ones no longer active are closed below.
             for id in self.store.windows_with_open_periods().await? {
@@ -147,6 +177,26 @@ impl Scheduler {
                 }
             }
         }
+        if leader {
+            self.record(now, &now_active, &covers, &notify).await?;
+        }
+        if self.told.as_ref() != Some(&set) {
+            self.registry.do_send(set.clone());
+            self.told = Some(set);
+        }
+        Ok(Duration::from_millis(
+            u64::try_from((next - now).max(50)).unwrap_or(50),
+        ))
+    }
+
+    /// Records the periods of windows that started or ended, and sends their notices.
+    async fn record(
+        &mut self,
+        now: i64,
+        now_active: &HashMap<i64, (i64, i64)>,
+        covers: &HashMap<i64, Vec<i64>>,
+        notify: &HashMap<i64, String>,
+    ) -> StoreResult<()> {
         // Ended, deleted or moved on to another occurrence: close their periods. (After a
         // restart an occurrence is not known yet: `(t, t)`.)
         let unknown = |occ: &(i64, i64)| occ.0 == occ.1;
@@ -169,7 +219,7 @@ impl Scheduler {
             tracing::info!(window_id = id, "maintenance ended");
         }
         // Started: open their periods.
-        for (id, occurrence) in &now_active {
+        for (id, occurrence) in now_active {
             if !self.active.contains_key(id) {
                 let monitors = covers.get(id).cloned().unwrap_or_default();
                 self.store
@@ -195,13 +245,7 @@ impl Scheduler {
                 }
             }
         }
-        if self.told.as_ref() != Some(&set) {
-            self.registry.do_send(set.clone());
-            self.told = Some(set);
-        }
-        Ok(Duration::from_millis(
-            u64::try_from((next - now).max(50)).unwrap_or(50),
-        ))
+        Ok(())
     }
 
     /// Sends the notice of a window's start or end for each of `monitors` that still

@@ -3,6 +3,7 @@
 use actix::Message;
 use flatline_types::{MonitorSpec, MonitorStatus};
 
+use flatline_store::cluster::Lease;
 use flatline_store::{CertificateRecord, CheckRecord, StoredMonitor};
 
 /// Registry: start, reconfigure, pause or resume a monitor to match what is stored.
@@ -89,6 +90,8 @@ pub struct Transition {
     pub at_ms: i64,
     /// The failure reason, for transitions to `down`.
     pub cause: Option<String>,
+    /// The lease the monitor ran under (several nodes): recorded only if it still holds.
+    pub lease: Option<Lease>,
 }
 
 /// Writer: one check result to store.
@@ -166,3 +169,47 @@ pub struct MaintenanceEdge {
     /// UTC ms of the edge.
     pub at_ms: i64,
 }
+
+/// Registry: this node now holds these leases; start the enabled ones of `monitors` (the
+/// monitors of those shards, as stored now).
+#[derive(Message, Debug)]
+#[rtype(result = "()")]
+pub struct Adopt {
+    pub leases: Vec<Lease>,
+    pub monitors: Vec<StoredMonitor>,
+}
+
+/// Registry: this node no longer holds these shards; stop their monitors. Resolves once
+/// every one of them has stopped.
+#[derive(Message, Debug)]
+#[rtype(result = "()")]
+pub struct Release(pub Vec<i32>);
+
+/// Registry: another node changed monitor `id` (`None`: deleted it).
+#[derive(Message, Debug)]
+#[rtype(result = "()")]
+pub struct PeerMonitor {
+    pub id: i64,
+    pub monitor: Option<StoredMonitor>,
+}
+
+/// Registry: the node running a monitor recorded its new state.
+#[derive(Message, Debug)]
+#[rtype(result = "()")]
+pub struct PeerState {
+    pub monitor_id: i64,
+    pub status: MonitorStatus,
+}
+
+/// Registry: another node took a push for a monitor; handed to it if it runs here.
+#[derive(Message, Debug)]
+#[rtype(result = "()")]
+pub struct PeerPush {
+    pub monitor_id: i64,
+    pub signal: PushSignal,
+}
+
+/// Registry: every monitor as stored (after this node missed notifications).
+#[derive(Message, Debug)]
+#[rtype(result = "()")]
+pub struct PeerSync(pub Vec<StoredMonitor>);

@@ -44,6 +44,18 @@ pub struct EngineMetrics {
     /// Notification delivery attempts by channel type and outcome (`sent`, `retried`,
     /// `failed`: gave up after the last attempt).
     pub deliveries: IntCounterVec,
+    /// Nodes alive in the cluster (1 on SQLite).
+    pub cluster_nodes: IntGauge,
+    /// Monitors this node runs.
+    pub cluster_monitors_owned: IntGauge,
+    /// Shards this node holds the lease of.
+    pub cluster_shards_owned: IntGauge,
+    /// Lease renewals that succeeded.
+    pub cluster_lease_renewals: IntCounter,
+    /// Shards taken over from a node whose lease ran out.
+    pub cluster_takeovers: IntCounter,
+    /// Checks and transitions dropped because their lease no longer held.
+    pub cluster_fenced: IntCounter,
     /// The labels of each monitor's info series, to replace or remove it.
     info_labels: Mutex<HashMap<i64, [String; 3]>>,
     schedule_lag: Histogram,
@@ -142,6 +154,30 @@ fn build() -> Result<EngineMetrics, prometheus::Error> {
     }
     Ok(EngineMetrics {
         deliveries,
+        cluster_nodes: gauge(
+            "flatline_cluster_nodes",
+            "Nodes alive in the cluster (heartbeat within the lease)",
+        )?,
+        cluster_monitors_owned: gauge(
+            "flatline_cluster_monitors_owned",
+            "Enabled monitors this node runs",
+        )?,
+        cluster_shards_owned: gauge(
+            "flatline_cluster_shards_owned",
+            "Shards this node holds the lease of",
+        )?,
+        cluster_lease_renewals: counter(
+            "flatline_cluster_lease_renewals_total",
+            "Renewals of this node's leases that succeeded",
+        )?,
+        cluster_takeovers: counter(
+            "flatline_cluster_takeovers_total",
+            "Shards this node took over from a node whose lease had run out",
+        )?,
+        cluster_fenced: counter(
+            "flatline_cluster_fenced_total",
+            "Check results and transitions dropped because the lease they ran under no longer held",
+        )?,
         checks_started: counter("flatline_checks_started_total", "Checks started")?,
         checks_failed: counter("flatline_checks_failed_total", "Checks that failed")?,
         checks_stored: counter("flatline_checks_stored_total", "Check results stored")?,

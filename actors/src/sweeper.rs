@@ -24,6 +24,8 @@ pub struct Sweeper {
     retention: Duration,
     rollup_retention: Duration,
     running: bool,
+    /// Only the node in charge sweeps (one per cluster).
+    leader: crate::cluster::Leadership,
 }
 
 impl Sweeper {
@@ -34,8 +36,10 @@ impl Sweeper {
         interval: Duration,
         retention: Duration,
         rollup_retention: Duration,
+        leader: crate::cluster::Leadership,
     ) -> Self {
         Self {
+            leader,
             store,
             interval,
             retention,
@@ -66,7 +70,7 @@ impl Actor for Sweeper {
 
     fn started(&mut self, ctx: &mut Context<Self>) {
         ctx.run_interval(self.interval, |act, ctx| {
-            if act.running {
+            if act.running || !act.leader.is_leader() {
                 return;
             }
             act.running = true;
@@ -145,6 +149,7 @@ mod tests {
                 std::time::Duration::from_millis(20),
                 std::time::Duration::from_secs(60),
                 std::time::Duration::from_secs(86_400),
+                crate::cluster::Leadership::alone(),
             )
             .start();
             let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);

@@ -130,6 +130,20 @@ impl Flatline {
         }
     }
 
+    /// Freezes the process (SIGSTOP): it keeps its connections and its beliefs.
+    pub fn freeze(&self) {
+        if let Some(child) = &self.child {
+            signal(child, "STOP");
+        }
+    }
+
+    /// Lets a frozen process go on (SIGCONT).
+    pub fn thaw(&self) {
+        if let Some(child) = &self.child {
+            signal(child, "CONT");
+        }
+    }
+
     /// Starts again on the same database (after `stop` or `kill`).
     pub fn restart(&mut self) {
         assert!(self.child.is_none(), "stop or kill first");
@@ -160,6 +174,8 @@ impl std::ops::Deref for Flatline {
 impl Drop for Flatline {
     fn drop(&mut self) {
         if let Some(child) = &self.child {
+            // A frozen process would not take the TERM.
+            signal(child, "CONT");
             signal(child, "TERM");
         }
         if let Some(mut child) = self.child.take() {

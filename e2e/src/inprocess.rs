@@ -43,6 +43,7 @@ impl InProcess {
             store,
             engine,
             data,
+            ..
         } = startup::start(&config).await.expect("start-up");
         let token = service::tokens::issue(&store, "e2e".into(), None, None)
             .await

@@ -17,7 +17,7 @@ pub mod scrape;
 pub mod target;
 
 pub use client::{Answer, ApiClient};
-pub use flatline::{Flatline, FlatlineOptions};
+pub use flatline::{binary, Flatline, FlatlineOptions};
 pub use hostile::HostileTarget;
 pub use inprocess::InProcess;
 pub use postgres::PrivatePostgres;

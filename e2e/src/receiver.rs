@@ -178,6 +178,11 @@ impl Receiver {
             .insert(path.to_owned());
     }
 
+    /// Requests to `path` are answered again (as scripted, or 200).
+    pub fn unhang(&self, path: &str) {
+        self.shared.hang.lock().expect("lock").remove(path);
+    }
+
     /// Every request to `path`, oldest first.
     pub fn received(&self, path: &str) -> Vec<Received> {
         self.shared

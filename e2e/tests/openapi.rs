@@ -94,6 +94,7 @@ async fn the_openapi_document_lists_every_route() {
         "GET /status/{slug}/status.json",
         "GET /status/{slug}/feed.atom",
         "POST /status/{slug}/unlock",
+        "GET /api/v1/cluster",
     ]
     .into_iter()
     .map(String::from)

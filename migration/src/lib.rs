@@ -12,6 +12,7 @@ mod m20261204_000007_badges;
 mod m20261204_000008_incident_updates;
 mod m20261205_000009_status_pages;
 mod m20261205_000010_maintenance;
+mod m20261206_000011_cluster;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000008_incident_updates::Migration),
             Box::new(m20261205_000009_status_pages::Migration),
             Box::new(m20261205_000010_maintenance::Migration),
+            Box::new(m20261206_000011_cluster::Migration),
         ]
     }
 }

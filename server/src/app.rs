@@ -37,6 +37,7 @@ pub struct AppData {
     pub pages: web::Data<StatusPages>,
     pub public_limit: web::Data<PublicLimit>,
     pub maintenance: web::Data<flatline_actors::maintenance::MaintenanceHandle>,
+    pub cluster: web::Data<flatline_actors::cluster::ClusterView>,
 }
 
 impl AppData {
@@ -55,6 +56,7 @@ impl AppData {
         Ok(Self {
             pages: web::Data::new(pages),
             maintenance: web::Data::new(engine.maintenance.clone()),
+            cluster: web::Data::new(engine.cluster.clone()),
             public_limit: web::Data::new(PublicLimit::new(public_rate_limit)),
             monitors: web::Data::new(MonitorService::new(store.clone(), engine.registry.clone())),
             channels: web::Data::new(ChannelService::new(
@@ -97,6 +99,7 @@ pub fn build(
         .app_data(data.pages.clone())
         .app_data(data.public_limit.clone())
         .app_data(data.maintenance.clone())
+        .app_data(data.cluster.clone())
         .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
         .app_data(web::PathConfig::default().error_handler(|err, req| path_error(err, req).into()))
         .app_data(web::QueryConfig::default().error_handler(|err, _| query_error(err).into()))

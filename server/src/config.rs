@@ -83,8 +83,49 @@ pub struct Config {
     #[arg(long, env = "NOTIFICATION_TIMEOUT_SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
     pub notification_timeout_seconds: u64,
 
+    /// This node's name among several sharing one PostgreSQL (letters, digits, `.`, `_`,
+    /// `-`; at most 64). Default: the host name and a random suffix, new at each start.
+    #[arg(long, env = "FLATLINE_NODE_ID", value_parser = parse_node_id)]
+    pub node_id: Option<String>,
+
+    /// Seconds a node's leases last (several nodes on PostgreSQL): a node that dies or
+    /// freezes has its monitors taken over within this plus one interval.
+    #[arg(long, env = "FLATLINE_LEASE_SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(2..=600))]
+    pub lease_seconds: u64,
+
     #[command(flatten)]
     pub auth: AuthSettings,
+}
+
+/// A node id: 1–64 of `A-Za-z0-9._-` (it goes into notifications between nodes).
+fn parse_node_id(s: &str) -> Result<String, String> {
+    let ok = !s.is_empty()
+        && s.len() <= 64
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if ok {
+        Ok(s.to_owned())
+    } else {
+        Err("1 to 64 letters, digits, '.', '_' or '-'".to_owned())
+    }
+}
+
+/// The default node id: the host name (cut to what a node id may hold) and 6 random hex
+/// digits, so two processes on one host differ.
+pub fn default_node_id() -> String {
+    let host: String = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .unwrap_or_default()
+        .trim()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        .take(50)
+        .collect();
+    let host = if host.is_empty() {
+        "node".to_owned()
+    } else {
+        host
+    };
+    format!("{host}-{:06x}", rand::random::<u32>() & 0xff_ffff)
 }
 
 /// Sign-in settings: OIDC, sessions, the local account.

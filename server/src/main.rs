@@ -93,6 +93,7 @@ async fn run(config: Config) -> Result<(), String> {
         store,
         engine,
         data,
+        lock: _lock,
     } = tokio::select! {
         started = startup::start(&config) => started?,
         signal = &mut signalled => {

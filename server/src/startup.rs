@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use flatline_actors::cluster::ClusterConfig;
 use flatline_actors::notifier::NotifierConfig;
 use flatline_actors::{Engine, EngineConfig};
 use flatline_store::{redact_url, Store};
@@ -17,6 +18,48 @@ pub struct Started {
     pub store: Store,
     pub engine: Engine,
     pub data: AppData,
+    /// The lock that keeps a second Flatline off the same SQLite file (held until dropped).
+    pub lock: Option<std::fs::File>,
+}
+
+/// The file of a `sqlite:` URL (`None` for a memory database or another backend).
+fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url.strip_prefix("sqlite:")?;
+    let rest = rest.strip_prefix("//").unwrap_or(rest);
+    let path = rest.split('?').next().unwrap_or_default();
+    if path.is_empty() || path.contains(":memory:") || url.contains("mode=memory") {
+        return None;
+    }
+    Some(std::path::PathBuf::from(path))
+}
+
+/// Takes an exclusive lock on the SQLite file, so a second `flatline` on the same file
+/// stops at start instead of checking every monitor a second time. (Only one process may
+/// run on a SQLite file; several nodes need PostgreSQL.) The lock goes with the process,
+/// even on kill -9.
+fn lock_sqlite(url: &str) -> Result<Option<std::fs::File>, String> {
+    let Some(path) = sqlite_file(url) else {
+        return Ok(None);
+    };
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(|e| format!("cannot open the database file {}: {e}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(file)),
+        Err(std::fs::TryLockError::WouldBlock) => Err(format!(
+            "another flatline is already running on {}: only one process may use a SQLite \
+             database (run several nodes on PostgreSQL instead)",
+            path.display()
+        )),
+        Err(std::fs::TryLockError::Error(e)) => Err(format!(
+            "cannot lock the database file {}: {e}",
+            path.display()
+        )),
+    }
 }
 
 /// Opens the database. A PostgreSQL server that cannot be reached (not started yet, restarting)
@@ -41,6 +84,7 @@ async fn open_store(url: &str, shown: &str) -> Result<Store, String> {
 /// what handlers are handed. Must run inside an actix system.
 pub async fn start(config: &Config) -> Result<Started, String> {
     let db = redact_url(&config.database_url);
+    let lock = lock_sqlite(&config.database_url)?;
     let store = open_store(&config.database_url, &db).await?;
     tracing::info!(database = %db, backend = store.backend_name(), "database ready; migrations applied");
 
@@ -74,6 +118,7 @@ pub async fn start(config: &Config) -> Result<Started, String> {
         store,
         engine,
         data,
+        lock,
     })
 }
 
@@ -89,7 +134,18 @@ fn engine_config(config: &Config) -> EngineConfig {
             retry_base: Duration::from_millis(config.notification_retry_base_ms),
             max_attempts: config.notification_max_attempts,
             timeout: Duration::from_secs(config.notification_timeout_seconds),
+            // An attempt's time and a margin: a node dying mid-send hands it on after this.
+            claim: Duration::from_secs(config.notification_timeout_seconds * 2 + 5),
             ..NotifierConfig::default()
+        },
+        cluster: ClusterConfig {
+            node_id: config
+                .node_id
+                .clone()
+                .unwrap_or_else(crate::config::default_node_id),
+            address: config.address.to_string(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            lease: Duration::from_secs(config.lease_seconds),
         },
         ..EngineConfig::default()
     };

@@ -21,6 +21,8 @@ pub struct CheckRecord {
     pub latency_us: i64,
     pub status_code: Option<u16>,
     pub error: Option<String>,
+    /// The lease the check ran under (several nodes): stored only if it still holds.
+    pub lease: Option<crate::cluster::Lease>,
 }
 
 impl CheckRecord {
@@ -42,9 +44,27 @@ const INSERT_CHUNK: usize = 1000;
 
 impl Store {
     /// Stores a batch of checks and returns them with their ids. Checks of monitors deleted
-    /// meanwhile are dropped; the rest of the batch is kept.
+    /// meanwhile are dropped, and so are checks run under a lease this node no longer holds
+    /// (another node took the shard over); the rest of the batch is kept. With several
+    /// nodes, the others hear of the stored range at commit.
     pub async fn insert_checks(&self, rows: &[CheckRecord]) -> StoreResult<Vec<checks::Model>> {
         let txn = self.write.begin().await?;
+        let shards = rows
+            .iter()
+            .filter_map(|r| r.lease.map(|l| l.shard))
+            .collect();
+        let held = crate::cluster::held(self, &txn, &shards).await?;
+        let kept: Vec<CheckRecord>;
+        let rows = if held.is_some() {
+            kept = rows
+                .iter()
+                .filter(|r| crate::cluster::allowed(r.lease, held.as_ref()))
+                .cloned()
+                .collect();
+            &kept[..]
+        } else {
+            rows
+        };
         let mut stored = Vec::with_capacity(rows.len());
         for chunk in rows.chunks(INSERT_CHUNK) {
             let models = chunk.iter().cloned().map(CheckRecord::into_active);
@@ -77,6 +97,10 @@ impl Store {
             }
         }
         crate::rollups::apply(&txn, &stored).await?;
+        if let (Some(node), Some(first), Some(last)) = (self.node(), stored.first(), stored.last())
+        {
+            crate::peers::announce_checks(&txn, node, first.id, last.id).await?;
+        }
         txn.commit().await?;
         // Checks that landed in an hour already over change closed buckets.
         let hour0 = bucket_start(crate::clock::now_ms(), HOUR);
@@ -89,6 +113,15 @@ impl Store {
             self.closed.invalidate(late);
         }
         Ok(stored)
+    }
+
+    /// The checks with ids in `first..=last` (stored by another node), oldest first.
+    pub async fn checks_between(&self, first: i64, last: i64) -> StoreResult<Vec<checks::Model>> {
+        Ok(checks::Entity::find()
+            .filter(checks::Column::Id.between(first, last))
+            .order_by_asc(checks::Column::Id)
+            .all(&self.read)
+            .await?)
     }
 
     /// A monitor's checks, newest first, older than check id `before` when given.

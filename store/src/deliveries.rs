@@ -7,8 +7,8 @@ use std::collections::{BTreeSet, HashMap};
 use flatline_types::{DeliveryStatus, NotificationEvent, CHANNEL_TYPES};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 
@@ -111,6 +111,27 @@ impl Store {
         linked_by_ms: Option<i64>,
         now_ms: i64,
     ) -> StoreResult<u64> {
+        Ok(self
+            .enqueue_fenced(event, linked_by_ms, now_ms, None)
+            .await?
+            .unwrap_or_default())
+    }
+
+    /// [`Store::enqueue`] of an event seen under `lease`: nothing is queued, and `None`
+    /// returned, if this node no longer holds it (the monitor was taken over).
+    pub async fn enqueue_fenced(
+        &self,
+        event: &NewDelivery,
+        linked_by_ms: Option<i64>,
+        now_ms: i64,
+        lease: Option<crate::cluster::Lease>,
+    ) -> StoreResult<Option<u64>> {
+        let txn = self.write.begin().await?;
+        let shards = lease.iter().map(|l| l.shard).collect();
+        let held = crate::cluster::held(self, &txn, &shards).await?;
+        if !crate::cluster::allowed(lease, held.as_ref()) {
+            return Ok(None);
+        }
         let mut linked = Query::select()
             .column(monitor_channels::Column::ChannelId)
             .from(monitor_channels::Entity)
@@ -129,13 +150,13 @@ impl Store {
             channels = channels.filter(notification_channels::Column::Kind.is_not_in(no_reminders));
         }
         let targets: Vec<i64> = channels
-            .all(&self.write)
+            .all(&txn)
             .await?
             .into_iter()
             .map(|c| c.id)
             .collect();
         if targets.is_empty() {
-            return Ok(0);
+            return Ok(Some(0));
         }
         let payload = serde_json::to_string(&event.payload).unwrap_or_default();
         let rows = targets.into_iter().map(|channel_id| {
@@ -149,14 +170,16 @@ impl Store {
                 now_ms,
             )
         });
-        Ok(deliveries::Entity::insert_many(rows)
+        let queued = deliveries::Entity::insert_many(rows)
             .on_conflict(
                 OnConflict::columns([deliveries::Column::ChannelId, deliveries::Column::EventKey])
                     .do_nothing()
                     .to_owned(),
             )
-            .exec_without_returning(&self.write)
-            .await?)
+            .exec_without_returning(&txn)
+            .await?;
+        txn.commit().await?;
+        Ok(Some(queued))
     }
 
     /// Records a test message about to be sent (status `sending`, which the delivery loop
@@ -212,6 +235,11 @@ impl Store {
         let rows = deliveries::Entity::find()
             .filter(deliveries::Column::Status.eq(DeliveryStatus::Pending.as_str()))
             .filter(deliveries::Column::NextAttemptAt.lte(now_ms))
+            .filter(
+                Condition::any()
+                    .add(deliveries::Column::ClaimedUntil.is_null())
+                    .add(deliveries::Column::ClaimedUntil.lt(now_ms)),
+            )
             .filter(deliveries::Column::Id.is_not_in(busy.iter().copied()))
             .filter(Expr::exists(blocked).not())
             .order_by_asc(deliveries::Column::NextAttemptAt)
@@ -239,18 +267,56 @@ impl Store {
             .collect())
     }
 
-    /// When the next pending delivery not yet due at `now_ms` comes due, if any does.
+    /// When the next pending delivery not yet due at `now_ms` comes due, if any does: its
+    /// next attempt, or the end of another node's claim on it (that node may have died).
     pub async fn next_due_after(&self, now_ms: i64) -> StoreResult<Option<i64>> {
-        Ok(deliveries::Entity::find()
+        let retry = deliveries::Entity::find()
             .filter(deliveries::Column::Status.eq(DeliveryStatus::Pending.as_str()))
             .filter(deliveries::Column::NextAttemptAt.gt(now_ms))
             .order_by_asc(deliveries::Column::NextAttemptAt)
             .one(&self.read)
             .await?
-            .map(|d| d.next_attempt_at))
+            .map(|d| d.next_attempt_at);
+        let claim = deliveries::Entity::find()
+            .filter(deliveries::Column::Status.eq(DeliveryStatus::Pending.as_str()))
+            .filter(deliveries::Column::ClaimedUntil.gte(now_ms))
+            .order_by_asc(deliveries::Column::ClaimedUntil)
+            .one(&self.read)
+            .await?
+            .and_then(|d| d.claimed_until)
+            .map(|until| until + 1);
+        Ok(match (retry, claim) {
+            (Some(a), Some(b)) => Some(std::cmp::min(a, b)),
+            (a, b) => a.or(b),
+        })
     }
 
-    /// Records an attempt's outcome.
+    /// Claims a due delivery for `node` until `until_ms`, so that no other node sends it
+    /// meanwhile; false if it is not pending any more or another node's claim holds. A
+    /// compare-and-swap: of several nodes trying at once, one wins.
+    pub async fn claim_delivery(
+        &self,
+        id: i64,
+        node: &str,
+        until_ms: i64,
+        now_ms: i64,
+    ) -> StoreResult<bool> {
+        let done = deliveries::Entity::update_many()
+            .col_expr(deliveries::Column::ClaimedBy, Expr::value(node))
+            .col_expr(deliveries::Column::ClaimedUntil, Expr::value(until_ms))
+            .filter(deliveries::Column::Id.eq(id))
+            .filter(deliveries::Column::Status.eq(DeliveryStatus::Pending.as_str()))
+            .filter(
+                Condition::any()
+                    .add(deliveries::Column::ClaimedUntil.is_null())
+                    .add(deliveries::Column::ClaimedUntil.lt(now_ms)),
+            )
+            .exec(&self.write)
+            .await?;
+        Ok(done.rows_affected == 1)
+    }
+
+    /// Records an attempt's outcome (and ends the claim on it).
     pub async fn record_attempt(
         &self,
         id: i64,
@@ -266,6 +332,7 @@ impl Store {
         am.next_attempt_at = Set(attempt.next_attempt_at_ms);
         am.last_error = Set(attempt.error.clone());
         am.updated_at = Set(now_ms);
+        am.claimed_until = Set(None);
         if attempt.status == DeliveryStatus::Sent {
             am.sent_at = Set(Some(now_ms));
         }

@@ -10,6 +10,7 @@ use sea_orm::{
 };
 
 use crate::entities::{incidents, monitors, pauses};
+use crate::peers::PeerEvent;
 use std::collections::{BTreeSet, HashMap};
 
 use crate::{is_unique_violation, Store, StoreResult};
@@ -25,14 +26,35 @@ impl Store {
         at_ms: i64,
         cause: Option<&str>,
     ) -> StoreResult<Option<i64>> {
+        self.apply_fenced_transition(monitor_id, to, at_ms, cause, None)
+            .await
+            .map(|r| r.unwrap_or_default())
+    }
+
+    /// [`Store::apply_transition`] of a monitor run under `lease`: nothing is recorded, and
+    /// `None` returned, if this node no longer holds it (another node took the monitor
+    /// over). The other nodes hear of the new state at commit.
+    pub async fn apply_fenced_transition(
+        &self,
+        monitor_id: i64,
+        to: MonitorStatus,
+        at_ms: i64,
+        cause: Option<&str>,
+        lease: Option<crate::cluster::Lease>,
+    ) -> StoreResult<Option<Option<i64>>> {
         let txn = self.write.begin().await?;
+        let shards = lease.iter().map(|l| l.shard).collect();
+        let held = crate::cluster::held(self, &txn, &shards).await?;
+        if !crate::cluster::allowed(lease, held.as_ref()) {
+            return Ok(None);
+        }
         let Some(monitor) = monitors::Entity::find_by_id(monitor_id).one(&txn).await? else {
             // Deleted meanwhile: nothing to record.
-            return Ok(None);
+            return Ok(Some(None));
         };
         if !monitor.enabled {
             // Paused meanwhile: the pause decides the status.
-            return Ok(None);
+            return Ok(Some(None));
         }
         let open = open_incident_in(&txn, monitor_id).await?;
         let incident = match (to, open) {
@@ -62,8 +84,12 @@ impl Store {
         let mut am: monitors::ActiveModel = monitor.into();
         am.status = Set(to.as_str().to_owned());
         am.update(&txn).await?;
+        if let Some(node) = self.node() {
+            let status = to.as_str().to_owned();
+            crate::peers::send(&txn, node, &PeerEvent::State { monitor_id, status }).await?;
+        }
         txn.commit().await?;
-        Ok(incident)
+        Ok(Some(incident))
     }
 
     /// The open incident of a monitor, if any.

@@ -11,12 +11,14 @@ pub mod certificates;
 pub mod channels;
 pub mod checks;
 pub mod clock;
+pub mod cluster;
 pub mod deliveries;
 pub mod entities;
 pub mod incident_updates;
 pub mod incidents;
 pub mod maintenance;
 pub mod monitors;
+pub mod peers;
 pub mod rollups;
 pub mod stats;
 pub mod status_pages;
@@ -27,7 +29,9 @@ use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, TransactionTrait,
+};
 
 pub use certificates::CertificateRecord;
 pub use channels::StoredChannel;
@@ -71,6 +75,8 @@ pub struct Store {
     write: DatabaseConnection,
     /// Merged closed rollup buckets per monitor, for stats requests.
     closed: std::sync::Arc<rollups::ClosedCache>,
+    /// The node whose shard leases fence this store's writes (several nodes on PostgreSQL).
+    node: Option<std::sync::Arc<str>>,
 }
 
 impl Store {
@@ -90,6 +96,7 @@ impl Store {
                 read,
                 write,
                 closed: Default::default(),
+                node: None,
             }
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let mut opts = ConnectOptions::new(url);
@@ -103,11 +110,22 @@ impl Store {
                 read: conn.clone(),
                 write: conn,
                 closed: Default::default(),
+                node: None,
             }
         } else {
             return Err(StoreError::UnsupportedUrl(redact_url(url)));
         };
-        Migrator::up(&store.write, None).await?;
+        if store.is_shared() {
+            // Nodes starting together must not run the migrations side by side: one does,
+            // the others wait for it and then find nothing left to do.
+            let txn = store.write.begin().await?;
+            txn.execute_unprepared("SELECT pg_advisory_xact_lock(7146206011)")
+                .await?;
+            Migrator::up(&txn, None).await?;
+            txn.commit().await?;
+        } else {
+            Migrator::up(&store.write, None).await?;
+        }
         Ok(store)
     }
 

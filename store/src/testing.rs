@@ -71,5 +71,6 @@ pub fn check(monitor_id: i64, at: i64, up: bool) -> CheckRecord {
         latency_us: 1500,
         status_code: Some(if up { 200 } else { 500 }),
         error: (!up).then(|| "unexpected status 500".to_owned()),
+        lease: None,
     }
 }

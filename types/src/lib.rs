@@ -2,6 +2,7 @@
 //! the validation rules for monitor configuration. Everything here compiles to wasm32.
 
 mod auth;
+mod cluster;
 mod incidents;
 mod maintenance;
 mod monitor;
@@ -10,6 +11,7 @@ mod pages;
 mod stats;
 
 pub use auth::*;
+pub use cluster::*;
 pub use incidents::*;
 pub use maintenance::*;
 pub use monitor::*;

@@ -22,6 +22,7 @@ use crate::messages::{
 };
 use crate::metrics::{EngineMetrics, MonitorSeries};
 use flatline_store::clock::now_ms;
+use flatline_store::cluster::Lease;
 use flatline_store::{CertificateRecord, CheckRecord};
 
 /// What every monitor actor is handed by the registry: where results and transitions go.
@@ -81,6 +82,8 @@ pub struct MonitorActor {
     /// In a maintenance window: checks go on, failures change nothing, the board reads
     /// `maintenance`; `status` keeps the monitor's real state.
     maintenance: bool,
+    /// The lease this node runs the monitor under (several nodes); stamped on every result.
+    lease: Option<Lease>,
     deps: MonitorDeps,
 }
 
@@ -97,6 +100,7 @@ impl MonitorActor {
         since_ms: i64,
         certificate: Option<&CertificateRecord>,
         maintenance: bool,
+        lease: Option<Lease>,
         deps: MonitorDeps,
     ) -> Self {
         let push = push_state(&spec, since_ms);
@@ -115,6 +119,7 @@ impl MonitorActor {
             certificate: CertificateWatch::of(certificate),
             series: deps.metrics.monitor_series(id),
             maintenance,
+            lease,
             deps,
         }
     }
@@ -198,6 +203,7 @@ impl MonitorActor {
             latency_us: outcome.latency_us,
             status_code: outcome.status_code,
             error: outcome.error.clone(),
+            lease: self.lease,
         }));
 
         if up {
@@ -331,6 +337,7 @@ impl MonitorActor {
             to,
             at_ms: outcome.started_at_ms,
             cause: outcome.error.clone(),
+            lease: self.lease,
         };
         tracing::info!(
             monitor_id = self.id,

@@ -20,8 +20,10 @@ use flatline_store::deliveries::DueDelivery;
 use flatline_store::{CertificateNotice, EventPayload, NewDelivery, Store, StoreResult};
 use flatline_types::MonitorStatus;
 
+use crate::cluster::Leadership;
 use crate::messages::{CertificateExpiring, MaintenanceEdge, Transition};
 use crate::metrics::EngineMetrics;
+use flatline_store::cluster::Lease;
 use notice::Event;
 use outbox::{attempt, certificate_event, down_event, up_event};
 
@@ -43,6 +45,10 @@ pub struct NotifierConfig {
     pub poll: Duration,
     /// How often open incidents are looked at for reminders.
     pub reminder_poll: Duration,
+    /// This node, which claims each delivery before sending it.
+    pub node: String,
+    /// How long a claim holds: a node that dies mid-send hands the delivery on after it.
+    pub claim: Duration,
 }
 
 impl Default for NotifierConfig {
@@ -54,6 +60,8 @@ impl Default for NotifierConfig {
             per_channel: 4,
             poll: Duration::from_secs(30),
             reminder_poll: Duration::from_secs(15),
+            node: "local".to_owned(),
+            claim: Duration::from_secs(30),
         }
     }
 }
@@ -65,6 +73,8 @@ const RECONCILE_HORIZON_MS: i64 = 24 * 3_600_000;
 const DELIVERY_RETENTION_MS: i64 = 30 * 86_400_000;
 /// Due rows fetched per scan.
 const SCAN_LIMIT: u64 = 200;
+/// A delivery another node claimed first (or that could not be claimed): not counted.
+const CLAIMED_ELSEWHERE: &str = "claimed_elsewhere";
 /// How often finished deliveries past their retention are swept.
 const SWEEP_EVERY: Duration = Duration::from_secs(3600);
 
@@ -74,8 +84,12 @@ pub struct Notifier {
     metrics: Arc<EngineMetrics>,
     config: NotifierConfig,
     client: Option<awc::Client>,
-    /// Transitions waiting to be queued, in order.
-    incoming: VecDeque<NewDelivery>,
+    /// Events waiting to be queued, in order (with the lease of the monitor's transition).
+    incoming: VecDeque<(NewDelivery, Option<Lease>)>,
+    /// Whether this node runs reminders, reconciliation and sweeps (one node per cluster).
+    leader: Leadership,
+    /// Whether reconciliation ran since this node last became the one in charge.
+    reconciled: bool,
     queueing: bool,
     /// Deliveries being attempted (or whose outcome is still being recorded).
     busy: BTreeSet<i64>,
@@ -88,8 +102,15 @@ pub struct Notifier {
 
 impl Notifier {
     /// A notifier over `store`.
-    pub fn new(store: Store, metrics: Arc<EngineMetrics>, config: NotifierConfig) -> Self {
+    pub fn new(
+        store: Store,
+        metrics: Arc<EngineMetrics>,
+        config: NotifierConfig,
+        leader: Leadership,
+    ) -> Self {
         Self {
+            leader,
+            reconciled: false,
             store,
             metrics,
             config,
@@ -110,17 +131,24 @@ impl Notifier {
         if self.queueing {
             return;
         }
-        let Some(event) = self.incoming.front().cloned() else {
+        let Some((event, lease)) = self.incoming.front().cloned() else {
             return;
         };
         self.queueing = true;
         let store = self.store.clone();
+        let metrics = self.metrics.clone();
         ctx.spawn(
             async move {
                 let mut delay = Duration::from_millis(100);
                 loop {
-                    match store.enqueue(&event, None, now_ms()).await {
-                        Ok(n) => return n,
+                    match store.enqueue_fenced(&event, None, now_ms(), lease).await {
+                        Ok(Some(n)) => return n,
+                        Ok(None) => {
+                            // Another node took the monitor over; it tells what it sees.
+                            metrics.cluster_fenced.inc();
+                            tracing::warn!(monitor_id = event.payload.monitor_id, event = event.event.as_str(), "notification dropped: this node no longer runs the monitor");
+                            return 0;
+                        }
                         Err(e) => {
                             tracing::warn!(monitor_id = event.payload.monitor_id, error = %e, "queueing a notification failed; retrying");
                             actix_rt::time::sleep(delay).await;
@@ -131,7 +159,7 @@ impl Notifier {
             }
             .into_actor(self)
             .map(|queued, act, ctx| {
-                if let Some(event) = act.incoming.pop_front() {
+                if let Some((event, _)) = act.incoming.pop_front() {
                     tracing::debug!(monitor_id = event.payload.monitor_id, event = event.event.as_str(), queued, "notifications queued");
                 }
                 act.queueing = false;
@@ -214,34 +242,57 @@ impl Notifier {
         let config = self.config.clone();
         let (id, channel_id, kind) = (delivery.id, channel.id, channel.config.kind());
         ctx.spawn(
-            async move { attempt(&store, &client, &config, delivery, &channel).await }
-                .into_actor(self)
-                .map(move |result, act, ctx| {
-                    if let Some(n) = act.per_channel.get_mut(&channel_id) {
-                        *n = n.saturating_sub(1);
+            async move {
+                // Of several nodes seeing it due, one sends it.
+                let now = now_ms();
+                let until = now + i64::try_from(config.claim.as_millis()).unwrap_or(30_000);
+                match store.claim_delivery(id, &config.node, until, now).await {
+                    Ok(true) => attempt(&store, &client, &config, delivery, &channel).await,
+                    Ok(false) => Some(CLAIMED_ELSEWHERE),
+                    Err(e) => {
+                        tracing::warn!(delivery_id = id, error = %e, "claiming a delivery failed");
+                        Some(CLAIMED_ELSEWHERE)
                     }
-                    match result {
-                        Some(outcome) => {
-                            act.busy.remove(&id);
-                            act.metrics
-                                .deliveries
-                                .with_label_values(&[kind, outcome])
-                                .inc();
-                        }
-                        // Attempted but not recorded: keep it busy so that it is not sent
-                        // twice; the next start retries it.
-                        None => tracing::error!(
-                            delivery_id = id,
-                            "delivery outcome could not be stored; not retrying it until restart"
-                        ),
+                }
+            }
+            .into_actor(self)
+            .map(move |result, act, ctx| {
+                if let Some(n) = act.per_channel.get_mut(&channel_id) {
+                    *n = n.saturating_sub(1);
+                }
+                match result {
+                    Some(CLAIMED_ELSEWHERE) => {
+                        act.busy.remove(&id);
                     }
-                    act.scan(ctx);
-                }),
+                    Some(outcome) => {
+                        act.busy.remove(&id);
+                        act.metrics
+                            .deliveries
+                            .with_label_values(&[kind, outcome])
+                            .inc();
+                    }
+                    // Attempted but not recorded: keep it busy so that it is not sent
+                    // twice; the next start retries it.
+                    None => tracing::error!(
+                        delivery_id = id,
+                        "delivery outcome could not be stored; not retrying it until restart"
+                    ),
+                }
+                act.scan(ctx);
+            }),
         );
     }
 
-    /// Queues reminders for monitors that have been down for another `resend_interval`.
+    /// Queues reminders for monitors that have been down for another `resend_interval`
+    /// (on the one node in charge; after reconciling, when it has just become so).
     fn remind(&mut self, ctx: &mut Context<Self>) {
+        if !self.leader.is_leader() {
+            self.reconciled = false;
+            return;
+        }
+        if !std::mem::replace(&mut self.reconciled, true) {
+            self.reconcile(ctx);
+        }
         let store = self.store.clone();
         ctx.spawn(
             async move {
@@ -332,6 +383,9 @@ impl Notifier {
     }
 
     fn sweep(&mut self, ctx: &mut Context<Self>) {
+        if !self.leader.is_leader() {
+            return;
+        }
         let store = self.store.clone();
         ctx.spawn(
             async move {
@@ -352,7 +406,12 @@ impl Actor for Notifier {
 
     fn started(&mut self, ctx: &mut Context<Self>) {
         self.client = Some(send::client(self.config.timeout));
-        self.reconcile(ctx);
+        if self.leader.is_leader() {
+            self.reconciled = true;
+            self.reconcile(ctx);
+        } else {
+            self.scan(ctx);
+        }
         ctx.run_interval(self.config.poll, |act, ctx| act.scan(ctx));
         ctx.run_interval(self.config.reminder_poll, |act, ctx| act.remind(ctx));
         self.sweep(ctx);
@@ -382,7 +441,7 @@ impl Handler<Transition> for Notifier {
             (MonitorStatus::Down, MonitorStatus::Up) => up_event(payload),
             _ => return,
         };
-        self.incoming.push_back(event);
+        self.incoming.push_back((event, t.lease));
         self.queue_next(ctx);
     }
 }
@@ -409,7 +468,7 @@ impl Handler<CertificateExpiring> for Notifier {
             maintenance: None,
         };
         if let Some(event) = certificate_event(payload) {
-            self.incoming.push_back(event);
+            self.incoming.push_back((event, None));
             self.queue_next(ctx);
         }
     }
@@ -432,7 +491,7 @@ impl Handler<MaintenanceEdge> for Notifier {
                 maintenance: Some(e.window.clone()),
             };
             if let Some(event) = outbox::maintenance_event(payload, e.started) {
-                self.incoming.push_back(event);
+                self.incoming.push_back((event, None));
             }
         }
         self.queue_next(ctx);

@@ -5,16 +5,36 @@ use flatline_types::MonitorStatus;
 
 use super::Registry;
 use crate::messages::{
-    MaintenanceSet, Push, PushReply, Pushed, Reconfigure, Remove, Retire, RunningMonitors,
-    SetMaintenance, StopAll, Upsert,
+    MaintenanceSet, Push, PushReply, PushSignal, Pushed, Reconfigure, Remove, Retire,
+    RunningMonitors, SetMaintenance, StopAll, Upsert,
 };
 use crate::monitor::FirstCheck;
+use flatline_store::peers::PeerEvent;
+use flatline_store::StoredMonitor;
 
 impl Handler<Upsert> for Registry {
     type Result = ();
 
     fn handle(&mut self, msg: Upsert, _ctx: &mut Self::Context) {
-        let Upsert { monitor, check_now } = msg;
+        let id = msg.monitor.id;
+        self.apply(msg.monitor, msg.check_now);
+        self.tell_peers(PeerEvent::Monitor { monitor_id: id });
+    }
+}
+
+impl Handler<Remove> for Registry {
+    type Result = ();
+
+    fn handle(&mut self, msg: Remove, _ctx: &mut Self::Context) {
+        self.forget(msg.0);
+        self.tell_peers(PeerEvent::Monitor { monitor_id: msg.0 });
+    }
+}
+
+impl Registry {
+    /// Runs `monitor` as stored: starts, reconfigures or stops its actor if this node runs
+    /// it, and shows it on the board either way.
+    pub(super) fn apply(&mut self, monitor: StoredMonitor, check_now: bool) {
         let id = monitor.id;
         self.deps.metrics.set_monitor_info(id, &monitor.spec);
         self.deps.board.set_monitor(&monitor);
@@ -36,16 +56,14 @@ impl Handler<Upsert> for Registry {
             }
         }
     }
-}
 
-impl Handler<Remove> for Registry {
-    type Result = ();
-
-    fn handle(&mut self, msg: Remove, _ctx: &mut Self::Context) {
-        self.stop_monitor(msg.0);
-        self.forget_push_token(msg.0);
-        self.deps.board.remove(msg.0);
-        self.deps.metrics.forget_monitor(msg.0);
+    /// Stops and forgets a deleted monitor.
+    pub(super) fn forget(&mut self, id: i64) {
+        self.stop_monitor(id);
+        self.forget_push_token(id);
+        self.remote.remove(&id);
+        self.deps.board.remove(id);
+        self.deps.metrics.forget_monitor(id);
     }
 }
 
@@ -83,13 +101,25 @@ impl Handler<Pushed> for Registry {
         let Some(&id) = self.push_tokens.get(&msg.token_hash) else {
             return PushReply::Unknown;
         };
-        let Some(addr) = self.monitors.get(&id) else {
+        let running_elsewhere = self.lease_of(id).is_none()
+            && self
+                .deps
+                .board
+                .get(id)
+                .and_then(|live| live.monitor.map(|m| m.spec.enabled))
+                .unwrap_or(false);
+        let addr = self.monitors.get(&id);
+        if addr.is_none() && !running_elsewhere {
             return PushReply::Paused;
-        };
+        }
         if self.push_limiter.check_key(&id).is_err() {
             return PushReply::RateLimited;
         }
-        addr.do_send(Push(msg.signal));
+        match addr {
+            Some(addr) => addr.do_send(Push(msg.signal)),
+            // The node running it hears of it at once.
+            None => self.tell_peers(push_event(id, msg.signal)),
+        }
         PushReply::Accepted
     }
 }
@@ -107,5 +137,23 @@ impl Handler<MaintenanceSet> for Registry {
             }
         }
         self.maintenance = msg;
+        let elsewhere: Vec<i64> = self.remote.keys().copied().collect();
+        for id in elsewhere {
+            self.show_remote(id);
+        }
+    }
+}
+
+/// A push for a monitor run on another node, as told to it.
+fn push_event(monitor_id: i64, signal: PushSignal) -> PeerEvent {
+    let (signal, message) = match signal {
+        PushSignal::Start => ("start", None),
+        PushSignal::Success => ("success", None),
+        PushSignal::Fail(message) => ("fail", message),
+    };
+    PeerEvent::Push {
+        monitor_id,
+        signal: signal.to_owned(),
+        message,
     }
 }

@@ -2,8 +2,13 @@
 //! reconfigure, pause and remove monitors so the running set always equals what is stored.
 
 mod handlers;
+mod peers;
 
 use std::collections::HashMap;
+
+use flatline_store::cluster::{shard_of, Lease};
+use flatline_store::peers::PeerEvent;
+use flatline_store::Store;
 use std::num::NonZeroU32;
 
 use actix::{Actor, Addr, ArbiterHandle, Context, Supervisor};
@@ -31,6 +36,13 @@ pub struct Registry {
     next_arbiter: usize,
     /// Which monitors are in a maintenance window now.
     maintenance: MaintenanceSet,
+    /// Several nodes: the shards this node holds (shard → epoch), whose monitors it runs;
+    /// `None` alone, running every monitor.
+    owned: Option<HashMap<i32, i64>>,
+    /// Several nodes: the recorded state of monitors run elsewhere, as last heard.
+    remote: HashMap<i64, MonitorStatus>,
+    /// Several nodes: where changes made through this node are announced.
+    peers: Option<Store>,
     deps: MonitorDeps,
 }
 
@@ -46,11 +58,52 @@ impl Registry {
             arbiters,
             next_arbiter: 0,
             maintenance: MaintenanceSet::default(),
+            owned: None,
+            remote: HashMap::new(),
+            peers: None,
             deps,
         }
     }
 
+    /// Several nodes: run only the monitors of the shards of `leases` (more come with
+    /// `Adopt`), and announce changes made here through `peers`.
+    pub fn share(&mut self, leases: &[Lease], peers: Store) {
+        self.owned = Some(leases.iter().map(|l| (l.shard, l.epoch)).collect());
+        self.peers = Some(peers);
+    }
+
+    /// Whether this node runs monitor `id`, and under which lease: `None` if another node
+    /// does, `Some(None)` alone (unfenced).
+    fn lease_of(&self, id: i64) -> Option<Option<Lease>> {
+        match &self.owned {
+            None => Some(None),
+            Some(owned) => {
+                let shard = shard_of(id);
+                owned.get(&shard).map(|&epoch| Some(Lease { shard, epoch }))
+            }
+        }
+    }
+
+    /// Tells the other nodes (in the background; a lost message is made good by their
+    /// resync after a reconnect, or their next look).
+    fn tell_peers(&self, event: PeerEvent) {
+        if let Some(store) = self.peers.clone() {
+            actix_rt::spawn(async move {
+                if let Err(e) = store.tell_peers(&event).await {
+                    tracing::warn!(error = %e, "telling the other nodes failed");
+                }
+            });
+        }
+    }
+
     fn start_monitor(&mut self, monitor: StoredMonitor, first: FirstCheck) {
+        let Some(lease) = self.lease_of(monitor.id) else {
+            // Another node runs it: show its state as last heard.
+            self.remote.insert(monitor.id, monitor.status);
+            self.show_remote(monitor.id);
+            return;
+        };
+        self.remote.remove(&monitor.id);
         // A push monitor waits from its last check (a ping or a miss), or from its last
         // change: a restart does not reset how long it has been silent.
         let last_check_ms = self
@@ -92,6 +145,7 @@ impl Registry {
                 since_ms,
                 certificate.as_ref(),
                 maintenance,
+                lease,
                 deps,
             )
         };
@@ -103,10 +157,35 @@ impl Registry {
             Supervisor::start_in_arbiter(arbiter, make)
         };
         self.monitors.insert(id, addr);
-        self.deps
-            .metrics
-            .monitor_actors
-            .set(self.monitors.len() as i64);
+        self.count_running();
+    }
+
+    fn count_running(&self) {
+        let running = self.monitors.len() as i64;
+        self.deps.metrics.monitor_actors.set(running);
+        self.deps.metrics.cluster_monitors_owned.set(running);
+    }
+
+    /// The board's state of a monitor another node runs: paused, in maintenance, or as
+    /// that node last recorded it.
+    fn show_remote(&self, id: i64) {
+        let enabled = self
+            .deps
+            .board
+            .get(id)
+            .and_then(|live| live.monitor.map(|m| m.spec.enabled))
+            .unwrap_or(true);
+        let status = if !enabled {
+            MonitorStatus::Paused
+        } else if self.maintenance.covers(id) {
+            MonitorStatus::Maintenance
+        } else {
+            match self.remote.get(&id) {
+                Some(MonitorStatus::Paused) | None => MonitorStatus::Pending,
+                Some(s) => *s,
+            }
+        };
+        self.deps.board.set_status(id, status);
     }
 
     /// Keeps the push-token index in step with a stored monitor.
@@ -127,10 +206,7 @@ impl Registry {
         if let Some(addr) = self.monitors.remove(&id) {
             addr.do_send(Retire);
         }
-        self.deps
-            .metrics
-            .monitor_actors
-            .set(self.monitors.len() as i64);
+        self.count_running();
     }
 
     /// Which monitors are in maintenance, before any is started.

@@ -3,6 +3,7 @@
 
 mod channels;
 mod checks;
+mod cluster;
 mod incidents;
 mod links;
 pub mod maintenance;
@@ -81,6 +82,7 @@ pub fn scope() -> scope_of_routes!() {
         .service(status_pages::create_notice)
         .service(status_pages::patch_notice)
         .service(status_pages::delete_notice)
+        .service(cluster::get)
 }
 
 /// `/auth`: sign-in and sign-out are public; `/auth/me` checks credentials itself.

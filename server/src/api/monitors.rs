@@ -1,6 +1,7 @@
 //! `/monitors`: create, list, read, update, delete.
 
 use actix_web::{delete, get, patch, post, web, HttpResponse};
+use flatline_actors::cluster::ClusterView;
 use flatline_actors::StatusBoard;
 use flatline_types::{CreateMonitor, ErrorBody, Monitor, PatchMonitor};
 
@@ -41,10 +42,18 @@ pub async fn create(
     responses((status = 200, description = "All monitors", body = [Monitor]))
 )]
 #[get("/monitors")]
-pub async fn list(board: web::Data<StatusBoard>) -> ApiResult<web::Json<Vec<Monitor>>> {
+pub async fn list(
+    board: web::Data<StatusBoard>,
+    cluster: web::Data<ClusterView>,
+) -> ApiResult<web::Json<Vec<Monitor>>> {
+    let cluster = cluster.snapshot();
     let mut monitors: Vec<Monitor> = board.with_all(|all| {
         all.values()
             .filter_map(|live| live.monitor.as_deref().map(|m| monitor_view(m, live)))
+            .map(|mut m| {
+                m.node = cluster.node_of(m.id);
+                m
+            })
             .collect()
     });
     monitors.sort_unstable_by_key(|m| m.id);
@@ -64,11 +73,14 @@ pub async fn list(board: web::Data<StatusBoard>) -> ApiResult<web::Json<Vec<Moni
 pub async fn get(
     monitors: web::Data<MonitorService>,
     board: web::Data<StatusBoard>,
+    cluster: web::Data<ClusterView>,
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<Monitor>> {
     let id = id.into_inner();
     let m = monitors.get(id).await?;
-    Ok(web::Json(monitor_to_api(m, board.get(id), None)))
+    let mut view = monitor_to_api(m, board.get(id), None);
+    view.node = cluster.node_of(id);
+    Ok(web::Json(view))
 }
 
 /// Change some fields of a monitor; absent fields keep their value. Applies at once.

@@ -183,6 +183,7 @@ pub fn monitor_view(m: &StoredMonitor, live: &LiveStatus) -> Monitor {
         status,
         last_check: live.last_check.as_ref().map(check_to_api),
         stats: live.summary.as_deref().cloned(),
+        node: None,
         created_at: rfc3339(m.created_at_ms),
         updated_at: rfc3339(m.updated_at_ms),
     };

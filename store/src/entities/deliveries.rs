@@ -20,6 +20,10 @@ pub struct Model {
     pub created_at: i64,
     pub updated_at: i64,
     pub sent_at: Option<i64>,
+    /// The node sending it now, and until when its claim holds (a node dying mid-send
+    /// hands the delivery on when the claim runs out).
+    pub claimed_by: Option<String>,
+    pub claimed_until: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

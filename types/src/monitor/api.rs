@@ -113,6 +113,10 @@ pub struct Monitor {
     /// Read-only: uptime over 24h/7d/30d/90d and P99 latency, refreshed in the background;
     /// null until first computed.
     pub stats: Option<crate::MonitorSummary>,
+    /// Read-only: the node that runs its checks (with several nodes on PostgreSQL; the
+    /// one node otherwise), or null while no live node holds it.
+    #[serde(default)]
+    pub node: Option<String>,
     /// Read-only, RFC 3339 UTC.
     pub created_at: String,
     /// Read-only, RFC 3339 UTC.
