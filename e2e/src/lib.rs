@@ -9,6 +9,7 @@ pub mod flatline;
 pub mod hostile;
 pub mod inprocess;
 pub mod live;
+pub mod nginx;
 pub mod oidc;
 pub mod postgres;
 pub mod proc;

@@ -70,7 +70,10 @@ fn node(url: &str, name: &str, extra: &[(&str, &str)]) -> Flatline {
 async fn balanced(fl: &Flatline, alive: usize, monitors: usize) -> HashMap<i64, String> {
     let deadline = Instant::now() + WAIT;
     loop {
-        let c = fl.get("/api/v1/cluster").await;
+        // A client of its own each time: awc's pool of the instance's client has been seen
+        // to fail ("connector has been disconnected") while other nodes restart.
+        let client = e2e::ApiClient::new(fl.base_url.clone(), fl.token.clone());
+        let c = client.get("/api/v1/cluster").await;
         if let Some(placed) = is_balanced(&c, alive, monitors) {
             return placed;
         }
@@ -229,6 +232,65 @@ async fn nodes_split_the_monitors_check_each_once_and_rebalance_when_one_joins()
         one["node"].as_str(),
         placed.get(&ids[0]).map(String::as_str)
     );
+    // A change made through a node that does not run the monitor reaches the one that
+    // does at once; its new state shows on every node within seconds.
+    let moved = ids[5];
+    let owner = placed[&moved].clone();
+    let (elsewhere, elsewhere_name) = [(&a, "node-a"), (&b, "node-b"), (&c, "node-c")]
+        .into_iter()
+        .find(|(_, n)| *n != owner)
+        .expect("another node");
+    let changed = Instant::now();
+    let (status, _) = elsewhere
+        .patch(
+            &format!("/api/v1/monitors/{moved}"),
+            &json!({"url": target.url("/moved"), "expected_status_codes": [404]}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    eventually("the owner checks the new URL", WAIT, || async {
+        (target.hits("/moved") > 0).then_some(())
+    })
+    .await;
+    eprintln!(
+        "a change through {elsewhere_name} reached {owner} after {:?}",
+        changed.elapsed()
+    );
+    assert!(
+        changed.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        changed.elapsed()
+    );
+    // (The target answers 200 on /moved; 404 is expected: down after its retries.)
+    for fl in [&a, &b, &c] {
+        fl.wait_for_status(moved, "down", Duration::from_secs(10))
+            .await;
+    }
+
+    // A push monitor pinged through a node that does not run it.
+    let push = a
+        .create_monitor(json!({"name": "nightly", "kind": "push", "interval_seconds": 60}))
+        .await;
+    let push_id = push["id"].as_i64().expect("id");
+    let push_url = push["push_url"].as_str().expect("push url").to_owned();
+    let runs_push = eventually("the push monitor placed", WAIT, || async {
+        a.get(&format!("/api/v1/monitors/{push_id}")).await["node"]
+            .as_str()
+            .map(str::to_owned)
+    })
+    .await;
+    let pinger = [(&a, "node-a"), (&b, "node-b"), (&c, "node-c")]
+        .into_iter()
+        .find(|(_, n)| *n != runs_push)
+        .map(|(fl, _)| fl)
+        .expect("another node");
+    let answer = pinger.send("GET", &push_url, &[], None).await;
+    assert_eq!(answer.status, 200, "{:?}", answer.body);
+    for fl in [&a, &b, &c] {
+        fl.wait_for_status(push_id, "up", Duration::from_secs(10))
+            .await;
+    }
+
     let metrics = e2e::scrape::scrape(&c).await;
     assert_eq!(e2e::scrape::sample(&metrics, "flatline_cluster_nodes"), 3.0);
     assert!(metrics.contains("flatline_cluster_monitors_owned"));
@@ -297,6 +359,19 @@ async fn an_outage_alerts_once_and_a_killed_node_is_replaced_within_the_lease() 
         "taken over within lease + interval + a renewal period (and 2 s for a loaded machine): {took:?}"
     );
     balanced(survivor, 2, 13).await;
+    let took_over: f64 = [&nodes[(i + 1) % 3], &nodes[(i + 2) % 3]]
+        .iter()
+        .map(|fl| async move {
+            e2e::scrape::sample(
+                &e2e::scrape::scrape(fl).await,
+                "flatline_cluster_takeovers_total",
+            )
+        })
+        .collect::<futures_util::future::JoinAll<_>>()
+        .await
+        .into_iter()
+        .sum();
+    assert!(took_over > 0.0, "the survivors counted their takeovers");
     for id in &ids {
         assert!(
             survivor.incidents(*id).await.is_empty(),

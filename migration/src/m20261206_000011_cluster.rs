@@ -1,6 +1,7 @@
-//! Several nodes on one PostgreSQL: the nodes that announce themselves, the shard leases that
-//! say which node runs which monitors (with a fencing epoch that every takeover raises), and
-//! a claim on each delivery so that one node sends it and a node dying mid-send hands it on.
+//! Several nodes on one PostgreSQL: the nodes that announce themselves (a heartbeat each: a
+//! node's leases hold while it is fresh), the shard leases that say which node runs which
+//! monitors (with a fencing epoch that every claim raises), and a claim on each delivery so
+//! that one node sends it and a node dying mid-send hands it on.
 //! `location` is `local` for the nodes themselves; remote probes lease their own location's.
 // async_trait signatures must match the trait exactly, hidden lifetimes included.
 #![allow(elided_lifetimes_in_paths)]
@@ -28,7 +29,6 @@ enum ClusterLeases {
     Shard,
     Owner,
     Epoch,
-    ExpiresAt,
 }
 
 #[derive(DeriveIden)]
@@ -63,7 +63,6 @@ impl MigrationTrait for Migration {
                     .col(integer(ClusterLeases::Shard))
                     .col(text_null(ClusterLeases::Owner))
                     .col(big_integer(ClusterLeases::Epoch).default(0))
-                    .col(big_integer(ClusterLeases::ExpiresAt).default(0))
                     .primary_key(
                         Index::create()
                             .col(ClusterLeases::Location)

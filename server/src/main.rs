@@ -115,6 +115,9 @@ async fn run(config: Config) -> Result<(), String> {
     for addr in server.addrs() {
         tracing::info!(address = %format!("http://{addr}"), "listening");
     }
+    if let Some(addr) = server.addrs().first() {
+        engine.cluster.set_address(&addr.to_string());
+    }
     let server = server.run();
     let handle = server.handle();
     let registry = engine.registry.clone();

@@ -1,8 +1,10 @@
 //! Several nodes on one PostgreSQL: who is there (`cluster_nodes`, a heartbeat each), which
-//! node runs which monitors (`cluster_leases`: a monitor belongs to shard `id mod SHARDS`; a
-//! shard to the node holding its lease), and the fence on what a node writes for a monitor.
+//! node runs which monitors (`cluster_leases`: a monitor belongs to a shard, a hash of its id;
+//! a shard to the node holding its lease), and the fence on what a node writes for a monitor.
 //!
-//! Every takeover of a shard raises its `epoch`. A node stamps each check and transition with
+//! A lease holds while its owner's heartbeat is fresher than the lease time: renewing every
+//! lease a node holds is one write, its heartbeat, however many shards it holds. A shard
+//! whose owner went silent may be claimed by another node. Every claim raises its `epoch`. A node stamps each check and transition with
 //! the lease it ran under; the write checks, in its own transaction and holding the lease row
 //! `FOR SHARE` (so no takeover can commit in between), that the node still holds that shard at
 //! that epoch, and drops it otherwise. A node that froze past its lease and wakes up therefore
@@ -47,16 +49,15 @@ pub struct NodeRecord {
     pub heartbeat_at_ms: i64,
 }
 
-/// A shard's lease as stored.
+/// A shard's lease as stored (it holds while its owner's heartbeat is fresh).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LeaseRecord {
     pub shard: i32,
     pub owner: Option<String>,
     pub epoch: i64,
-    pub expires_at_ms: i64,
 }
 
-/// A shard just claimed, and who held it before (when its lease had run out: a takeover).
+/// A shard just claimed, and who held it before (a node gone silent: a takeover).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Claimed {
     pub lease: Lease,
@@ -102,8 +103,8 @@ impl Store {
     pub async fn ensure_shards(&self) -> StoreResult<()> {
         self.write
             .execute_raw(stmt(
-                "INSERT INTO cluster_leases (location, shard, owner, epoch, expires_at) \
-                 SELECT $1, s, NULL, 0, 0 FROM generate_series(0, $2 - 1) AS s \
+                "INSERT INTO cluster_leases (location, shard, owner, epoch) \
+                 SELECT $1, s, NULL, 0 FROM generate_series(0, $2 - 1) AS s \
                  ON CONFLICT DO NOTHING",
                 vec![LOCAL.into(), SHARDS.into()],
             ))
@@ -111,7 +112,8 @@ impl Store {
         Ok(())
     }
 
-    /// Announces `node` (or renews its heartbeat); returns the database's time.
+    /// Announces `node`, or renews its heartbeat and with it every lease it holds; returns
+    /// the database's time.
     pub async fn heartbeat(&self, node: &NodeRecord) -> StoreResult<i64> {
         let row = self
             .write
@@ -161,7 +163,7 @@ impl Store {
         let rows = self
             .read
             .query_all_raw(stmt(
-                "SELECT shard, owner, epoch, expires_at FROM cluster_leases \
+                "SELECT shard, owner, epoch FROM cluster_leases \
                  WHERE location = $1 ORDER BY shard",
                 vec![LOCAL.into()],
             ))
@@ -173,30 +175,42 @@ impl Store {
                     shard: r.try_get_by_index(0)?,
                     owner: r.try_get_by_index(1)?,
                     epoch: r.try_get_by_index(2)?,
-                    expires_at_ms: r.try_get_by_index(3)?,
                 })
             })
             .collect::<Result<_, DbErr>>()?)
     }
 
-    /// Extends every lease `node` still holds by `lease_ms`; returns them. A shard missing
-    /// from the answer was taken over after this node's lease ran out.
-    pub async fn renew_leases(&self, node: &str, lease_ms: i64) -> StoreResult<Vec<Lease>> {
+    /// The leases `node` holds now. One it held before and is missing was claimed by
+    /// another node while this one was silent.
+    pub async fn held_leases(&self, node: &str) -> StoreResult<Vec<Lease>> {
         let rows = self
             .write
             .query_all_raw(stmt(
-                &format!(
-                    "UPDATE cluster_leases SET expires_at = {DB_NOW} + $3 \
-                     WHERE location = $1 AND owner = $2 RETURNING shard, epoch"
-                ),
-                vec![LOCAL.into(), node.into(), lease_ms.into()],
+                "SELECT shard, epoch FROM cluster_leases WHERE location = $1 AND owner = $2",
+                vec![LOCAL.into(), node.into()],
             ))
             .await?;
         Ok(leases_of(rows)?)
     }
 
-    /// Claims up to `want` shards that no one holds or whose lease ran out, raising each
-    /// one's epoch. Shards locked by another node's claim are skipped, not waited for.
+    /// A node (re)starting under an id that still holds leases (a restart with the same
+    /// `FLATLINE_NODE_ID`): raises their epochs, fencing whatever the previous process of that
+    /// id may still write, and returns them.
+    pub async fn rejoin(&self, node: &str) -> StoreResult<Vec<Lease>> {
+        let rows = self
+            .write
+            .query_all_raw(stmt(
+                "UPDATE cluster_leases SET epoch = epoch + 1 WHERE location = $1 AND owner = $2 \
+                 RETURNING shard, epoch",
+                vec![LOCAL.into(), node.into()],
+            ))
+            .await?;
+        Ok(leases_of(rows)?)
+    }
+
+    /// Claims up to `want` shards that no one holds, or whose owner's heartbeat is older
+    /// than `lease_ms`, raising each one's epoch. Shards locked by another node's claim are
+    /// skipped, not waited for.
     pub async fn claim_leases(
         &self,
         node: &str,
@@ -211,10 +225,10 @@ impl Store {
             .query_all_raw(stmt(
                 &format!(
                     "WITH free AS (SELECT shard, owner FROM cluster_leases \
-                       WHERE location = $1 AND (owner IS NULL OR expires_at < {DB_NOW}) \
+                       WHERE location = $1 AND (owner IS NULL OR owner NOT IN \
+                         (SELECT id FROM cluster_nodes WHERE heartbeat_at >= {DB_NOW} - $4)) \
                        ORDER BY shard LIMIT $3 FOR UPDATE SKIP LOCKED) \
-                     UPDATE cluster_leases l SET owner = $2, epoch = l.epoch + 1, \
-                       expires_at = {DB_NOW} + $4 \
+                     UPDATE cluster_leases l SET owner = $2, epoch = l.epoch + 1 \
                      FROM free WHERE l.location = $1 AND l.shard = free.shard \
                      RETURNING l.shard, l.epoch, free.owner"
                 ),
@@ -238,7 +252,7 @@ impl Store {
     }
 
     /// Gives up `shards` (only those `node` still holds), so another node can claim them at
-    /// once instead of waiting for the leases to run out.
+    /// once.
     pub async fn release_leases(&self, node: &str, shards: &[i32]) -> StoreResult<u64> {
         let list: Vec<Value> = shards.iter().map(|s| (*s).into()).collect();
         if list.is_empty() {
@@ -251,7 +265,7 @@ impl Store {
             .write
             .execute_raw(stmt(
                 &format!(
-                    "UPDATE cluster_leases SET owner = NULL, expires_at = 0 \
+                    "UPDATE cluster_leases SET owner = NULL \
                      WHERE location = $1 AND owner = $2 AND shard IN ({})",
                     placeholders.join(", ")
                 ),
@@ -266,7 +280,7 @@ impl Store {
     pub async fn leave_cluster(&self, node: &str) -> StoreResult<()> {
         self.write
             .execute_raw(stmt(
-                "UPDATE cluster_leases SET owner = NULL, expires_at = 0 WHERE owner = $1",
+                "UPDATE cluster_leases SET owner = NULL WHERE owner = $1",
                 vec![node.into()],
             ))
             .await?;

@@ -1,6 +1,6 @@
-//! This node's part in the cluster, once per tick (a third of the lease): heartbeat; renew
-//! the leases it holds (a shard missing from the renewal was taken over while this node was
-//! frozen or cut off: its monitors stop here at once); then balance: with `n` nodes alive,
+//! This node's part in the cluster, once per tick (a third of the lease): heartbeat, which
+//! renews every lease it holds; read the leases (a shard it held and holds no more was taken
+//! over while this node was frozen or cut off: its monitors stop here at once); then balance: with `n` nodes alive,
 //! each should hold `ceil(SHARDS / n)` shards, so a node short of that claims free or
 //! expired shards (a takeover raises the shard's epoch, fencing the old holder), and a node
 //! over it stops the monitors of its excess shards, stores their last checks and gives the
@@ -61,7 +61,16 @@ impl Coordinator {
             held: BTreeMap::new(),
         };
         let alive = coordinator.look().await?;
-        let claimed = coordinator.claim(alive).await?;
+        // Leases still held under this id (a restart with the same FLATLINE_NODE_ID) are
+        // taken on at new epochs.
+        let mut claimed = coordinator
+            .store
+            .rejoin(&coordinator.config.node_id)
+            .await?;
+        for lease in &claimed {
+            coordinator.held.insert(lease.shard, lease.epoch);
+        }
+        claimed.extend(coordinator.claim(alive).await?);
         coordinator.leader.set(coordinator.held.contains_key(&0));
         coordinator.look().await?;
         tracing::info!(
@@ -110,7 +119,9 @@ impl Coordinator {
         self.store
             .heartbeat(&NodeRecord {
                 id: self.config.node_id.clone(),
-                address: self.config.address.clone(),
+                address: Some(self.view.snapshot().address)
+                    .filter(|a| !a.is_empty())
+                    .unwrap_or_else(|| self.config.address.clone()),
                 version: self.config.version.clone(),
                 started_at_ms: self.started_at_ms,
                 heartbeat_at_ms: 0,
@@ -166,16 +177,26 @@ impl Coordinator {
         registry: &Addr<Registry>,
         writer: &Addr<CheckWriter>,
     ) -> StoreResult<()> {
-        let renewed = self
-            .store
-            .renew_leases(&self.config.node_id, self.config.lease_ms())
-            .await?;
+        // The heartbeat renews every lease held; then the leases say what is still held.
+        let alive = self.look().await?;
         self.metrics.cluster_lease_renewals.inc();
+        let me = self.config.node_id.clone();
+        let now_held: std::collections::BTreeSet<Lease> = self
+            .view
+            .snapshot()
+            .leases
+            .iter()
+            .filter(|l| l.owner.as_deref() == Some(me.as_str()))
+            .map(|l| Lease {
+                shard: l.shard,
+                epoch: l.epoch,
+            })
+            .collect();
         let lost: Vec<i32> = self
             .held
             .iter()
             .filter(|(shard, epoch)| {
-                !renewed.contains(&Lease {
+                !now_held.contains(&Lease {
                     shard: **shard,
                     epoch: **epoch,
                 })
@@ -189,7 +210,6 @@ impl Coordinator {
                 self.held.remove(shard);
             }
         }
-        let alive = self.look().await?;
         let share = fair_share(alive);
         if self.held.len() < share {
             let leases = self.claim(alive).await?;

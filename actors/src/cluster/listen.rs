@@ -3,7 +3,7 @@
 //! elsewhere, monitors changed through them are read again (and started here if this node
 //! runs their shard), maintenance changes wake the maintenance task, and pushes for monitors
 //! run here are handed to them. Notifications are lost while the connection is down, so
-//! after a reconnect every monitor is read again.
+//! each time it (re)connects every monitor is read again.
 
 use std::time::Duration;
 
@@ -33,7 +33,6 @@ impl Listener {
     /// Listens on the current actix system for as long as it runs.
     pub fn start(self) {
         actix_rt::spawn(async move {
-            let mut first = true;
             loop {
                 let mut listener = match self.store.listener().await {
                     Ok(l) => l,
@@ -48,9 +47,9 @@ impl Listener {
                     actix_rt::time::sleep(RETRY).await;
                     continue;
                 }
-                if !std::mem::take(&mut first) {
-                    self.resync().await;
-                }
+                // What was said before this node listened (it may have started a moment
+                // ago, while monitors were being created) or while it was cut off is lost.
+                self.resync().await;
                 loop {
                     match listener.try_recv().await {
                         Ok(Some(n)) => {

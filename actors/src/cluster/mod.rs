@@ -46,6 +46,8 @@ impl ClusterConfig {
 pub struct Snapshot {
     /// This node.
     pub me: String,
+    /// Where it listens, once it does (announced with its heartbeat).
+    pub address: String,
     /// Several nodes may run (PostgreSQL).
     pub shared: bool,
     pub lease_ms: i64,
@@ -63,10 +65,19 @@ impl Snapshot {
             return Some(self.me.clone());
         }
         let shard = usize::try_from(shard_of(monitor_id)).ok()?;
+        let owner = self.leases.get(shard)?.owner.as_deref()?;
+        self.nodes
+            .iter()
+            .find(|n| n.id == owner && (n.id == self.me || self.is_alive(n)))
+            .map(|n| n.id.clone())
+    }
+
+    /// How many shards `node` holds.
+    pub fn shards_of(&self, node: &str) -> usize {
         self.leases
-            .get(shard)
-            .filter(|l| l.expires_at_ms >= self.now_ms)
-            .and_then(|l| l.owner.clone())
+            .iter()
+            .filter(|l| l.owner.as_deref() == Some(node))
+            .count()
     }
 
     /// Whether a node's heartbeat is recent enough for it to count.
@@ -96,6 +107,11 @@ impl ClusterView {
     /// The node running monitor `id`.
     pub fn node_of(&self, monitor_id: i64) -> Option<String> {
         self.0.read().node_of(monitor_id)
+    }
+
+    /// Where this node listens (known once it is bound; announced with the next heartbeat).
+    pub fn set_address(&self, address: &str) {
+        self.update(|s| s.address = address.to_owned());
     }
 
     fn update(&self, f: impl FnOnce(&mut Snapshot)) {

@@ -33,11 +33,7 @@ pub async fn get(
         .collect();
     let owned_by = |node: &str| {
         let shards = if snapshot.shared {
-            snapshot
-                .leases
-                .iter()
-                .filter(|l| l.owner.as_deref() == Some(node) && l.expires_at_ms >= snapshot.now_ms)
-                .count()
+            snapshot.shards_of(node)
         } else {
             usize::try_from(SHARDS).unwrap_or_default()
         };
