@@ -74,6 +74,8 @@ pub struct Engine {
     pub metrics: Arc<EngineMetrics>,
     /// The nodes and who runs what.
     pub cluster: ClusterView,
+    /// Moves when another node changed status pages (or what they show).
+    pub peer_pages: tokio::sync::watch::Receiver<u64>,
     /// Several nodes: stops the coordinator, which then leaves the cluster and answers.
     leave: Option<(Arc<tokio::sync::Notify>, tokio::sync::oneshot::Receiver<()>)>,
     writer: Addr<CheckWriter>,
@@ -149,6 +151,9 @@ impl Engine {
             (leader, Some(joined))
         } else {
             metrics.cluster_nodes.set(1);
+            // Alone on the file: a claim left by a send this process's predecessor never
+            // finished (a crash) holds nothing back.
+            store.drop_delivery_claims().await?;
             (Leadership::alone(), None)
         };
         let sweeper = Sweeper::new(
@@ -201,6 +206,7 @@ impl Engine {
             notifier.clone().recipient(),
             leader,
         );
+        let (pages_changed, peer_pages) = tokio::sync::watch::channel(0);
         let (cluster, leave) = match joined {
             Some((coordinator, _)) => {
                 let view = coordinator.view();
@@ -213,6 +219,7 @@ impl Engine {
                     registry: registry.clone(),
                     board: board.clone(),
                     maintenance: maintenance.clone(),
+                    pages: pages_changed,
                 }
                 .start();
                 (view, Some((stop, gone)))
@@ -225,6 +232,7 @@ impl Engine {
             maintenance,
             metrics,
             cluster,
+            peer_pages,
             leave,
             writer,
             incidents,

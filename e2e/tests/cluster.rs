@@ -267,6 +267,65 @@ async fn nodes_split_the_monitors_check_each_once_and_rebalance_when_one_joins()
             .await;
     }
 
+    // Deleted through a node that does not run it: the node that did stops checking it.
+    let gone = ids[6];
+    let gone_owner = placed[&gone].clone();
+    let deleter = [(&a, "node-a"), (&b, "node-b"), (&c, "node-c")]
+        .into_iter()
+        .find(|(_, n)| *n != gone_owner)
+        .map(|(fl, _)| fl)
+        .expect("another node");
+    assert_eq!(
+        deleter.delete(&format!("/api/v1/monitors/{gone}")).await,
+        204
+    );
+    let deleted = Instant::now();
+    eventually("no node lists the deleted monitor", WAIT, || async {
+        let mut all = Vec::new();
+        for fl in [&a, &b, &c] {
+            let listed = fl.get("/api/v1/monitors").await;
+            all.push(
+                listed
+                    .as_array()
+                    .is_some_and(|l| l.iter().all(|m| m["id"] != gone)),
+            );
+        }
+        all.iter().all(|gone| *gone).then_some(())
+    })
+    .await;
+    let path = "/m/6";
+    let settled = deleted + Duration::from_secs(1);
+    eventually("4 s after the deletion", WAIT, || async {
+        (settled.elapsed() >= Duration::from_secs(4)).then_some(())
+    })
+    .await;
+    assert_eq!(
+        hits_since(&target, path, settled),
+        0,
+        "still checked after deletion"
+    );
+
+    // A status page made through one node is served by every node at once.
+    let (status, _) = a
+        .post(
+            "/api/v1/status-pages",
+            &json!({"slug": "public", "title": "Acme", "sections": [{"name": "All", "monitors": [{"monitor_id": ids[0]}]}]}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    eventually("the page on every node", WAIT, || async {
+        let mut ok = true;
+        for fl in [&a, &b, &c] {
+            ok &= fl
+                .send("GET", "/status/public/status.json", &[], None)
+                .await
+                .status
+                == 200;
+        }
+        ok.then_some(())
+    })
+    .await;
+
     // A push monitor pinged through a node that does not run it.
     let push = a
         .create_monitor(json!({"name": "nightly", "kind": "push", "interval_seconds": 60}))

@@ -87,9 +87,17 @@ pub async fn start(config: &Config) -> Result<Started, String> {
     let lock = lock_sqlite(&config.database_url)?;
     let store = open_store(&config.database_url, &db).await?;
     tracing::info!(database = %db, backend = store.backend_name(), "database ready; migrations applied");
+    let engine_config = engine_config(config);
+    // With several nodes, what this node changes (monitors, pages) is announced to the
+    // others as this node.
+    let store = if store.is_shared() {
+        store.fenced_by(&engine_config.cluster.node_id)
+    } else {
+        store
+    };
 
     let auth = auth::setup(&config.auth, &store).await?;
-    let engine = Engine::start(store.clone(), engine_config(config), Vec::new())
+    let engine = Engine::start(store.clone(), engine_config, Vec::new())
         .await
         .map_err(|e| format!("cannot start the monitor engine: {e}"))?;
     let metrics = metrics::ServerMetrics::new(engine.metrics.clone(), config.metrics_public)
@@ -104,6 +112,14 @@ pub async fn start(config: &Config) -> Result<Started, String> {
     )
     .await
     .map_err(|e| format!("cannot read the status pages: {e}"))?;
+    let (pages, mut peer_pages) = (data.pages.clone(), engine.peer_pages.clone());
+    actix_web::rt::spawn(async move {
+        while peer_pages.changed().await.is_ok() {
+            if let Err(e) = pages.peers_changed().await {
+                tracing::warn!(error = %e, "reading status pages changed on another node failed");
+            }
+        }
+    });
     if data.auth.oidc.is_some() {
         // Discover the provider now, without holding up start-up; a failure is retried at
         // the next sign-in.

@@ -316,6 +316,20 @@ impl Store {
         Ok(done.rows_affected == 1)
     }
 
+    /// Ends every claim on a pending delivery (a node alone, starting: no one else sends).
+    pub async fn drop_delivery_claims(&self) -> StoreResult<u64> {
+        let done = deliveries::Entity::update_many()
+            .col_expr(
+                deliveries::Column::ClaimedUntil,
+                Expr::value(Option::<i64>::None),
+            )
+            .filter(deliveries::Column::Status.eq(DeliveryStatus::Pending.as_str()))
+            .filter(deliveries::Column::ClaimedUntil.is_not_null())
+            .exec(&self.write)
+            .await?;
+        Ok(done.rows_affected)
+    }
+
     /// Records an attempt's outcome (and ends the claim on it).
     pub async fn record_attempt(
         &self,

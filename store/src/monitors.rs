@@ -10,6 +10,7 @@ use sea_orm::{
 use crate::certificates::CertificateRecord;
 use crate::entities::{checks, incidents, monitor_channels, monitors, pauses, rollups};
 use crate::incidents::{open_incident_in, record_pause};
+use crate::peers::PeerEvent;
 use crate::{Store, StoreError, StoreResult};
 
 /// A monitor as stored: its validated configuration and its last known status.
@@ -132,6 +133,8 @@ impl Store {
             record_pause(&txn, model.id, true, now_ms).await?;
         }
         crate::channels::link_defaults(&txn, model.id, now_ms).await?;
+        let monitor_id = model.id;
+        crate::peers::tell_in(self, &txn, &PeerEvent::Monitor { monitor_id }).await?;
         txn.commit().await?;
         decode_monitor(model)
     }
@@ -170,6 +173,7 @@ impl Store {
             record_pause(&txn, id, !spec.enabled, now_ms).await?;
         }
         let model = am.update(&txn).await?;
+        crate::peers::tell_in(self, &txn, &PeerEvent::Monitor { monitor_id: id }).await?;
         txn.commit().await?;
         decode_monitor(model).map(Some)
     }
@@ -200,6 +204,7 @@ impl Store {
             .exec(&txn)
             .await?;
         let res = monitors::Entity::delete_by_id(id).exec(&txn).await?;
+        crate::peers::tell_in(self, &txn, &PeerEvent::Monitor { monitor_id: id }).await?;
         txn.commit().await?;
         self.closed.invalidate([id]);
         Ok(res.rows_affected > 0)

@@ -18,8 +18,10 @@ pub const MONITORS: &str = "flatline_monitors";
 pub const MAINTENANCE: &str = "flatline_maintenance";
 /// A push URL was called: `node monitor_id signal[ message]`.
 pub const PUSHES: &str = "flatline_pushes";
+/// Status pages, their notices or what they show changed: `node`.
+pub const PAGES: &str = "flatline_pages";
 /// Every channel a node listens on.
-pub const CHANNELS: [&str; 5] = [CHECKS, STATES, MONITORS, MAINTENANCE, PUSHES];
+pub const CHANNELS: [&str; 6] = [CHECKS, STATES, MONITORS, MAINTENANCE, PUSHES, PAGES];
 
 /// A message from another node.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -32,6 +34,8 @@ pub enum PeerEvent {
     Monitor { monitor_id: i64 },
     /// The maintenance windows changed.
     Maintenance,
+    /// Status pages (or notices, incident updates) changed: read them again.
+    Pages,
     /// A push monitor's URL was called: `signal` is `start`, `success` or `fail`.
     Push {
         monitor_id: i64,
@@ -48,6 +52,7 @@ impl PeerEvent {
             Self::State { monitor_id, status } => (STATES, format!("{node} {monitor_id} {status}")),
             Self::Monitor { monitor_id } => (MONITORS, format!("{node} {monitor_id}")),
             Self::Maintenance => (MAINTENANCE, node.to_owned()),
+            Self::Pages => (PAGES, node.to_owned()),
             Self::Push {
                 monitor_id,
                 signal,
@@ -88,6 +93,7 @@ impl PeerEvent {
                 monitor_id: number()?,
             }),
             MAINTENANCE => Some(Self::Maintenance),
+            PAGES => Some(Self::Pages),
             PUSHES => {
                 let monitor_id = number()?;
                 Some(Self::Push {
@@ -115,6 +121,19 @@ pub(crate) async fn send<C: ConnectionTrait>(
     ))
     .await?;
     Ok(())
+}
+
+/// Tells the other nodes of `event` at the commit of the transaction `conn` is in, if
+/// `store` is one node of several.
+pub(crate) async fn tell_in<C: ConnectionTrait>(
+    store: &crate::Store,
+    conn: &C,
+    event: &PeerEvent,
+) -> StoreResult<()> {
+    match store.node() {
+        Some(node) => send(conn, node, event).await,
+        None => Ok(()),
+    }
 }
 
 /// Tells the other nodes that checks `first..=last` are stored.
@@ -151,6 +170,7 @@ mod tests {
             },
             PeerEvent::Monitor { monitor_id: 3 },
             PeerEvent::Maintenance,
+            PeerEvent::Pages,
             PeerEvent::Push {
                 monitor_id: 9,
                 signal: "fail".into(),

@@ -1,8 +1,9 @@
 //! Hears what the other nodes did (PostgreSQL `LISTEN`) and brings it onto this node: checks
 //! they stored go on the board, states they recorded become the board's state of monitors run
 //! elsewhere, monitors changed through them are read again (and started here if this node
-//! runs their shard), maintenance changes wake the maintenance task, and pushes for monitors
-//! run here are handed to them. Notifications are lost while the connection is down, so
+//! runs their shard), maintenance changes wake the maintenance task, status page changes are
+//! counted for the server to read them again, and pushes for monitors run here are handed to
+//! them. Notifications are lost while the connection is down, so
 //! each time it (re)connects every monitor is read again.
 
 use std::time::Duration;
@@ -27,6 +28,8 @@ pub struct Listener {
     pub registry: Addr<Registry>,
     pub board: StatusBoard,
     pub maintenance: MaintenanceHandle,
+    /// Counts changes to status pages made on other nodes (the server reads them again).
+    pub pages: tokio::sync::watch::Sender<u64>,
 }
 
 impl Listener {
@@ -98,6 +101,7 @@ impl Listener {
                 }
             },
             PeerEvent::Maintenance => self.maintenance.wake(),
+            PeerEvent::Pages => self.pages.send_modify(|n| *n += 1),
             PeerEvent::Push {
                 monitor_id,
                 signal,
@@ -119,5 +123,6 @@ impl Listener {
             Err(e) => tracing::warn!(error = %e, "reading the monitors again failed"),
         }
         self.maintenance.wake();
+        self.pages.send_modify(|n| *n += 1);
     }
 }

@@ -15,10 +15,9 @@ use flatline_store::StoredMonitor;
 impl Handler<Upsert> for Registry {
     type Result = ();
 
+    /// (The other nodes hear of the change from the store, at its commit.)
     fn handle(&mut self, msg: Upsert, _ctx: &mut Self::Context) {
-        let id = msg.monitor.id;
         self.apply(msg.monitor, msg.check_now);
-        self.tell_peers(PeerEvent::Monitor { monitor_id: id });
     }
 }
 
@@ -27,7 +26,6 @@ impl Handler<Remove> for Registry {
 
     fn handle(&mut self, msg: Remove, _ctx: &mut Self::Context) {
         self.forget(msg.0);
-        self.tell_peers(PeerEvent::Monitor { monitor_id: msg.0 });
     }
 }
 

@@ -28,6 +28,7 @@ use std::time::{Duration, Instant};
 
 use actix_web::web::Bytes;
 use flatline_actors::StatusBoard;
+use flatline_store::peers::PeerEvent;
 use flatline_store::{Store, StoreResult, StoredPage};
 use flatline_types::{PageVisibility, PublicStatusPage};
 use parking_lot::{Mutex, RwLock};
@@ -142,8 +143,32 @@ impl StatusPages {
     }
 
     /// Reads the pages again (after a page was created, changed or deleted here) and
-    /// forgets every built page.
+    /// forgets every built page; the other nodes do the same.
     pub async fn reload(&self) -> StoreResult<()> {
+        self.read_again().await?;
+        self.tell_peers();
+        Ok(())
+    }
+
+    /// Another node changed pages or what they show: read them again here.
+    pub async fn peers_changed(&self) -> StoreResult<()> {
+        self.read_again().await
+    }
+
+    /// Tells the other nodes sharing the database (in the background) that pages changed.
+    fn tell_peers(&self) {
+        if self.store.node().is_none() {
+            return;
+        }
+        let store = self.store.clone();
+        actix_web::rt::spawn(async move {
+            if let Err(e) = store.tell_peers(&PeerEvent::Pages).await {
+                tracing::warn!(error = %e, "telling the other nodes of a status page change failed");
+            }
+        });
+    }
+
+    async fn read_again(&self) -> StoreResult<()> {
         let pages = self.store.list_pages().await?;
         let mut index = Index::default();
         for page in pages {
@@ -164,14 +189,16 @@ impl StatusPages {
         }
         *self.index.write() = Arc::new(index);
         self.cache.lock().clear();
-        self.changed();
+        self.epoch.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
 
     /// Something pages show changed that the status board does not see (a notice, an
-    /// incident update): every page is gathered again at its next request.
+    /// incident update, a maintenance window): every page is gathered again at its next
+    /// request, here and on the other nodes.
     pub fn changed(&self) {
         self.epoch.fetch_add(1, Ordering::Relaxed);
+        self.tell_peers();
     }
 
     /// The page at `/status/<slug>`.
