@@ -144,6 +144,19 @@ async fn hook(fl: &Flatline, receiver: &Receiver, monitor: i64) -> i64 {
     id
 }
 
+/// A monitor of `failing`'s `/billing` every second, whose alerts go to `receiver`.
+async fn watched(fl: &Flatline, failing: &Target, receiver: &Receiver) -> i64 {
+    let id = fl
+        .create_monitor(
+            json!({"name": "billing", "url": failing.url("/billing"), "interval_seconds": 1}),
+        )
+        .await["id"]
+        .as_i64()
+        .expect("id");
+    hook(fl, receiver, id).await;
+    id
+}
+
 /// The events the receiver accepted, in order (`down`, `up`, …).
 fn events(receiver: &Receiver) -> Vec<String> {
     receiver
@@ -365,14 +378,7 @@ async fn an_outage_alerts_once_and_a_killed_node_is_replaced_within_the_lease() 
     let names = ["k-a", "k-b", "k-c"];
     let mut nodes: Vec<Flatline> = names.iter().map(|n| node(&url, n, &[])).collect();
     let ids = monitors(&nodes[0], &steady, 12, 1).await;
-    let watched = nodes[1]
-        .create_monitor(
-            json!({"name": "billing", "url": failing.url("/billing"), "interval_seconds": 1}),
-        )
-        .await["id"]
-        .as_i64()
-        .expect("id");
-    hook(&nodes[2], &receiver, watched).await;
+    let watched = watched(&nodes[1], &failing, &receiver).await;
     balanced(&nodes[0], 3, 13).await;
     nodes[0].wait_for_status(watched, "up", WAIT).await;
 
@@ -449,14 +455,7 @@ async fn a_frozen_node_is_replaced_and_when_it_thaws_it_acts_on_nothing_it_lost(
     let names = ["f-a", "f-b", "f-c"];
     let nodes: Vec<Flatline> = names.iter().map(|n| node(&url, n, &[])).collect();
     let ids = monitors(&nodes[0], &steady, 12, 1).await;
-    let watched = nodes[0]
-        .create_monitor(
-            json!({"name": "billing", "url": failing.url("/billing"), "interval_seconds": 1}),
-        )
-        .await["id"]
-        .as_i64()
-        .expect("id");
-    hook(&nodes[0], &receiver, watched).await;
+    let watched = watched(&nodes[0], &failing, &receiver).await;
     let placed = balanced(&nodes[0], 3, 13).await;
     nodes[0].wait_for_status(watched, "up", WAIT).await;
 
@@ -526,14 +525,7 @@ async fn a_delivery_in_flight_on_a_killed_node_is_sent_by_another_once() {
     let slow = [("NOTIFICATION_TIMEOUT_SECONDS", "10")];
     let names = ["d-a", "d-b"];
     let mut nodes: Vec<Flatline> = names.iter().map(|n| node(&url, n, &slow)).collect();
-    let watched = nodes[0]
-        .create_monitor(
-            json!({"name": "billing", "url": failing.url("/billing"), "interval_seconds": 1}),
-        )
-        .await["id"]
-        .as_i64()
-        .expect("id");
-    hook(&nodes[0], &receiver, watched).await;
+    let watched = watched(&nodes[0], &failing, &receiver).await;
     balanced(&nodes[1], 2, 1).await;
     nodes[0].wait_for_status(watched, "up", WAIT).await;
 
@@ -591,14 +583,7 @@ async fn a_rolling_restart_under_an_outage_opens_one_incident_and_alerts_once() 
     let receiver = Receiver::start();
     let names = ["r-a", "r-b", "r-c"];
     let mut nodes: Vec<Flatline> = names.iter().map(|n| node(&url, n, &[])).collect();
-    let watched = nodes[0]
-        .create_monitor(
-            json!({"name": "billing", "url": failing.url("/billing"), "interval_seconds": 1}),
-        )
-        .await["id"]
-        .as_i64()
-        .expect("id");
-    hook(&nodes[0], &receiver, watched).await;
+    let watched = watched(&nodes[0], &failing, &receiver).await;
     nodes[0].wait_for_status(watched, "up", WAIT).await;
     failing.set_status(503);
     eventually("the down alert", WAIT, || async {
