@@ -109,11 +109,12 @@ impl Engine {
         let board = StatusBoard::default();
         let metrics = Arc::new(EngineMetrics::default());
         let monitors = store.list_monitors().await?;
+        // Newest first: the last check, and the dashboard's bar of latest checks.
+        let mut latest_checks = store
+            .latest_checks(crate::board::RECENT_CHECKS as u64)
+            .await?;
         for m in &monitors {
-            // Newest first: the last check, and the dashboard's bar of latest checks.
-            let latest = store
-                .list_checks(m.id, crate::board::RECENT_CHECKS as u64, None)
-                .await?;
+            let latest = latest_checks.remove(&m.id).unwrap_or_default();
             let mut recent = std::collections::VecDeque::with_capacity(latest.len());
             for check in latest.iter().rev() {
                 crate::board::push_beat(&mut recent, check);

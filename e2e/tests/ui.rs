@@ -99,6 +99,10 @@ async fn a_person_creates_watches_edits_notifies_and_deletes_a_monitor() {
     assert_eq!(m["interval_seconds"], 1);
     assert_eq!(m["headers"]["X-Probe"], "flatline");
     b.until_text("#monitor-name", "Checkout API").await;
+    // Which node checks it (here, the one node).
+    let node = m["node"].as_str().expect("node").to_owned();
+    b.until_text("#monitor-node", &format!("checked by {node}"))
+        .await;
 
     // It turns up live on the dashboard, without a reload.
     b.click("a.brand").await;

@@ -191,6 +191,35 @@ async fn checks_page_newest_first_and_sweep_in_chunks() {
 }
 
 #[actix_rt::test]
+async fn the_latest_checks_of_every_monitor_come_newest_first() {
+    for (backend, db) in backends().await {
+        let s = &db.store;
+        let a = s.insert_monitor(&spec("a"), 0).await.expect("insert");
+        let b = s.insert_monitor(&spec("b"), 0).await.expect("insert");
+        let quiet = s.insert_monitor(&spec("quiet"), 0).await.expect("insert");
+        let rows: Vec<_> = (0..6)
+            .flat_map(|i| {
+                [
+                    check(a.id, i * 1000, true),
+                    check(b.id, i * 1000 + 1, false),
+                ]
+            })
+            .collect();
+        s.insert_checks(&rows).await.expect("insert checks");
+        let latest = s.latest_checks(4).await.expect("latest");
+        let at = |id: i64| -> Vec<i64> {
+            latest
+                .get(&id)
+                .map(|l| l.iter().map(|c| c.checked_at).collect())
+                .unwrap_or_default()
+        };
+        assert_eq!(at(a.id), [5000, 4000, 3000, 2000], "{backend}");
+        assert_eq!(at(b.id), [5001, 4001, 3001, 2001], "{backend}");
+        assert!(at(quiet.id).is_empty(), "{backend}");
+    }
+}
+
+#[actix_rt::test]
 async fn checks_of_a_deleted_monitor_do_not_sink_the_batch() {
     for (backend, db) in backends().await {
         let s = &db.store;

@@ -220,6 +220,7 @@ fn DetailOf(id: i64) -> impl IntoView {
                             {move || new_push_url.get().map(|url| view! { <PushUrlPanel push_url=url/> })}
                             <div class="muted small">
                                 {format!("Every {} s · timeout {} ms · {} retr{}", m.interval_seconds, m.timeout_ms, m.retries, if m.retries == 1 { "y" } else { "ies" })}
+                                <span id="monitor-node">{m.node.clone().map(|n| format!(" · checked by {n}"))}</span>
                                 {move || channels.get().and_then(Result::ok).map(|c| {
                                     if c.is_empty() { " · no notification channels".to_owned() } else {
                                         format!(" · notifies {}", c.iter().map(|c| c.name.clone()).collect::<Vec<_>>().join(", "))
