@@ -243,6 +243,20 @@ impl ApiClient {
             .await
     }
 
+    /// A webhook channel named `hook` posting to `url`, linked to `monitor_id`; its id.
+    pub async fn webhook_to(&self, monitor_id: i64, url: &str) -> i64 {
+        let (status, channel) = self
+            .post(
+                "/api/v1/notification-channels",
+                &serde_json::json!({"name": "hook", "config": {"type": "webhook", "url": url}}),
+            )
+            .await;
+        assert_eq!(status, 201, "{channel}");
+        let id = channel["id"].as_i64().expect("channel id");
+        self.link_channel(monitor_id, id).await;
+        id
+    }
+
     /// Links a channel to a monitor, expecting 201 (newly linked).
     pub async fn link_channel(&self, monitor_id: i64, channel_id: i64) -> NotificationChannel {
         self.typed(

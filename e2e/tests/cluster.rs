@@ -124,26 +124,6 @@ async fn monitors(fl: &Flatline, target: &Target, count: usize, interval: u32) -
     ids
 }
 
-/// A webhook channel on `receiver`'s `/hook`, linked to `monitor`.
-async fn hook(fl: &Flatline, receiver: &Receiver, monitor: i64) -> i64 {
-    let (status, channel) = fl
-        .post(
-            "/api/v1/notification-channels",
-            &json!({"name": "hook", "config": {"type": "webhook", "url": receiver.url("/hook")}}),
-        )
-        .await;
-    assert_eq!(status, 201, "{channel}");
-    let id = channel["id"].as_i64().expect("channel id");
-    let (status, _) = fl
-        .post(
-            &format!("/api/v1/monitors/{monitor}/notifications"),
-            &json!({"channel_id": id}),
-        )
-        .await;
-    assert_eq!(status, 201);
-    id
-}
-
 /// A monitor of `failing`'s `/billing` every second, whose alerts go to `receiver`.
 async fn watched(fl: &Flatline, failing: &Target, receiver: &Receiver) -> i64 {
     let id = fl
@@ -153,7 +133,7 @@ async fn watched(fl: &Flatline, failing: &Target, receiver: &Receiver) -> i64 {
         .await["id"]
         .as_i64()
         .expect("id");
-    hook(fl, receiver, id).await;
+    fl.webhook_to(id, &receiver.url("/hook")).await;
     id
 }
 

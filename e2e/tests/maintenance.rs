@@ -45,19 +45,7 @@ async fn failures_in_a_window_open_nothing_and_its_end_takes_the_real_state() {
         )
         .await;
     let id = m["id"].as_i64().expect("id");
-    let (status, channel) = fl
-        .post(
-            "/api/v1/notification-channels",
-            &json!({"name": "hook", "config": {"type": "webhook", "url": receiver.url("/hook")}}),
-        )
-        .await;
-    assert_eq!(status, 201, "{channel}");
-    let channel_id = channel["id"].as_i64().expect("channel id");
-    fl.post(
-        &format!("/api/v1/monitors/{id}/notifications"),
-        &json!({"channel_id": channel_id}),
-    )
-    .await;
+    let channel_id = fl.webhook_to(id, &receiver.url("/hook")).await;
     fl.wait_for_status(id, "up", WAIT).await;
 
     // A window from now for 8 seconds.
