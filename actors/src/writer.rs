@@ -73,14 +73,19 @@ impl CheckWriter {
         ctx.spawn(
             async move {
                 let start = Instant::now();
-                let result = store.insert_checks(&batch).await;
+                let result = store.insert_fenced_checks(&batch).await;
                 (batch, result, start.elapsed())
             }
             .into_actor(self)
             .map(|(batch, result, took), act, ctx| {
                 act.flushing = false;
                 match result {
-                    Ok(stored) => {
+                    Ok((stored, fenced)) => {
+                        if fenced > 0 {
+                            // Another node took their monitors over meanwhile.
+                            act.metrics.cluster_fenced.inc_by(fenced as u64);
+                            tracing::warn!(checks = fenced, "checks dropped: this node no longer runs their monitors");
+                        }
                         if act.failure_logged_at.take().is_some() {
                             tracing::info!(rows = stored.len(), "storing checks works again");
                         }

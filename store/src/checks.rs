@@ -48,6 +48,15 @@ impl Store {
     /// (another node took the shard over); the rest of the batch is kept. With several
     /// nodes, the others hear of the stored range at commit.
     pub async fn insert_checks(&self, rows: &[CheckRecord]) -> StoreResult<Vec<checks::Model>> {
+        Ok(self.insert_fenced_checks(rows).await?.0)
+    }
+
+    /// [`Store::insert_checks`], also saying how many checks were dropped because their
+    /// lease no longer held.
+    pub async fn insert_fenced_checks(
+        &self,
+        rows: &[CheckRecord],
+    ) -> StoreResult<(Vec<checks::Model>, usize)> {
         let txn = self.write.begin().await?;
         let shards = rows
             .iter()
@@ -55,6 +64,7 @@ impl Store {
             .collect();
         let held = crate::cluster::held(self, &txn, &shards).await?;
         let kept: Vec<CheckRecord>;
+        let offered = rows.len();
         let rows = if held.is_some() {
             kept = rows
                 .iter()
@@ -65,6 +75,7 @@ impl Store {
         } else {
             rows
         };
+        let fenced = offered - rows.len();
         let mut stored = Vec::with_capacity(rows.len());
         for chunk in rows.chunks(INSERT_CHUNK) {
             let models = chunk.iter().cloned().map(CheckRecord::into_active);
@@ -112,7 +123,7 @@ impl Store {
         if !late.is_empty() {
             self.closed.invalidate(late);
         }
-        Ok(stored)
+        Ok((stored, fenced))
     }
 
     /// The newest `limit` checks of every monitor, newest first. One query on PostgreSQL (a

@@ -23,6 +23,8 @@ use crate::writer::CheckWriter;
 
 /// How long a node that stopped heartbeating stays listed.
 const FORGET_AFTER_MS: i64 = 24 * 3_600_000;
+/// How often the node in charge looks for nodes to forget.
+const FORGET_EVERY: Duration = Duration::from_secs(300);
 
 /// See the module documentation.
 pub struct Coordinator {
@@ -34,6 +36,8 @@ pub struct Coordinator {
     started_at_ms: i64,
     /// Shard → the epoch it is held at.
     held: BTreeMap<i32, i64>,
+    /// When nodes long silent were last forgotten.
+    forgot_at: Option<std::time::Instant>,
 }
 
 impl Coordinator {
@@ -59,6 +63,7 @@ impl Coordinator {
             leader,
             started_at_ms: now_ms(),
             held: BTreeMap::new(),
+            forgot_at: None,
         };
         let alive = coordinator.look().await?;
         // Leases still held under this id (a restart with the same FLATLINE_NODE_ID) are
@@ -250,7 +255,8 @@ impl Coordinator {
             tracing::info!(node = %self.config.node_id, "running the cluster's once-only jobs");
         }
         self.leader.set(leader);
-        if leader {
+        if leader && self.forgot_at.is_none_or(|at| at.elapsed() >= FORGET_EVERY) {
+            self.forgot_at = Some(std::time::Instant::now());
             let now = self.view.snapshot().now_ms;
             self.store.forget_nodes(now - FORGET_AFTER_MS).await?;
         }
