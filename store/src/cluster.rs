@@ -254,21 +254,14 @@ impl Store {
     /// Gives up `shards` (only those `node` still holds), so another node can claim them at
     /// once.
     pub async fn release_leases(&self, node: &str, shards: &[i32]) -> StoreResult<u64> {
-        let list: Vec<Value> = shards.iter().map(|s| (*s).into()).collect();
-        if list.is_empty() {
+        if shards.is_empty() {
             return Ok(0);
         }
-        let placeholders: Vec<String> = (0..list.len()).map(|i| format!("${}", i + 3)).collect();
-        let mut values = vec![LOCAL.into(), node.into()];
-        values.extend(list);
+        let (held, values) = held_by(node, shards.iter().copied());
         let done = self
             .write
             .execute_raw(stmt(
-                &format!(
-                    "UPDATE cluster_leases SET owner = NULL \
-                     WHERE location = $1 AND owner = $2 AND shard IN ({})",
-                    placeholders.join(", ")
-                ),
+                &format!("UPDATE cluster_leases SET owner = NULL WHERE {held}"),
                 values,
             ))
             .await?;
@@ -329,20 +322,28 @@ pub(crate) async fn held<C: ConnectionTrait>(
     if shards.is_empty() {
         return Ok(Some(Default::default()));
     }
-    let placeholders: Vec<String> = (0..shards.len()).map(|i| format!("${}", i + 3)).collect();
-    let mut values: Vec<Value> = vec![LOCAL.into(), node.into()];
-    values.extend(shards.iter().map(|s| Value::from(*s)));
+    let (held, values) = held_by(node, shards.iter().copied());
     let rows = conn
         .query_all_raw(stmt(
-            &format!(
-                "SELECT shard, epoch FROM cluster_leases WHERE location = $1 AND owner = $2 \
-                 AND shard IN ({}) FOR SHARE",
-                placeholders.join(", ")
-            ),
+            &format!("SELECT shard, epoch FROM cluster_leases WHERE {held} FOR SHARE"),
             values,
         ))
         .await?;
     Ok(Some(leases_of(rows)?.into_iter().collect()))
+}
+
+/// The condition "these `shards` of the local location, held by `node`", and its values.
+fn held_by(node: &str, shards: impl Iterator<Item = i32>) -> (String, Vec<Value>) {
+    let mut values: Vec<Value> = vec![LOCAL.into(), node.into()];
+    values.extend(shards.map(Value::from));
+    let list: Vec<String> = (3..=values.len()).map(|i| format!("${i}")).collect();
+    (
+        format!(
+            "location = $1 AND owner = $2 AND shard IN ({})",
+            list.join(", ")
+        ),
+        values,
+    )
 }
 
 /// Whether a write stamped with `lease` may go ahead under the leases `held` (`None`: not

@@ -10,7 +10,6 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use actix::Addr;
-use flatline_store::clock::now_ms;
 use flatline_store::cluster::{shard_of, Lease, NodeRecord, SHARDS};
 use flatline_store::{Store, StoreResult};
 use std::sync::Arc;
@@ -51,6 +50,7 @@ impl Coordinator {
     ) -> StoreResult<(Self, Vec<Lease>)> {
         store.ensure_shards().await?;
         let view = ClusterView::single(&config.node_id);
+        let started_at_ms = view.snapshot().started_at_ms;
         view.update(|s| {
             s.shared = true;
             s.lease_ms = config.lease_ms();
@@ -61,7 +61,7 @@ impl Coordinator {
             metrics,
             view,
             leader,
-            started_at_ms: now_ms(),
+            started_at_ms,
             held: BTreeMap::new(),
             forgot_at: None,
         };

@@ -48,6 +48,8 @@ pub struct Snapshot {
     pub me: String,
     /// Where it listens, once it does (announced with its heartbeat).
     pub address: String,
+    /// When this node started (UTC ms).
+    pub started_at_ms: i64,
     /// Several nodes may run (PostgreSQL).
     pub shared: bool,
     pub lease_ms: i64,
@@ -95,6 +97,7 @@ impl ClusterView {
     pub fn single(me: &str) -> Self {
         Self(Arc::new(RwLock::new(Snapshot {
             me: me.to_owned(),
+            started_at_ms: flatline_store::clock::now_ms(),
             ..Default::default()
         })))
     }

@@ -67,13 +67,13 @@ pub async fn get(
             .collect()
     } else {
         let (shards_owned, monitors_owned) = owned_by(&snapshot.me);
-        let now = rfc3339(flatline_store::clock::now_ms());
+        // Alone, it has no heartbeat: it is alive as long as it answers.
         vec![ClusterNode {
             id: snapshot.me.clone(),
-            address: String::new(),
+            address: snapshot.address.clone(),
             version: env!("CARGO_PKG_VERSION").to_owned(),
-            started_at: now.clone(),
-            last_heartbeat: now,
+            started_at: rfc3339(snapshot.started_at_ms),
+            last_heartbeat: rfc3339(flatline_store::clock::now_ms()),
             alive: true,
             this_node: true,
             shards_owned,
