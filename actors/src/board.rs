@@ -109,9 +109,30 @@ impl Inner {
 #[derive(Clone, Debug, Default)]
 pub struct StatusBoard {
     inner: Arc<RwLock<Inner>>,
+    /// Moves whenever a monitor's configuration changes or a monitor goes (the probes'
+    /// streams follow it).
+    configs: Arc<tokio::sync::watch::Sender<u64>>,
 }
 
 impl StatusBoard {
+    /// Moves whenever a monitor is created, changed or deleted (here or on another node).
+    pub fn configs_changed(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.configs.subscribe()
+    }
+
+    /// The enabled monitors checked from `location`, by id.
+    pub fn monitors_at(&self, location: &str) -> Vec<Arc<StoredMonitor>> {
+        let inner = self.inner.read();
+        let mut found: Vec<Arc<StoredMonitor>> = inner
+            .map
+            .values()
+            .filter_map(|live| live.monitor.clone())
+            .filter(|m| m.spec.enabled && m.spec.checked_from(location))
+            .collect();
+        found.sort_by_key(|m| m.id);
+        found
+    }
+
     /// Sets a monitor's status, keeping the rest.
     pub fn set_status(&self, monitor_id: i64, status: MonitorStatus) {
         let mut inner = self.inner.write();
@@ -148,6 +169,8 @@ impl StatusBoard {
         inner.index_badge(&monitor);
         inner.removed.remove(&id);
         inner.dirty.insert(id);
+        drop(inner);
+        self.configs.send_modify(|n| *n = n.wrapping_add(1));
     }
 
     /// Sets the certificate a monitor's target presented.
@@ -217,6 +240,8 @@ impl StatusBoard {
             }
             inner.dirty.remove(&monitor_id);
             inner.removed.insert(monitor_id);
+            drop(inner);
+            self.configs.send_modify(|n| *n = n.wrapping_add(1));
         }
     }
 
@@ -338,6 +363,8 @@ mod tests {
             latency_us: 1_500,
             status_code: Some(200),
             error: error.map(str::to_owned),
+            location: flatline_types::LOCAL.to_owned(),
+            probe_at: None,
         }
     }
 

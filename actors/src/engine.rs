@@ -76,6 +76,8 @@ pub struct Engine {
     pub cluster: ClusterView,
     /// Moves when another node changed status pages (or what they show).
     pub peer_pages: tokio::sync::watch::Receiver<u64>,
+    /// Where the API hands a probe's results.
+    pub probes: crate::probes::ProbeInbox,
     /// Several nodes: stops the coordinator, which then leaves the cluster and answers.
     leave: Option<(Arc<tokio::sync::Notify>, tokio::sync::oneshot::Receiver<()>)>,
     writer: Addr<CheckWriter>,
@@ -208,6 +210,14 @@ impl Engine {
             leader,
         );
         let (pages_changed, peer_pages) = tokio::sync::watch::channel(0);
+        let probe_metrics = crate::probes::ProbeMetrics::register(&metrics.registry)
+            .expect("constant metric definitions are valid and distinct");
+        crate::probes::watch(store.clone(), registry.clone(), probe_metrics.clone());
+        let probes = crate::probes::ProbeInbox {
+            board: board.clone(),
+            registry: registry.clone(),
+            metrics: probe_metrics,
+        };
         let (cluster, leave) = match joined {
             Some((coordinator, _)) => {
                 let view = coordinator.view();
@@ -234,6 +244,7 @@ impl Engine {
             metrics,
             cluster,
             peer_pages,
+            probes,
             leave,
             writer,
             incidents,

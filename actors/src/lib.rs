@@ -18,6 +18,7 @@ pub mod messages;
 pub mod metrics;
 pub mod monitor;
 pub mod notifier;
+pub mod probes;
 pub mod registry;
 pub mod summary;
 pub mod sweeper;

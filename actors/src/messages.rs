@@ -153,6 +153,39 @@ impl MaintenanceSet {
     }
 }
 
+/// Registry: checks stored from a remote location (a probe's results, stored by this node
+/// or by another), for the monitors this node runs: `(monitor id, start ms, error)`.
+#[derive(Message, Debug)]
+#[rtype(result = "()")]
+pub struct LocationChecks {
+    pub location: String,
+    pub checks: Vec<RemoteCheck>,
+}
+
+/// A check from a remote location: `(monitor id, start ms, error)`.
+pub type RemoteCheck = (i64, i64, Option<String>);
+
+/// Monitor: checks of it from one remote location, oldest first: `(start ms, error)`.
+#[derive(Message, Debug)]
+#[rtype(result = "()")]
+pub struct PlaceChecks {
+    pub location: String,
+    pub checks: Vec<(i64, Option<String>)>,
+}
+
+/// Registry: the remote locations whose probe reports now.
+#[derive(Message, Debug)]
+#[rtype(result = "()")]
+pub struct ProbesOnline(pub std::collections::HashSet<String>);
+
+/// Monitor: a remote location's probe went offline (`false`) or came back.
+#[derive(Message, Clone, Debug)]
+#[rtype(result = "()")]
+pub struct LocationOnline {
+    pub location: String,
+    pub online: bool,
+}
+
 /// A monitor enters (`true`) or leaves (`false`) maintenance.
 #[derive(Message, Clone, Copy, Debug)]
 #[rtype(result = "()")]

@@ -45,7 +45,7 @@ impl InProcess {
             data,
             ..
         } = startup::start(&config).await.expect("start-up");
-        let token = service::tokens::issue(&store, "e2e".into(), None, None)
+        let token = service::tokens::issue(&store, "e2e".into(), None, None, None)
             .await
             .expect("API token")
             .token;

@@ -95,6 +95,10 @@ async fn the_openapi_document_lists_every_route() {
         "GET /status/{slug}/feed.atom",
         "POST /status/{slug}/unlock",
         "GET /api/v1/cluster",
+        "GET /api/v1/probes",
+        "GET /api/v1/monitors/{id}/locations",
+        "GET /api/v1/probe/stream",
+        "POST /api/v1/probe/results",
     ]
     .into_iter()
     .map(String::from)

@@ -13,6 +13,7 @@ mod m20261204_000008_incident_updates;
 mod m20261205_000009_status_pages;
 mod m20261205_000010_maintenance;
 mod m20261206_000011_cluster;
+mod m20261207_000012_probes;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000009_status_pages::Migration),
             Box::new(m20261205_000010_maintenance::Migration),
             Box::new(m20261206_000011_cluster::Migration),
+            Box::new(m20261207_000012_probes::Migration),
         ]
     }
 }

@@ -38,6 +38,8 @@ pub struct AppData {
     pub public_limit: web::Data<PublicLimit>,
     pub maintenance: web::Data<flatline_actors::maintenance::MaintenanceHandle>,
     pub cluster: web::Data<flatline_actors::cluster::ClusterView>,
+    pub probes: web::Data<flatline_actors::probes::ProbeInbox>,
+    pub probe_rates: web::Data<crate::api::probe::ProbeRates>,
 }
 
 impl AppData {
@@ -57,6 +59,8 @@ impl AppData {
             pages: web::Data::new(pages),
             maintenance: web::Data::new(engine.maintenance.clone()),
             cluster: web::Data::new(engine.cluster.clone()),
+            probes: web::Data::new(engine.probes.clone()),
+            probe_rates: web::Data::new(Default::default()),
             public_limit: web::Data::new(PublicLimit::new(public_rate_limit)),
             monitors: web::Data::new(MonitorService::new(store.clone(), engine.registry.clone())),
             channels: web::Data::new(ChannelService::new(
@@ -100,6 +104,8 @@ pub fn build(
         .app_data(data.public_limit.clone())
         .app_data(data.maintenance.clone())
         .app_data(data.cluster.clone())
+        .app_data(data.probes.clone())
+        .app_data(data.probe_rates.clone())
         .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
         .app_data(web::PathConfig::default().error_handler(|err, req| path_error(err, req).into()))
         .app_data(web::QueryConfig::default().error_handler(|err, _| query_error(err).into()))

@@ -5,7 +5,7 @@
 use flatline_store::clock::{now_ms, rfc3339};
 use flatline_store::redact_url;
 use flatline_store::Store;
-use flatline_types::CreateToken;
+use flatline_types::{CreateToken, TokenScope};
 
 use crate::config::{Command, OwnerCommand, TokenCommand};
 use crate::error::ApiError;
@@ -19,6 +19,7 @@ pub async fn run(command: Command, database_url: &str) -> Result<(), String> {
     let result = match command {
         Command::Token(c) => token(c, &store).await,
         Command::Owner(c) => owner(c, &store).await,
+        Command::Probe(_) => Err("`flatline probe` needs no database".into()),
     };
     store.close().await;
     result
@@ -26,19 +27,33 @@ pub async fn run(command: Command, database_url: &str) -> Result<(), String> {
 
 async fn token(command: TokenCommand, store: &Store) -> Result<(), String> {
     match command {
-        TokenCommand::Create { name, expires_at } => {
-            let name = CreateToken {
-                name,
+        TokenCommand::Create {
+            name,
+            probe,
+            expires_at,
+        } => {
+            let request = CreateToken {
+                name: name.unwrap_or_else(|| format!("probe {}", probe.as_deref().unwrap_or(""))),
                 expires_at: None,
-            }
-            .validated_name()
-            .map_err(|e| format!("--name {}", e.message))?;
+                scope: if probe.is_some() {
+                    TokenScope::Probe
+                } else {
+                    TokenScope::Full
+                },
+                location: probe,
+            };
+            let name = request
+                .validated_name()
+                .map_err(|e| format!("--name {}", e.message))?;
+            let location = request
+                .validated_location()
+                .map_err(|e| format!("--probe {}", e.message))?;
             let expires = expires_at
                 .as_deref()
                 .map(|e| parse_expiry(e, now_ms()))
                 .transpose()
                 .map_err(|e| format!("--expires-at: {e}"))?;
-            let created = issue(store, name, expires, None)
+            let created = issue(store, name, expires, None, location)
                 .await
                 .map_err(|e| e.to_string())?;
             eprintln!(
@@ -51,7 +66,7 @@ async fn token(command: TokenCommand, store: &Store) -> Result<(), String> {
         TokenCommand::List => {
             let now = now_ms();
             let tokens = store.list_tokens().await.map_err(|e| e.to_string())?;
-            println!("ID\tNAME\tPREFIX\tCREATED\tLAST USED\tEXPIRES");
+            println!("ID\tNAME\tPREFIX\tSCOPE\tCREATED\tLAST USED\tEXPIRES");
             for t in tokens {
                 let expires = match t.expires_at {
                     Some(e) if e <= now => format!("{} (expired)", rfc3339(e)),
@@ -59,10 +74,13 @@ async fn token(command: TokenCommand, store: &Store) -> Result<(), String> {
                     None => "never".into(),
                 };
                 println!(
-                    "{}\t{}\t{}…\t{}\t{}\t{}",
+                    "{}\t{}\t{}…\t{}\t{}\t{}\t{}",
                     t.id,
                     t.name,
                     t.prefix,
+                    t.location
+                        .as_deref()
+                        .map_or_else(|| "full".into(), |l| format!("probe {l}")),
                     rfc3339(t.created_at),
                     t.last_used_at.map_or_else(|| "never".into(), rfc3339),
                     expires

@@ -185,6 +185,9 @@ pub enum Command {
     /// The owner account.
     #[command(subcommand)]
     Owner(OwnerCommand),
+    /// Run as a remote probe: check the monitors of one location and send the results to a
+    /// Flatline server (no database of its own).
+    Probe(crate::probe::ProbeArgs),
 }
 
 /// `flatline token …`
@@ -192,9 +195,13 @@ pub enum Command {
 pub enum TokenCommand {
     /// Create a token and print it (only its hash is stored).
     Create {
-        /// What the token is for, e.g. `prometheus`.
-        #[arg(long)]
-        name: String,
+        /// What the token is for, e.g. `prometheus` (default with `--probe`: `probe <location>`).
+        #[arg(long, required_unless_present = "probe")]
+        name: Option<String>,
+        /// A probe token for this location: it may only fetch the location's monitors and
+        /// send their results (`flatline probe --location …`).
+        #[arg(long, value_name = "LOCATION")]
+        probe: Option<String>,
         /// When it stops working (RFC 3339); default never.
         #[arg(long)]
         expires_at: Option<String>,
@@ -282,7 +289,7 @@ mod tests {
         assert_eq!(config.database_url, "sqlite:x.db");
         assert!(matches!(
             config.command,
-            Some(Command::Token(TokenCommand::Create { ref name, .. })) if name == "ci"
+            Some(Command::Token(TokenCommand::Create { ref name, .. })) if name.as_deref() == Some("ci")
         ));
     }
 }

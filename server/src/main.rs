@@ -7,37 +7,11 @@ use clap::Parser;
 use flatline_actors::messages::StopAll;
 
 use flatline_server::app;
+use flatline_server::config::Command;
 use flatline_server::config::Config;
+use flatline_server::signals::shutdown_signal;
 use flatline_server::startup::{self, Started};
-use flatline_server::{cli, live, openapi};
-
-/// Listens for SIGTERM from the moment it is called (so a signal that arrives while Flatline
-/// starts is not fatal); the future resolves on SIGINT or SIGTERM, naming it.
-fn shutdown_signal() -> impl std::future::Future<Output = &'static str> {
-    use tokio::signal::unix::{signal, SignalKind};
-    let (term, int) = (
-        signal(SignalKind::terminate()),
-        signal(SignalKind::interrupt()),
-    );
-    async move {
-        match (term, int) {
-            (Ok(mut term), Ok(mut int)) => tokio::select! {
-                _ = term.recv() => "SIGTERM",
-                _ = int.recv() => "SIGINT",
-            },
-            (term, int) => {
-                let e = term
-                    .err()
-                    .or(int.err())
-                    .map(|e| e.to_string())
-                    .unwrap_or_default();
-                tracing::warn!(error = %e, "cannot listen for signals; falling back to Ctrl-C only");
-                let _ = tokio::signal::ctrl_c().await;
-                "SIGINT"
-            }
-        }
-    }
-}
+use flatline_server::{cli, live, openapi, probe};
 
 fn main() -> ExitCode {
     // A missing .env is normal; a broken one is worth a word.
@@ -50,6 +24,16 @@ fn main() -> ExitCode {
     let colour = std::io::IsTerminal::is_terminal(&std::io::stdout())
         && std::env::var_os("NO_COLOR").is_none();
 
+    if let Some(Command::Probe(args)) = config.command.take_if(|c| matches!(c, Command::Probe(_))) {
+        flatline_server::logging::init(&config.log, colour);
+        return match actix_web::rt::System::new().block_on(probe::run(args)) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(message) => {
+                tracing::error!("{message}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     if let Some(command) = config.command.take() {
         // Subcommands print results on stdout; their log goes to stderr, quiet by default.
         let filter = if config.log == "info" {

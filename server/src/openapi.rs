@@ -34,6 +34,7 @@ pub const OPENAPI_PATH: &str = "/api-docs/openapi.json";
         (name = "status-pages", description = "Public status pages (`/api/v1/status-pages` to write them, with their notices; `/status/<slug>` and its JSON and Atom feed to read them, without credentials, rate-limited per address)"),
         (name = "badges", description = "SVG badges of a monitor's status, uptime and latency, for monitors with `public_badges` (outside `/api/v1`; the monitor's random `badge_key` is in the URL)"),
         (name = "cluster", description = "The nodes sharing one PostgreSQL, and which runs each monitor"),
+        (name = "probes", description = "Remote probes (`flatline probe`): the owner's view of them, and the two routes a probe token opens (follow its location's monitors, send their results)"),
         (name = "auth", description = "Signing in and out (outside `/api/v1`)"),
         (name = "metrics", description = "Prometheus metrics and the health check (outside `/api/v1`)"),
     )

@@ -38,6 +38,8 @@ pub struct NewApiToken {
     pub token_hash: String,
     pub created_by: Option<i64>,
     pub expires_at_ms: Option<i64>,
+    /// A probe token's location.
+    pub location: Option<String>,
 }
 
 impl Store {
@@ -215,6 +217,7 @@ impl Store {
             created_at: Set(now_ms),
             last_used_at: Set(None),
             expires_at: Set(token.expires_at_ms),
+            location: Set(token.location),
             ..Default::default()
         }
         .insert(&self.write)

@@ -107,7 +107,18 @@ impl Store {
                 Err(e) => return Err(e.into()),
             }
         }
-        crate::rollups::apply(&txn, &stored).await?;
+        self.finish_insert(txn, &stored).await?;
+        Ok((stored, fenced))
+    }
+
+    /// Folds checks just inserted in `txn` into the rollups, tells the other nodes, and
+    /// commits.
+    pub(crate) async fn finish_insert(
+        &self,
+        txn: sea_orm::DatabaseTransaction,
+        stored: &[checks::Model],
+    ) -> StoreResult<()> {
+        crate::rollups::apply(&txn, stored).await?;
         if let (Some(node), Some(first), Some(last)) = (self.node(), stored.first(), stored.last())
         {
             crate::peers::announce_checks(&txn, node, first.id, last.id).await?;
@@ -123,7 +134,7 @@ impl Store {
         if !late.is_empty() {
             self.closed.invalidate(late);
         }
-        Ok((stored, fenced))
+        Ok(())
     }
 
     /// The newest `limit` checks of every monitor, newest first. One query on PostgreSQL (a
@@ -181,6 +192,27 @@ impl Store {
         before: Option<i64>,
     ) -> StoreResult<Vec<checks::Model>> {
         let mut q = checks::Entity::find().filter(checks::Column::MonitorId.eq(monitor_id));
+        if let Some(before) = before {
+            q = q.filter(checks::Column::Id.lt(before));
+        }
+        Ok(q.order_by_desc(checks::Column::Id)
+            .limit(limit)
+            .all(&self.read)
+            .await?)
+    }
+
+    /// A monitor's checks from one location, newest first, older than check id `before`
+    /// when given.
+    pub async fn list_checks_at(
+        &self,
+        monitor_id: i64,
+        location: &str,
+        limit: u64,
+        before: Option<i64>,
+    ) -> StoreResult<Vec<checks::Model>> {
+        let mut q = checks::Entity::find()
+            .filter(checks::Column::MonitorId.eq(monitor_id))
+            .filter(checks::Column::Location.eq(location));
         if let Some(before) = before {
             q = q.filter(checks::Column::Id.lt(before));
         }

@@ -19,6 +19,7 @@ pub mod incidents;
 pub mod maintenance;
 pub mod monitors;
 pub mod peers;
+pub mod probes;
 pub mod rollups;
 pub mod stats;
 pub mod status_pages;

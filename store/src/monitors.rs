@@ -43,6 +43,9 @@ fn monitor_columns(spec: &MonitorSpec, am: &mut monitors::ActiveModel) {
     am.retry_interval_seconds = Set(spec.retry_interval_seconds as i32);
     am.enabled = Set(spec.enabled);
     am.public_badges = Set(spec.public_badges);
+    am.locations =
+        Set(serde_json::to_string(&spec.locations).unwrap_or_else(|_| "[\"local\"]".into()));
+    am.confirm_locations = Set(spec.confirm_locations.map(|n| n as i32));
     am.resend_interval_minutes = Set(spec.resend_interval_minutes as i32);
     am.assertions = Set(serde_json::to_string(&spec.assertions).unwrap_or_else(|_| "[]".into()));
     am.certificate_expiry_days =
@@ -261,6 +264,11 @@ fn decode_monitor(m: monitors::Model) -> StoreResult<StoredMonitor> {
             Vec::new()
         },
         public_badges: m.public_badges,
+        locations: serde_json::from_str(&m.locations).map_err(|_| corrupt("locations"))?,
+        confirm_locations: m
+            .confirm_locations
+            .map(|n| to_u32(n, "confirm_locations"))
+            .transpose()?,
     };
     Ok(StoredMonitor {
         id: m.id,

@@ -76,12 +76,56 @@ pub struct CreateToken {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub expires_at: Option<String>,
+    /// `full` (default: the whole API) or `probe` (with `location`: only what a remote
+    /// probe of that location does).
+    #[serde(default)]
+    pub scope: TokenScope,
+    /// With `scope: probe`: the location the probe checks from, e.g. `eu-west`.
+    #[serde(default)]
+    pub location: Option<String>,
+}
+
+/// What a token may do.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum TokenScope {
+    /// The whole API, as the owner.
+    #[default]
+    Full,
+    /// Only `/api/v1/probe/…` for its location: fetch the location's monitors, send their
+    /// results.
+    Probe,
 }
 
 impl CreateToken {
     /// The trimmed name, or the error naming `name`.
     pub fn validated_name(&self) -> Result<String, FieldError> {
         crate::validate_name("name", &self.name, TOKEN_NAME_MAX_CHARS)
+    }
+
+    /// The probe location of a `probe` token, `None` for a `full` one.
+    pub fn validated_location(&self) -> Result<Option<String>, FieldError> {
+        match (self.scope, &self.location) {
+            (TokenScope::Full, None) => Ok(None),
+            (TokenScope::Full, Some(_)) => Err(FieldError::new(
+                "location",
+                "applies only to tokens with scope `probe`",
+            )),
+            (TokenScope::Probe, None) => {
+                Err(FieldError::new("location", "is required for a probe token"))
+            }
+            (TokenScope::Probe, Some(l)) => {
+                crate::validate_location("location", l)?;
+                if l == crate::LOCAL {
+                    return Err(FieldError::new(
+                        "location",
+                        "`local` is the server itself; name the probe's own location",
+                    ));
+                }
+                Ok(Some(l.clone()))
+            }
+        }
     }
 }
 
@@ -99,6 +143,11 @@ pub struct ApiToken {
     /// Null = never expires.
     pub expires_at: Option<String>,
     pub expired: bool,
+    #[serde(default)]
+    pub scope: TokenScope,
+    /// A probe token's location.
+    #[serde(default)]
+    pub location: Option<String>,
 }
 
 /// The answer of `POST /api/v1/tokens`: the token itself, shown this once.
@@ -121,6 +170,8 @@ mod tests {
             CreateToken {
                 name: name.into(),
                 expires_at: None,
+                scope: Default::default(),
+                location: None,
             }
             .validated_name()
         };
@@ -128,5 +179,33 @@ mod tests {
         assert_eq!(t("   ").map_err(|e| e.field).err().as_deref(), Some("name"));
         assert!(t(&"x".repeat(100)).is_ok());
         assert!(t(&"x".repeat(101)).is_err());
+    }
+
+    #[test]
+    fn probe_tokens_name_a_location_and_full_ones_none() {
+        use super::TokenScope::{Full, Probe};
+        let t = |scope, location: Option<&str>| {
+            CreateToken {
+                name: "p".into(),
+                expires_at: None,
+                scope,
+                location: location.map(str::to_owned),
+            }
+            .validated_location()
+        };
+        assert_eq!(t(Probe, Some("eu-west")), Ok(Some("eu-west".into())));
+        assert_eq!(t(Full, None), Ok(None));
+        for (scope, location) in [
+            (Probe, None),
+            (Probe, Some("local")),
+            (Probe, Some("EU")),
+            (Full, Some("eu")),
+        ] {
+            assert_eq!(
+                t(scope, location).map_err(|e| e.field).err().as_deref(),
+                Some("location"),
+                "{scope:?} {location:?}"
+            );
+        }
     }
 }

@@ -8,6 +8,7 @@ mod maintenance;
 mod monitor;
 mod notify;
 mod pages;
+mod probes;
 mod stats;
 
 pub use auth::*;
@@ -17,6 +18,7 @@ pub use maintenance::*;
 pub use monitor::*;
 pub use notify::*;
 pub use pages::*;
+pub use probes::*;
 pub use stats::*;
 
 use serde::{Deserialize, Serialize};

@@ -52,6 +52,8 @@ fn resolver_for(target: &DnsTarget, plan: &Plan) -> Result<TokioResolver, String
             let addr = parse_dns_server(server).map_err(|e| e.message)?;
             let mut connection = ConnectionConfig::new(protocol);
             connection.port = addr.port();
+            connection.bind_addr =
+                super::source_address().map(|ip| std::net::SocketAddr::new(ip, 0));
             let config = ResolverConfig::from_parts(
                 None,
                 Vec::new(),

@@ -47,6 +47,9 @@ fn build_client(follow_redirects: bool, verify_tls: bool) -> awc::Client {
         .handshake_timeout(ceiling)
         .limit(0)
         .conn_keep_alive(Duration::from_secs(30));
+    if let Some(source) = super::source_address() {
+        connector = connector.local_address(source);
+    }
     if !verify_tls {
         match super::tls::insecure::client_config(&[b"h2", b"http/1.1"]) {
             Some(config) => connector = connector.rustls_0_23(Arc::new(config)),
@@ -231,12 +234,9 @@ async fn read_certificate_of(target: &HttpTarget, plan: &Plan) -> Option<Certifi
     let host = url.host_str()?.to_owned();
     let port = url.port_or_known_default()?;
     let read = async {
-        let stream = tokio::net::TcpStream::connect((
-            host.trim_start_matches('[').trim_end_matches(']'),
-            port,
-        ))
-        .await
-        .ok()?;
+        let stream = super::connect_tcp(host.trim_start_matches('[').trim_end_matches(']'), port)
+            .await
+            .ok()?;
         let (_, facts) = super::tls::handshake(stream, &host, false).await.ok()?;
         facts
     };

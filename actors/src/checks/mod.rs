@@ -21,6 +21,49 @@ use flatline_types::{MonitorSpec, Target};
 pub use assertions::{Compiled, Facts};
 pub use tls::CertificateFacts;
 
+/// The local address every check leaves from, when set (`flatline probe --source-address`).
+static SOURCE_ADDRESS: std::sync::OnceLock<std::net::IpAddr> = std::sync::OnceLock::new();
+
+/// Makes every check of this process leave from `ip` (a probe on a host with several
+/// uplinks tests one of them). Set once, before the first check; false if already set.
+pub fn bind_checks_to(ip: std::net::IpAddr) -> bool {
+    SOURCE_ADDRESS.set(ip).is_ok()
+}
+
+/// The address checks leave from, if one was set.
+pub fn source_address() -> Option<std::net::IpAddr> {
+    SOURCE_ADDRESS.get().copied()
+}
+
+/// Connects a TCP stream to `host:port`, from the source address when one is set.
+pub(crate) async fn connect_tcp(host: &str, port: u16) -> std::io::Result<tokio::net::TcpStream> {
+    let Some(source) = source_address() else {
+        return tokio::net::TcpStream::connect((host, port)).await;
+    };
+    let mut last = None;
+    for addr in tokio::net::lookup_host((host, port)).await? {
+        if addr.is_ipv4() != source.is_ipv4() {
+            continue;
+        }
+        let socket = if addr.is_ipv4() {
+            tokio::net::TcpSocket::new_v4()?
+        } else {
+            tokio::net::TcpSocket::new_v6()?
+        };
+        socket.bind(std::net::SocketAddr::new(source, 0))?;
+        match socket.connect(addr).await {
+            Ok(stream) => return Ok(stream),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| {
+        std::io::Error::new(
+            std::io::ErrorKind::AddrNotAvailable,
+            format!("no address of {host} in the source address's family"),
+        )
+    }))
+}
+
 /// The result of one check, of any kind.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckOutcome {

@@ -25,8 +25,12 @@ fn client_for(v6: bool) -> Result<Client, String> {
     }
     let config = Config::builder()
         .kind(if v6 { ICMP::V6 } else { ICMP::V4 })
-        .sock_type_hint(socket2::Type::DGRAM)
-        .build();
+        .sock_type_hint(socket2::Type::DGRAM);
+    let config = match super::source_address().filter(|ip| ip.is_ipv6() == v6) {
+        Some(ip) => config.bind(std::net::SocketAddr::new(ip, 0)),
+        None => config,
+    }
+    .build();
     let client = Client::new(&config).map_err(|e| socket_error(&e, v6))?;
     CLIENTS.with(|m| m.borrow_mut().insert(v6, client.clone()));
     Ok(client)

@@ -5,7 +5,6 @@ use std::time::Instant;
 
 use flatline_store::clock::now_ms;
 use flatline_types::TcpTarget;
-use tokio::net::TcpStream;
 
 use super::{describe_io_error, CheckOutcome, Facts, Plan};
 
@@ -15,7 +14,7 @@ pub async fn run(plan: &Plan, target: &TcpTarget) -> CheckOutcome {
     let start = Instant::now();
     let host = target.host.trim_start_matches('[').trim_end_matches(']');
     let attempt = async {
-        let stream = TcpStream::connect((host, target.port))
+        let stream = super::connect_tcp(host, target.port)
             .await
             .map_err(|e| describe_io_error(&e))?;
         if !target.tls {

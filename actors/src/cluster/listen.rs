@@ -83,7 +83,14 @@ impl Listener {
             {
                 // Only newer checks replace a monitor's last one: this node's own, also in
                 // the range when ids interleave, are not counted twice.
-                Ok(rows) => self.board.record_checks(&rows),
+                Ok(rows) => {
+                    self.board.record_checks(&rows);
+                    // A probe's results stored there: judged here if this node runs the
+                    // monitor.
+                    for message in crate::probes::location_checks(&rows) {
+                        self.registry.do_send(message);
+                    }
+                }
                 Err(e) => tracing::warn!(error = %e, "reading another node's checks failed"),
             },
             PeerEvent::State { monitor_id, status } => {

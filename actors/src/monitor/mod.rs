@@ -2,17 +2,20 @@
 
 mod certificate;
 mod handlers;
+pub mod quorum;
 
 use certificate::CertificateWatch;
 pub use certificate::CERTIFICATE_READ_EVERY;
+use quorum::{PlaceStatus, Quorum};
 
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use actix::{
     Actor, ActorFutureExt, AsyncContext, Context, Recipient, SpawnHandle, Supervised, WrapFuture,
 };
-use flatline_types::{MonitorSpec, MonitorStatus, Target};
+use flatline_types::{MonitorSpec, MonitorStatus, Target, LOCAL};
 
 use crate::board::StatusBoard;
 use crate::checks::push::Schedule;
@@ -84,6 +87,11 @@ pub struct MonitorActor {
     maintenance: bool,
     /// The lease this node runs the monitor under (several nodes); stamped on every result.
     lease: Option<Lease>,
+    /// Checked from remote locations too: each location's state, and their verdict, which
+    /// is the monitor's. `None` for monitors checked here alone.
+    quorum: Option<Quorum>,
+    /// Start of the check that last changed the status (UTC ms).
+    changed_at_ms: i64,
     deps: MonitorDeps,
 }
 
@@ -101,9 +109,11 @@ impl MonitorActor {
         certificate: Option<&CertificateRecord>,
         maintenance: bool,
         lease: Option<Lease>,
+        online: &HashSet<String>,
         deps: MonitorDeps,
     ) -> Self {
         let push = push_state(&spec, since_ms);
+        let quorum = (!spec.local_only()).then(|| Quorum::new(&spec, online));
         Self {
             id,
             plan: Arc::new(Plan::new(spec)),
@@ -120,8 +130,15 @@ impl MonitorActor {
             series: deps.metrics.monitor_series(id),
             maintenance,
             lease,
+            quorum,
+            changed_at_ms: i64::MIN,
             deps,
         }
+    }
+
+    /// Whether this node checks the monitor itself (not only from remote probes).
+    fn checks_here(&self) -> bool {
+        self.push.is_none() && self.plan.spec.checked_locally()
     }
 
     /// The first start on this monitor's grid that is at least half an interval after the
@@ -206,6 +223,12 @@ impl MonitorActor {
             lease: self.lease,
         }));
 
+        if let Some(quorum) = &mut self.quorum {
+            quorum.record(LOCAL, outcome.started_at_ms, outcome.error.as_deref());
+            let retrying = quorum.status_of(LOCAL) == Some(PlaceStatus::Pending);
+            self.judge_places(outcome.started_at_ms);
+            return retrying && !self.maintenance;
+        }
         if up {
             self.failures = 0;
             self.change_status(MonitorStatus::Up, outcome);
@@ -229,6 +252,18 @@ impl MonitorActor {
         }
     }
 
+    /// Several locations: takes the state their verdict gives (in maintenance, only a
+    /// recovery).
+    pub(crate) fn judge_places(&mut self, at_ms: i64) {
+        let Some(quorum) = &self.quorum else { return };
+        let to = quorum.verdict(self.status);
+        if to == self.status || (self.maintenance && to != MonitorStatus::Up) {
+            return;
+        }
+        let cause = (to != MonitorStatus::Up).then(|| quorum.cause());
+        self.change_status(to, &CheckOutcome::without_status(at_ms, 0, cause));
+    }
+
     /// Enters or leaves maintenance. Leaving, the monitor's real state is taken at once: a
     /// check now (a target still failing beyond its retries is down at that check).
     pub(crate) fn set_maintenance(&mut self, on: bool, ctx: &mut Context<Self>) {
@@ -243,7 +278,9 @@ impl MonitorActor {
             return;
         }
         self.deps.board.set_status(self.id, self.status);
-        if self.push.is_some() {
+        // What the locations saw meanwhile counts at once.
+        self.judge_places(now_ms());
+        if !self.checks_here() {
             // A push monitor's state comes with its next ping, or its next miss.
             return;
         }
@@ -326,6 +363,7 @@ impl MonitorActor {
             return;
         }
         self.status = to;
+        self.changed_at_ms = outcome.started_at_ms;
         if !self.maintenance {
             self.deps.board.set_status(self.id, to);
         }
@@ -399,6 +437,10 @@ impl Actor for MonitorActor {
         }
         if self.push.is_some() {
             self.await_ping(ctx);
+            return;
+        }
+        if !self.checks_here() {
+            // Checked from remote locations only: their results come as messages.
             return;
         }
         let due = match self.first {

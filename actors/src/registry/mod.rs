@@ -3,8 +3,9 @@
 
 mod handlers;
 mod peers;
+mod probes;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use flatline_store::cluster::{shard_of, Lease};
 use flatline_store::peers::PeerEvent;
@@ -43,6 +44,8 @@ pub struct Registry {
     remote: HashMap<i64, MonitorStatus>,
     /// Several nodes: where changes made through this node are announced.
     peers: Option<Store>,
+    /// Remote locations whose probe reports now.
+    online: HashSet<String>,
     deps: MonitorDeps,
 }
 
@@ -61,6 +64,7 @@ impl Registry {
             owned: None,
             remote: HashMap::new(),
             peers: None,
+            online: HashSet::new(),
             deps,
         }
     }
@@ -136,6 +140,11 @@ impl Registry {
             },
         );
         let deps = self.deps.clone();
+        let online = if spec.local_only() {
+            HashSet::new()
+        } else {
+            self.online.clone()
+        };
         let make = move |_: &mut Context<MonitorActor>| {
             MonitorActor::new(
                 id,
@@ -146,6 +155,7 @@ impl Registry {
                 certificate.as_ref(),
                 maintenance,
                 lease,
+                &online,
                 deps,
             )
         };

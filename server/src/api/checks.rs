@@ -19,6 +19,8 @@ pub struct ChecksQuery {
     limit: Option<u64>,
     /// Only checks older than the check with this id: pass the last id of the previous page.
     before: Option<i64>,
+    /// Only checks from this location (`local`, or a remote probe's).
+    location: Option<String>,
 }
 
 /// A monitor's checks, newest first.
@@ -28,7 +30,7 @@ pub struct ChecksQuery {
     responses(
         (status = 200, description = "Checks, newest first", body = [Check]),
         (status = 404, description = "No such monitor", body = ErrorBody),
-        (status = 422, description = "`limit` out of range", body = ErrorBody),
+        (status = 422, description = "`limit` out of range, or `location` not a location name", body = ErrorBody),
     )
 )]
 #[get("/monitors/{id}/checks")]
@@ -41,6 +43,14 @@ pub async fn list(
     let id = id.into_inner();
     let limit = super::limit_param(query.limit)?;
     monitors.get(id).await?;
-    let checks = store.list_checks(id, limit, query.before).await?;
+    let checks = match &query.location {
+        Some(location) => {
+            flatline_types::validate_location("location", location)?;
+            store
+                .list_checks_at(id, location, limit, query.before)
+                .await?
+        }
+        None => store.list_checks(id, limit, query.before).await?,
+    };
     Ok(web::Json(checks.iter().map(check_to_api).collect()))
 }

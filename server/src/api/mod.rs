@@ -8,6 +8,8 @@ mod incidents;
 mod links;
 pub mod maintenance;
 mod monitors;
+pub mod probe;
+mod probes;
 mod stats;
 pub mod status_pages;
 mod tokens;
@@ -83,6 +85,10 @@ pub fn scope() -> scope_of_routes!() {
         .service(status_pages::patch_notice)
         .service(status_pages::delete_notice)
         .service(cluster::get)
+        .service(probes::list)
+        .service(probes::locations)
+        .service(probe::stream)
+        .service(probe::results)
 }
 
 /// `/auth`: sign-in and sign-out are public; `/auth/me` checks credentials itself.

@@ -27,13 +27,14 @@ pub async fn create(
     body: ApiJson<CreateToken>,
 ) -> ApiResult<HttpResponse> {
     let name = body.0.validated_name()?;
+    let location = body.0.validated_location()?;
     let expires_at_ms = body
         .0
         .expires_at
         .as_deref()
         .map(|e| tokens::parse_expiry(e, now_ms()))
         .transpose()?;
-    let issued = tokens::issue(&store, name, expires_at_ms, principal.user_id()).await?;
+    let issued = tokens::issue(&store, name, expires_at_ms, principal.user_id(), location).await?;
     let created = CreatedToken {
         token: issued.token,
         info: token_to_api(&issued.stored, now_ms()),

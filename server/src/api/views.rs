@@ -34,6 +34,12 @@ pub fn token_to_api(t: &StoredToken, now_ms: i64) -> flatline_types::ApiToken {
         last_used_at: t.last_used_at.map(rfc3339),
         expires_at: t.expires_at.map(rfc3339),
         expired: t.expires_at.is_some_and(|e| e <= now_ms),
+        scope: if t.location.is_some() {
+            flatline_types::TokenScope::Probe
+        } else {
+            flatline_types::TokenScope::Full
+        },
+        location: t.location.clone(),
     }
 }
 
@@ -81,6 +87,7 @@ pub fn check_to_api(c: &checks::Model) -> Check {
         latency_ms: c.latency_us as f64 / 1000.0,
         status_code: c.status_code.and_then(|s| u16::try_from(s).ok()),
         error: c.error.clone(),
+        location: c.location.clone(),
     }
 }
 
@@ -179,6 +186,8 @@ pub fn monitor_view(m: &StoredMonitor, live: &LiveStatus) -> Monitor {
         enabled: s.enabled,
         resend_interval_minutes: s.resend_interval_minutes,
         public_badges: s.public_badges,
+        locations: s.locations.clone(),
+        confirm_locations: s.confirm(),
         badge_key: m.badge_key.clone(),
         status,
         last_check: live.last_check.as_ref().map(check_to_api),

@@ -49,6 +49,14 @@ impl Principal {
 
     /// Who is acting, for records people read: the user's name (or username), or
     /// `token <name>`.
+    /// The location of a probe token; `None` for the owner's credentials.
+    pub fn probe_location(&self) -> Option<&str> {
+        match self {
+            Self::Token { token } => token.location.as_deref(),
+            Self::Session { .. } => None,
+        }
+    }
+
     pub fn author(&self) -> String {
         match self {
             Self::Session { user } => user.name.clone().unwrap_or_else(|| user.username.clone()),
@@ -79,6 +87,9 @@ impl Auth {
     }
 }
 
+/// Where a probe token may go (and only a probe token: see `api::probe`).
+pub const PROBE_ROUTES: &str = "/api/v1/probe/";
+
 /// Decides who `req` is from, or why it is refused. A bearer token, when present, is the only
 /// credential looked at (so a bad token is never rescued by a cookie).
 pub async fn authenticate(auth: &Auth, req: &HttpRequest) -> Result<Principal, ApiError> {
@@ -92,7 +103,18 @@ pub async fn authenticate(auth: &Auth, req: &HttpRequest) -> Result<Principal, A
             })
             .map(str::trim)
             .ok_or(AuthError::BadToken)?;
-        return token_principal(auth, token).await;
+        let principal = token_principal(auth, token).await?;
+        // A probe token opens the probe routes and nothing else; they open to nothing else.
+        let probe_route = req.path().starts_with(PROBE_ROUTES);
+        return match (&principal, probe_route) {
+            (Principal::Token { token }, false) if token.location.is_some() => {
+                Err(AuthError::OutOfScope(
+                    "a probe token may only fetch its location's monitors and send their results",
+                )
+                .into())
+            }
+            _ => Ok(principal),
+        };
     }
     let Some(cookie) = req.cookie(session::SESSION_COOKIE) else {
         return Err(AuthError::Missing.into());

@@ -31,6 +31,8 @@ pub enum AuthError {
     LoginFailed(String),
     #[error("the identity provider cannot be reached: {0}")]
     ProviderUnavailable(String),
+    #[error("{0}")]
+    OutOfScope(&'static str),
 }
 
 impl AuthError {
@@ -49,6 +51,7 @@ impl AuthError {
             Self::LoginState(_) => "invalid_login_state",
             Self::LoginFailed(_) => "login_failed",
             Self::ProviderUnavailable(_) => "identity_provider_unavailable",
+            Self::OutOfScope(_) => "out_of_scope",
         }
     }
 
@@ -60,7 +63,9 @@ impl AuthError {
             }
             Self::LoginFailed(_) => StatusCode::UNAUTHORIZED,
             Self::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
-            Self::CrossOrigin | Self::NotOwner(_) | Self::LocalDisabled => StatusCode::FORBIDDEN,
+            Self::CrossOrigin | Self::NotOwner(_) | Self::LocalDisabled | Self::OutOfScope(_) => {
+                StatusCode::FORBIDDEN
+            }
             Self::OidcDisabled => StatusCode::NOT_FOUND,
             Self::LoginState(_) => StatusCode::BAD_REQUEST,
             Self::ProviderUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,

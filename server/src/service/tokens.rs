@@ -22,6 +22,7 @@ pub async fn issue(
     name: String,
     expires_at_ms: Option<i64>,
     created_by: Option<i64>,
+    location: Option<String>,
 ) -> ApiResult<IssuedToken> {
     let (token, prefix, token_hash) = new_api_token();
     let now = now_ms();
@@ -33,6 +34,7 @@ pub async fn issue(
                 token_hash,
                 created_by,
                 expires_at_ms,
+                location,
             },
             now,
         )

@@ -14,6 +14,9 @@ pub struct Model {
     pub created_at: i64,
     pub last_used_at: Option<i64>,
     pub expires_at: Option<i64>,
+    /// A probe token's location (it may do only what that location's probe does); null for
+    /// a token of the whole API.
+    pub location: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

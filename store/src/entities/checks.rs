@@ -13,6 +13,11 @@ pub struct Model {
     pub latency_us: i64,
     pub status_code: Option<i32>,
     pub error: Option<String>,
+    /// `local`, or the location of the remote probe that ran it.
+    pub location: String,
+    /// A probe's result: its start by the probe's own clock (its identity, with the monitor
+    /// and location); null for local checks.
+    pub probe_at: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

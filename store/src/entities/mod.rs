@@ -11,6 +11,7 @@ pub mod monitor_channels;
 pub mod monitors;
 pub mod notification_channels;
 pub mod pauses;
+pub mod probes;
 pub mod rollups;
 pub mod sessions;
 pub mod settings;

@@ -42,6 +42,10 @@ pub struct Model {
     pub badge_key: Option<String>,
     /// Whether its badges are served to anyone.
     pub public_badges: bool,
+    /// JSON array of the locations it is checked from.
+    pub locations: String,
+    /// How many locations must see it down; null: a majority.
+    pub confirm_locations: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -101,6 +101,7 @@ async fn tokens_are_found_by_hash_touched_revoked_and_outlive_their_creator() {
                     token_hash: "f".repeat(64),
                     created_by: Some(owner.id),
                     expires_at_ms: Some(10_000),
+                    location: None,
                 },
                 1_000,
             )

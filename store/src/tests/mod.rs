@@ -3,6 +3,7 @@
 
 mod auth;
 mod deliveries;
+mod probes;
 mod rollups;
 
 use flatline_types::MonitorStatus;

@@ -24,6 +24,13 @@ pub struct Check {
     /// Why the check failed: `timeout after N ms`, `connection refused`, `dns failure: …`,
     /// `tls error: …`, `unexpected status N`, `too many redirects`, …
     pub error: Option<String>,
+    /// Where it ran: `local`, or a remote probe's location.
+    #[serde(default = "local")]
+    pub location: String,
+}
+
+fn local() -> String {
+    super::LOCAL.to_owned()
 }
 
 /// A monitor as the API returns it. Fields of other kinds than its own are absent.
@@ -103,6 +110,12 @@ pub struct Monitor {
     /// Whether its badges are served to anyone (`/badge/<badge_key>/status.svg`, …).
     #[serde(default)]
     pub public_badges: bool,
+    /// Where it is checked from (`local`: this server or cluster; others: remote probes).
+    #[serde(default = "locals")]
+    pub locations: Vec<String>,
+    /// How many locations must see it down for it to be down (a majority unless set).
+    #[serde(default = "one")]
+    pub confirm_locations: u32,
     /// Read-only: the random key in the monitor's badge URLs (not its id).
     #[serde(default)]
     pub badge_key: String,
@@ -121,6 +134,14 @@ pub struct Monitor {
     pub created_at: String,
     /// Read-only, RFC 3339 UTC.
     pub updated_at: String,
+}
+
+fn locals() -> Vec<String> {
+    vec![local()]
+}
+
+fn one() -> u32 {
+    1
 }
 
 impl Monitor {
@@ -157,6 +178,9 @@ impl Monitor {
             assertions: Some(self.assertions.clone()),
             certificate_expiry_days: self.certificate_expiry_days.clone(),
             public_badges: Some(self.public_badges),
+            locations: (self.kind != MonitorKind::Push).then(|| self.locations.clone()),
+            confirm_locations: (self.kind != MonitorKind::Push && self.locations.len() > 1)
+                .then_some(self.confirm_locations),
         }
     }
 }

@@ -51,6 +51,8 @@ pub mod limits {
     /// Most warning thresholds, and the largest one (in days).
     pub const MAX_CERTIFICATE_THRESHOLDS: usize = 10;
     pub const MAX_CERTIFICATE_EXPIRY_DAYS: u32 = 365;
+    /// Most locations a monitor is checked from.
+    pub const MAX_LOCATIONS: usize = 16;
 }
 
 /// What a monitor is doing right now.
@@ -161,7 +163,15 @@ pub struct MonitorSpec {
     pub certificate_expiry_days: Vec<u32>,
     /// Whether its badges (`/badge/<badge_key>/…`) are served to anyone.
     pub public_badges: bool,
+    /// Where it is checked from: [`LOCAL`] (the server or cluster itself) and the locations
+    /// of remote probes. Never empty; `["local"]` by default.
+    pub locations: Vec<String>,
+    /// How many locations must see it down for it to be down; `None`: a majority.
+    pub confirm_locations: Option<u32>,
 }
+
+/// The location of the server (or cluster) itself, as opposed to a remote probe's.
+pub const LOCAL: &str = "local";
 
 /// The default timeout for an interval: 10 s, or 80 % of a shorter interval.
 pub fn default_timeout_ms(interval_seconds: u32) -> u32 {
@@ -246,7 +256,66 @@ impl MonitorSpec {
             ));
         }
         validate_certificate_expiry_days(&self.certificate_expiry_days)?;
+        self.validate_locations()?;
         validate_assertions(&self.assertions, self.kind())
+    }
+
+    fn validate_locations(&self) -> Result<(), FieldError> {
+        if self.locations.is_empty() || self.locations.len() > limits::MAX_LOCATIONS {
+            return Err(FieldError::new(
+                "locations",
+                format!("must name 1 to {} locations", limits::MAX_LOCATIONS),
+            ));
+        }
+        for (i, location) in self.locations.iter().enumerate() {
+            crate::validate_location(&format!("locations[{i}]"), location)?;
+            if self.locations[..i].contains(location) {
+                return Err(FieldError::new(
+                    format!("locations[{i}]"),
+                    format!("`{location}` is listed twice"),
+                ));
+            }
+        }
+        if self.kind() == MonitorKind::Push && self.locations != [LOCAL] {
+            return Err(FieldError::new(
+                "locations",
+                "push monitors are pinged, not checked: their location is `local`",
+            ));
+        }
+        if let Some(n) = self.confirm_locations {
+            if n == 0 || n as usize > self.locations.len() {
+                return Err(FieldError::new(
+                    "confirm_locations",
+                    format!(
+                        "must be between 1 and {} (its locations)",
+                        self.locations.len()
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// How many locations must see the monitor down: `confirm_locations`, or a majority.
+    pub fn confirm(&self) -> u32 {
+        self.confirm_locations
+            .unwrap_or(self.locations.len() as u32 / 2 + 1)
+    }
+
+    /// Whether the server (or cluster) checks it itself.
+    pub fn checked_locally(&self) -> bool {
+        self.locations.iter().any(|l| l == LOCAL)
+    }
+
+    /// Whether it is checked from `location`.
+    pub fn checked_from(&self, location: &str) -> bool {
+        self.locations.iter().any(|l| l == location)
+    }
+
+    /// Whether it is checked from the server alone (no probe): the common case, judged
+    /// check by check as it always was.
+    pub fn local_only(&self) -> bool {
+        self.locations.len() == 1 && self.checked_locally()
     }
 
     /// Whether this monitor's checks see a TLS certificate: `https` URLs and `tcp` with `tls`.

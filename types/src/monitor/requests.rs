@@ -146,6 +146,13 @@ monitor_bodies! {
     /// Serve the monitor's status, uptime and latency badges (`/badge/<badge_key>/…`) to
     /// anyone; default false.
     public_badges: bool,
+    /// Where it is checked from: `local` (this server or cluster) and the locations of
+    /// remote probes (`flatline probe --location …`); default `["local"]`. Not for `push`.
+    locations: Vec<String>,
+    /// How many of its locations must see it down (each after its own retries) for it to
+    /// be down; default a majority. Not for `push`.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 16))]
+    confirm_locations: u32,
 }
 
 /// The optional fields each kind takes, beside `name`, `kind` and the shared ones.
@@ -199,6 +206,8 @@ fn shared_fields(kind: MonitorKind) -> &'static [&'static str] {
             "resend_interval_minutes",
             "assertions",
             "public_badges",
+            "locations",
+            "confirm_locations",
         ],
     }
 }
@@ -315,6 +324,11 @@ impl CreateMonitor {
                 _ => Vec::new(),
             },
             public_badges: self.public_badges.unwrap_or(false),
+            locations: self
+                .locations
+                .map(|l| l.iter().map(|l| l.trim().to_owned()).collect())
+                .unwrap_or_else(|| vec![super::LOCAL.to_owned()]),
+            confirm_locations: self.confirm_locations,
         };
         spec.validate()?;
         Ok(spec)
@@ -335,6 +349,8 @@ impl CreateMonitor {
             resend_interval_minutes: Some(spec.resend_interval_minutes),
             assertions: Some(spec.assertions.clone()),
             public_badges: Some(spec.public_badges),
+            locations: (!push).then(|| spec.locations.clone()),
+            confirm_locations: spec.confirm_locations.filter(|_| !push),
             ..Default::default()
         };
         if !with_target {
@@ -423,6 +439,11 @@ impl PatchMonitor {
             base.timeout_ms = base
                 .timeout_ms
                 .filter(|_| current.kind() != MonitorKind::Push);
+        }
+        if kind == MonitorKind::Push {
+            // Pinged, not checked: from nowhere but here.
+            base.locations = None;
+            base.confirm_locations = None;
         }
         self.overlay(&mut base);
         let mut spec = base.into_spec()?;

@@ -45,6 +45,8 @@ pub fn Tokens() -> impl IntoView {
         let body = CreateToken {
             name: name.get_untracked(),
             expires_at,
+            scope: Default::default(),
+            location: None,
         };
         if let Err(e) = body.validated_name() {
             errors.set(Some((e.field, e.message)));

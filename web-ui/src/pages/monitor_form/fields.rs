@@ -118,6 +118,10 @@ pub(super) struct Fields {
     pub(super) verify_tls: RwSignal<bool>,
     pub(super) enabled: RwSignal<bool>,
     pub(super) public_badges: RwSignal<bool>,
+    /// Where it is checked from, comma-separated (`local`, probe locations).
+    pub(super) locations: RwSignal<String>,
+    /// How many locations must agree it is down; empty: a majority.
+    pub(super) confirm: RwSignal<String>,
     pub(super) resend: RwSignal<String>,
     /// Days before a certificate's expiry to warn, comma-separated.
     pub(super) cert_days: RwSignal<String>,
@@ -154,6 +158,8 @@ impl Fields {
             verify_tls: RwSignal::new(true),
             enabled: RwSignal::new(true),
             public_badges: RwSignal::new(false),
+            locations: RwSignal::new(flatline_types::LOCAL.into()),
+            confirm: RwSignal::new(String::new()),
             resend: RwSignal::new("0".into()),
             cert_days: RwSignal::new(days_text(&limits::DEFAULT_CERTIFICATE_EXPIRY_DAYS)),
             channels: RwSignal::new(BTreeSet::new()),
@@ -193,6 +199,12 @@ impl Fields {
         self.verify_tls.set(m.verify_tls.unwrap_or(true));
         self.enabled.set(m.enabled);
         self.public_badges.set(m.public_badges);
+        self.locations.set(m.locations.join(", "));
+        self.confirm.set(if m.locations.len() > 1 {
+            m.confirm_locations.to_string()
+        } else {
+            String::new()
+        });
         self.resend.set(m.resend_interval_minutes.to_string());
         self.host.set(m.host.clone().unwrap_or_default());
         self.port
@@ -288,6 +300,15 @@ impl Fields {
             c.timeout_ms = num("timeout_ms", self.timeout)?;
             c.retries = num("retries", self.retries)?;
             c.retry_interval_seconds = num("retry_interval_seconds", self.retry_interval)?;
+            c.locations = Some(
+                self.locations
+                    .get_untracked()
+                    .split([',', ' '])
+                    .filter(|l| !l.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+            );
+            c.confirm_locations = num("confirm_locations", self.confirm)?;
         }
         let small = |field: &str, s: RwSignal<String>| -> Result<Option<u32>, (String, String)> {
             num(field, s)
@@ -396,6 +417,8 @@ pub(super) fn to_patch(c: CreateMonitor) -> PatchMonitor {
         assertions: c.assertions,
         certificate_expiry_days: c.certificate_expiry_days,
         public_badges: c.public_badges,
+        locations: c.locations,
+        confirm_locations: c.confirm_locations,
     }
 }
 

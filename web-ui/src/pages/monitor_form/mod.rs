@@ -283,6 +283,14 @@ where
                 <TextField id="certificate_expiry_days" label="Warn of certificate expiry (days before)" value=f.cert_days errors=errors
                     placeholder="14, 7, 1" hint="One notification per threshold per certificate (https and TLS only). Empty: no warnings"/>
             </Show>
+            <Show when=move || !is(MonitorKind::Push)>
+                <div class="grid2">
+                    <TextField id="locations" label="Check from" value=f.locations errors=errors
+                        placeholder="local, eu-west" hint="local: this server; others: remote probes (flatline probe --location …)"/>
+                    <TextField id="confirm_locations" label="Down when this many agree" value=f.confirm errors=errors kind="number"
+                        hint="Empty: a majority of the locations"/>
+                </div>
+            </Show>
             <AssertionRows rows=f.assertions errors=errors kind=f.kind/>
             <label class="check"><input type="checkbox" id="f-enabled" bind:checked=f.enabled/>"Active (unchecked: paused)"</label>
             <label class="check"><input type="checkbox" id="f-public_badges" bind:checked=f.public_badges/>"Public badges (status, uptime and latency images anyone with their link can see)"</label>
