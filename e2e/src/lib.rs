@@ -12,6 +12,7 @@ pub mod live;
 pub mod nginx;
 pub mod oidc;
 pub mod postgres;
+pub mod probe;
 pub mod proc;
 pub mod receiver;
 pub mod scrape;
@@ -22,6 +23,7 @@ pub use flatline::{binary, Flatline, FlatlineOptions};
 pub use hostile::HostileTarget;
 pub use inprocess::InProcess;
 pub use postgres::PrivatePostgres;
+pub use probe::Probe;
 pub use receiver::{Receiver, Reply, SmtpReceiver};
 pub use target::Target;
 

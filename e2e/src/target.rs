@@ -26,13 +26,18 @@ struct State {
     last_request: Mutex<Option<SeenRequest>>,
     /// What `/status.json` answers.
     json: Mutex<String>,
+    /// Requests from these peer addresses get a 503 (one vantage point failing).
+    failing_peers: Mutex<Vec<std::net::IpAddr>>,
+    /// Requests by peer address.
+    peers: Mutex<HashMap<std::net::IpAddr, usize>>,
 }
 
 /// An HTTP server on 127.0.0.1, in a thread of its own.
 ///
 /// - any path answers with the current status (default 200) after the current delay;
 /// - `/loop` redirects to itself forever; `/redirect` redirects to `/`;
-/// - `/status.json` answers the JSON set by [`Target::set_json`] with an `X-Build: 42` header.
+/// - `/status.json` answers the JSON set by [`Target::set_json`] with an `X-Build: 42` header;
+/// - requests from the peer addresses set by [`Target::fail_for`] get a 503.
 pub struct Target {
     pub port: u16,
     state: Arc<State>,
@@ -104,6 +109,13 @@ async fn handle(req: HttpRequest, body: web::Bytes, state: web::Data<Arc<State>>
         }
         _ => {}
     }
+    let peer = req.peer_addr().map(|a| a.ip());
+    if let Some(ip) = peer {
+        *state.peers.lock().expect("lock").entry(ip).or_default() += 1;
+        if state.failing_peers.lock().expect("lock").contains(&ip) {
+            return HttpResponse::ServiceUnavailable().body("not from there");
+        }
+    }
     let delay = state.delay_ms.load(Ordering::SeqCst);
     if delay > 0 {
         actix_rt::time::sleep(Duration::from_millis(delay)).await;
@@ -119,6 +131,26 @@ impl Target {
     /// Starts a target answering 200 at once.
     pub fn start() -> Self {
         Self::start_inner(None)
+    }
+
+    /// Makes requests from `peers` fail with 503 (and the others succeed as before).
+    pub fn fail_for(&self, peers: &[&str]) {
+        *self.state.failing_peers.lock().expect("lock") = peers
+            .iter()
+            .map(|p| p.parse().expect("an IP address"))
+            .collect();
+    }
+
+    /// Requests seen from `peer`.
+    pub fn hits_from(&self, peer: &str) -> usize {
+        let ip: std::net::IpAddr = peer.parse().expect("an IP address");
+        self.state
+            .peers
+            .lock()
+            .expect("lock")
+            .get(&ip)
+            .copied()
+            .unwrap_or(0)
     }
 
     /// Sets what `/status.json` answers.

@@ -36,6 +36,8 @@ pub struct Hub {
     pub connected: IntGauge,
     /// Clients dropped for not keeping up.
     pub dropped: IntCounter,
+    /// Turns true at shutdown: streams of their own (the probes') end then too.
+    closing: tokio::sync::watch::Sender<bool>,
 }
 
 impl Hub {
@@ -45,7 +47,13 @@ impl Hub {
             clients: Mutex::new(Vec::new()),
             connected,
             dropped,
+            closing: tokio::sync::watch::Sender::new(false),
         }
+    }
+
+    /// Resolves-on-change view of shutdown: `true` once every stream is to end.
+    pub fn closing(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.closing.subscribe()
     }
 
     /// Adds a client, its first event built under the hub's lock, so that no update can
@@ -63,6 +71,7 @@ impl Hub {
 
     /// Ends every stream (shutdown).
     pub fn close_all(&self) {
+        self.closing.send_replace(true);
         self.clients.lock().clear();
         self.connected.set(0);
     }

@@ -57,6 +57,18 @@ pub enum ProbeEvent {
     Beat { server_time_ms: i64 },
 }
 
+impl ProbeEvent {
+    /// Its name in the stream (and its `type`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Snapshot { .. } => "snapshot",
+            Self::Upsert { .. } => "upsert",
+            Self::Remove { .. } => "remove",
+            Self::Beat { .. } => "beat",
+        }
+    }
+}
+
 /// One check a probe ran.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -99,7 +99,8 @@ pub struct StreamQuery {
 }
 
 /// The monitors of the probe's location, as server-sent events: a `snapshot` of them all
-/// first, then `upsert` and `remove` as they change, each a JSON `ProbeEvent`. The stream
+/// first, then `upsert` and `remove` as they change and a `beat` every 5 s, each a JSON
+/// `ProbeEvent` (its `type` is the event's name). The stream
 /// ends if another probe process takes the location over.
 #[utoipa::path(
     tag = "probes",
@@ -116,8 +117,10 @@ pub async fn stream(
     principal: Principal,
     store: web::Data<Store>,
     board: web::Data<StatusBoard>,
+    hub: web::Data<crate::live::Hub>,
     query: web::Query<StreamQuery>,
 ) -> ApiResult<impl Responder> {
+    let mut closing = hub.closing();
     let location = location_of(&principal)?;
     let query = query.into_inner();
     validate_probe_id(&query.probe_id)?;
@@ -153,6 +156,7 @@ pub async fn stream(
         beat.tick().await;
         loop {
             tokio::select! {
+                _ = closing.wait_for(|closing| *closing) => return,
                 changed = changes.changed() => {
                     if changed.is_err() {
                         return;
@@ -181,6 +185,7 @@ pub async fn stream(
                     sent = now;
                     for event in events {
                         let Ok(data) = sse::Data::new_json(&event) else { continue };
+                        let data = data.event(event.name());
                         if tx.send(sse::Event::Data(data)).await.is_err() {
                             return;
                         }
@@ -197,6 +202,7 @@ pub async fn stream(
                     }
                     let beat = ProbeEvent::Beat { server_time_ms: now_ms() };
                     let Ok(data) = sse::Data::new_json(&beat) else { continue };
+                    let data = data.event(beat.name());
                     if tx.send(sse::Event::Data(data)).await.is_err() {
                         return;
                     }
