@@ -6,11 +6,13 @@
 
 use std::time::{Duration, Instant};
 
+use e2e::browser::Browser;
 use e2e::live::LiveClient;
 use e2e::{eventually, Flatline, FlatlineOptions, Probe, Receiver, Target};
 use serde_json::{json, Value};
 
 const WAIT: Duration = Duration::from_secs(60);
+const PASSWORD: &str = "correct horse battery";
 /// A probe unheard of for 30 s is offline.
 const OFFLINE_WAIT: Duration = Duration::from_secs(75);
 
@@ -72,7 +74,10 @@ fn webhooks(receiver: &Receiver, event: &str) -> usize {
 
 #[actix_rt::test]
 async fn an_outage_seen_from_one_location_alerts_no_one_and_from_two_alerts_once() {
-    let fl = Flatline::start();
+    let fl = Flatline::start_with(FlatlineOptions {
+        env: vec![("FLATLINE_ADMIN_PASSWORD".into(), PASSWORD.into())],
+        ..Default::default()
+    });
     let target = Target::start();
     let receiver = Receiver::start();
     let mut probes = Vec::new();
@@ -210,6 +215,24 @@ async fn an_outage_seen_from_one_location_alerts_no_one_and_from_two_alerts_once
         text.contains("flatline_probe_online{location=\"eu\""),
         "probe series on /metrics"
     );
+
+    // The detail page shows each location's state and latency, and where each check ran.
+    let b = Browser::start(1280, 900).await;
+    b.goto(&fl.url("/")).await;
+    b.fill("#password", PASSWORD).await;
+    b.press_enter("#password").await;
+    b.find("#account-button").await;
+    b.goto(&fl.url(&format!("/monitors/{id}"))).await;
+    b.until_text("#locations", "Down when 2 of them").await;
+    for location in ["eu", "us", "ap"] {
+        b.until_text(
+            &format!("#locations tr[data-location=\"{location}\"]"),
+            "up",
+        )
+        .await;
+    }
+    b.until_text("#checks", "ap").await;
+    b.screenshot("probes-detail").await;
 }
 
 /// A free port on 127.0.0.1, for a server that must come back at the same address.

@@ -2,8 +2,8 @@
 //! incidents, recent checks, and the actions (pause, resume, edit, delete).
 
 use flatline_types::{
-    Check, Incident, LatencySeries, Monitor, MonitorStats, MonitorStatus, NotificationChannel,
-    PatchMonitor, UptimeBars,
+    Check, Incident, LatencySeries, LocationState, Monitor, MonitorStats, MonitorStatus,
+    NotificationChannel, PatchMonitor, UptimeBars,
 };
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
@@ -16,7 +16,9 @@ use crate::pages::monitor_form::PushUrlPanel;
 use crate::ui::{Confirm, ErrorBox, StatusBadge, StatusDot};
 
 mod cards;
+mod locations;
 use cards::{BadgesCard, CertificateCard, StatsCards, UptimeBarsView};
+use locations::LocationsCard;
 
 pub(crate) type Slot<T> = RwSignal<Option<Result<T, ClientError>>>;
 
@@ -60,6 +62,7 @@ fn DetailOf(id: i64) -> impl IntoView {
     let bars: Slot<UptimeBars> = RwSignal::new(None);
     let incidents: Slot<Vec<Incident>> = RwSignal::new(None);
     let checks: Slot<Vec<Check>> = RwSignal::new(None);
+    let places: Slot<Vec<LocationState>> = RwSignal::new(None);
     let channels: Slot<Vec<NotificationChannel>> = RwSignal::new(None);
     let window = RwSignal::new("24h".to_owned());
     let action_error = RwSignal::new(None::<ClientError>);
@@ -87,6 +90,7 @@ fn DetailOf(id: i64) -> impl IntoView {
         load(bars, format!("{base2}/uptime-bars?days=90"));
         load(incidents, format!("{base2}/incidents?limit=50"));
         load(checks, format!("{base2}/checks?limit=50"));
+        load(places, format!("{base2}/locations"));
         load(channels, format!("{base2}/notifications"));
     };
     refresh_all();
@@ -132,6 +136,7 @@ fn DetailOf(id: i64) -> impl IntoView {
                     format!("{base4}/latency?window={}", window.get_untracked()),
                 );
                 load(bars, format!("{base4}/uptime-bars?days=90"));
+                load(places, format!("{base4}/locations"));
             }
         }
         check
@@ -143,6 +148,7 @@ fn DetailOf(id: i64) -> impl IntoView {
             load(incidents, format!("{base5}/incidents?limit=50"));
             load(monitor, base5.clone());
             load(stats, format!("{base5}/stats"));
+            load(places, format!("{base5}/locations"));
         }
         status
     });
@@ -250,6 +256,7 @@ fn DetailOf(id: i64) -> impl IntoView {
         }}
         <ErrorBox error=action_error/>
         <StatsCards stats=stats live_last=Signal::derive(move || live.row(id).and_then(|r| r.with(|r| r.last_check.as_ref().map(|c| c.latency_ms))))/>
+        <LocationsCard states=places confirm=Signal::derive(move || monitor.get().and_then(Result::ok).map_or(1, |m| m.confirm_locations))/>
         {move || monitor.get().and_then(Result::ok).and_then(|m| m.certificate).map(|c| view! { <CertificateCard c=c/> })}
         {move || monitor.get().and_then(Result::ok).filter(|m| m.public_badges).map(|m| view! { <BadgesCard name=m.name badge_key=m.badge_key/> })}
         <section class="panel" aria-labelledby="latency-h">
@@ -296,11 +303,12 @@ fn DetailOf(id: i64) -> impl IntoView {
                 Some(Ok(list)) => view! {
                     <div class="table-wrap">
                         <table id="checks">
-                            <thead><tr><th>"Time"</th><th>"Result"</th><th class="num">"Latency"</th><th class="num">"HTTP"</th><th>"Error"</th></tr></thead>
+                            <thead><tr><th>"Time"</th><th>"From"</th><th>"Result"</th><th class="num">"Latency"</th><th class="num">"HTTP"</th><th>"Error"</th></tr></thead>
                             <tbody>
                                 {list.into_iter().map(|c| view! {
                                     <tr>
                                         <td>{fmt::local(&c.checked_at)}</td>
+                                        <td class="mono small">{c.location.clone()}</td>
                                         <td>{if c.up { view! { <span class="badge up">"up"</span> } } else { view! { <span class="badge down">"failed"</span> } }}</td>
                                         <td class="num">{fmt::ms(Some(c.latency_ms))}</td>
                                         <td class="num">{c.status_code.map(|s| s.to_string()).unwrap_or_else(|| "–".into())}</td>
