@@ -202,6 +202,7 @@ impl Engine {
             SummaryRefresher::start_in_arbiter(&summaries_thread.handle(), |_| refresher);
         tracing::info!(monitors = count, workers = arbiters.len(), "engine started");
         let registry = registry.start();
+        let probe_leader = leader.clone();
         let maintenance = crate::maintenance::start(
             store.clone(),
             registry.clone(),
@@ -212,7 +213,14 @@ impl Engine {
         let (pages_changed, peer_pages) = tokio::sync::watch::channel(0);
         let probe_metrics = crate::probes::ProbeMetrics::register(&metrics.registry)
             .expect("constant metric definitions are valid and distinct");
-        crate::probes::watch(store.clone(), registry.clone(), probe_metrics.clone());
+        crate::probes::watch(crate::probes::Watch {
+            store: store.clone(),
+            registry: registry.clone(),
+            metrics: probe_metrics.clone(),
+            board: board.clone(),
+            notifier: notifier.clone().recipient(),
+            leader: probe_leader,
+        });
         let probes = crate::probes::ProbeInbox {
             board: board.clone(),
             registry: registry.clone(),

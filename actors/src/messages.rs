@@ -203,6 +203,18 @@ pub struct MaintenanceEdge {
     pub at_ms: i64,
 }
 
+/// A location's probe went offline (`offline`) or came back: the notifier tells the channels
+/// of the monitors checked from there (`(id, name, target)`), once per channel.
+#[derive(Message, Clone, Debug)]
+#[rtype(result = "()")]
+pub struct ProbeEdge {
+    pub offline: bool,
+    pub probe: flatline_store::ProbeNotice,
+    pub monitors: Vec<(i64, String, String)>,
+    /// UTC ms of the edge.
+    pub at_ms: i64,
+}
+
 /// Registry: this node now holds these leases; start the enabled ones of `monitors` (the
 /// monitors of those shards, as stored now).
 #[derive(Message, Debug)]

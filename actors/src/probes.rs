@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::time::Duration;
 
-use actix::Addr;
+use actix::{Addr, Recipient};
 use flatline_store::clock::now_ms;
 use flatline_store::entities::checks;
 use flatline_store::probes::PROBE_OFFLINE_MS;
@@ -14,7 +14,7 @@ use flatline_store::Store;
 use flatline_types::LOCAL;
 use prometheus::{GaugeVec, IntCounterVec, IntGaugeVec, Opts, Registry as Metrics};
 
-use crate::messages::{LocationChecks, ProbesOnline, RemoteCheck};
+use crate::messages::{LocationChecks, ProbeEdge, ProbesOnline, RemoteCheck};
 use crate::registry::Registry;
 
 /// How often each node reads which probes report.
@@ -127,11 +127,37 @@ impl ProbeMetrics {
     }
 }
 
+/// What the probe watch needs.
+pub struct Watch {
+    pub store: Store,
+    pub registry: Addr<Registry>,
+    pub metrics: ProbeMetrics,
+    pub board: crate::StatusBoard,
+    /// Told when a probe goes offline or comes back (by the node in charge only).
+    pub notifier: Recipient<ProbeEdge>,
+    pub leader: crate::cluster::Leadership,
+}
+
 /// Reads the probes every [`PROBE_WATCH_EVERY`]: tells the registry which locations report,
-/// and keeps the probe series of `/metrics` current.
-pub fn watch(store: Store, registry: Addr<Registry>, metrics: ProbeMetrics) {
+/// keeps the probe series of `/metrics` current, and (the node in charge) has the channels
+/// told when a probe goes offline or comes back.
+pub fn watch(w: Watch) {
+    let Watch {
+        store,
+        registry,
+        metrics,
+        board,
+        notifier,
+        leader,
+    } = w;
     actix_rt::spawn(async move {
         let mut ticks = actix_rt::time::interval(PROBE_WATCH_EVERY);
+        // What the last look saw (none before the first: a probe silent since before this
+        // start is not news).
+        let mut seen: Option<HashSet<String>> = None;
+        // Locations whose silence was announced: their return is news, a first appearance
+        // is not.
+        let mut announced: HashSet<String> = HashSet::new();
         loop {
             ticks.tick().await;
             let probes = match store.list_probes().await {
@@ -171,6 +197,36 @@ pub fn watch(store: Store, registry: Addr<Registry>, metrics: ProbeMetrics) {
                     .with_label_values(&l)
                     .set(p.checks_per_minute as f64 / 60.0);
             }
+            if let Some(before) = &seen {
+                if leader.is_leader() {
+                    for p in &probes {
+                        let (was, is) =
+                            (before.contains(&p.location), online.contains(&p.location));
+                        if was == is || (is && !announced.remove(&p.location)) {
+                            continue;
+                        }
+                        if !is {
+                            announced.insert(p.location.clone());
+                        }
+                        let monitors: Vec<(i64, String, String)> = board
+                            .monitors_at(&p.location)
+                            .iter()
+                            .map(|m| (m.id, m.spec.name.clone(), m.spec.label()))
+                            .collect();
+                        notifier.do_send(ProbeEdge {
+                            offline: !is,
+                            probe: flatline_store::ProbeNotice {
+                                location: p.location.clone(),
+                                last_seen_ms: if is { p.connected_at } else { p.last_seen_at },
+                                monitors: u32::try_from(monitors.len()).unwrap_or(u32::MAX),
+                            },
+                            monitors,
+                            at_ms: now,
+                        });
+                    }
+                }
+            }
+            seen = Some(online.clone());
             if registry.try_send(ProbesOnline(online)).is_err() && !registry.connected() {
                 return;
             }

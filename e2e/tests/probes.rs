@@ -282,8 +282,21 @@ async fn a_killed_probe_is_unknown_and_results_buffered_while_the_server_was_awa
     assert_eq!(states[0]["online"], false, "{states}");
     assert_eq!(fl.status(id).await, "up");
     assert!(fl.incidents(id).await.is_empty());
-    assert!(
-        receiver.received("/hook").is_empty(),
+    // The owner hears that the probe went silent: once, and no down alert.
+    eventually("the probe_offline notice", WAIT, || async {
+        (webhooks(&receiver, "probe_offline") == 1).then_some(())
+    })
+    .await;
+    let notice = receiver
+        .received("/hook")
+        .into_iter()
+        .find(|r| r.body["event"] == "probe_offline")
+        .expect("notice");
+    assert_eq!(notice.body["probe"]["location"], "eu", "{}", notice.body);
+    assert_eq!(notice.body["probe"]["monitors"], 1, "{}", notice.body);
+    assert_eq!(
+        webhooks(&receiver, "down"),
+        0,
         "alerted with a probe offline"
     );
 
@@ -296,6 +309,11 @@ async fn a_killed_probe_is_unknown_and_results_buffered_while_the_server_was_awa
     })
     .await;
     location_reads(&fl, id, "eu", "up", WAIT).await;
+    eventually("the probe_online notice", WAIT, || async {
+        (webhooks(&receiver, "probe_online") == 1).then_some(())
+    })
+    .await;
+    assert_eq!(webhooks(&receiver, "probe_offline"), 1);
 
     // The server goes away; the probe checks on and keeps its results.
     let buffered = fl

@@ -36,6 +36,19 @@ pub struct EventPayload {
     /// `maintenance_started`/`maintenance_ended` events: the window's occurrence.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub maintenance: Option<MaintenanceNotice>,
+    /// `probe_offline`/`probe_online` events: the location's probe.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probe: Option<ProbeNotice>,
+}
+
+/// What a probe notification says of the probe.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProbeNotice {
+    pub location: String,
+    /// UTC ms when it was last heard from.
+    pub last_seen_ms: i64,
+    /// Enabled monitors checked from its location.
+    pub monitors: u32,
 }
 
 /// What a maintenance notification says of the window.

@@ -37,7 +37,9 @@ use sea_orm::{
 pub use certificates::CertificateRecord;
 pub use channels::StoredChannel;
 pub use checks::CheckRecord;
-pub use deliveries::{CertificateNotice, EventPayload, MaintenanceNotice, NewDelivery};
+pub use deliveries::{
+    CertificateNotice, EventPayload, MaintenanceNotice, NewDelivery, ProbeNotice,
+};
 pub use maintenance::StoredMaintenance;
 pub use monitors::{target_label, StoredMonitor};
 pub use status_pages::{StoredNotice, StoredPage};

@@ -23,7 +23,7 @@ use flatline_store::{CertificateNotice, EventPayload, NewDelivery, Store, StoreR
 use flatline_types::MonitorStatus;
 
 use crate::cluster::Leadership;
-use crate::messages::{CertificateExpiring, MaintenanceEdge, Transition};
+use crate::messages::{CertificateExpiring, MaintenanceEdge, ProbeEdge, Transition};
 use crate::metrics::EngineMetrics;
 use flatline_store::cluster::Lease;
 use outbox::{attempt, certificate_event, down_event, up_event};
@@ -311,6 +311,7 @@ impl Handler<Transition> for Notifier {
             incident_started_ms: None,
             certificate: None,
             maintenance: None,
+            probe: None,
         };
         let event = match (t.from, t.to) {
             (_, MonitorStatus::Down) => down_event(EventPayload {
@@ -345,6 +346,7 @@ impl Handler<CertificateExpiring> for Notifier {
                 sha256: c.sha256,
             }),
             maintenance: None,
+            probe: None,
         };
         if let Some(event) = certificate_event(payload) {
             self.incoming.push_back((event, None));
@@ -368,8 +370,34 @@ impl Handler<MaintenanceEdge> for Notifier {
                 incident_started_ms: None,
                 certificate: None,
                 maintenance: Some(e.window.clone()),
+                probe: None,
             };
             if let Some(event) = outbox::maintenance_event(payload, e.started) {
+                self.incoming.push_back((event, None));
+            }
+        }
+        self.queue_next(ctx);
+    }
+}
+
+impl Handler<ProbeEdge> for Notifier {
+    type Result = ();
+
+    /// One notice per channel: every monitor of the location carries the same event key.
+    fn handle(&mut self, e: ProbeEdge, ctx: &mut Context<Self>) {
+        for (monitor_id, monitor_name, url) in e.monitors {
+            let payload = EventPayload {
+                monitor_id,
+                monitor_name,
+                monitor_url: url,
+                cause: None,
+                at_ms: e.at_ms,
+                incident_started_ms: None,
+                certificate: None,
+                maintenance: None,
+                probe: Some(e.probe.clone()),
+            };
+            if let Some(event) = outbox::probe_event(payload, e.offline) {
                 self.incoming.push_back((event, None));
             }
         }

@@ -1,7 +1,7 @@
 //! What a notification says, whatever the channel: its title, its facts and its text.
 
 pub use flatline_store::clock::rfc3339;
-use flatline_store::{CertificateNotice, MaintenanceNotice};
+use flatline_store::{CertificateNotice, MaintenanceNotice, ProbeNotice};
 use flatline_types::public_url;
 
 /// What happened.
@@ -28,6 +28,8 @@ pub struct Notice {
     pub certificate: Option<CertificateNotice>,
     /// `maintenance_started`/`maintenance_ended`: the window.
     pub maintenance: Option<MaintenanceNotice>,
+    /// `probe_offline`/`probe_online`: the location's probe.
+    pub probe: Option<ProbeNotice>,
 }
 
 impl Notice {
@@ -47,6 +49,7 @@ impl Notice {
             incident_resolved_ms: None,
             certificate: None,
             maintenance: None,
+            probe: None,
         }
     }
 
@@ -96,7 +99,17 @@ impl Notice {
             Event::MaintenanceEnded => {
                 format!("🔧 Maintenance of {} is over", self.monitor_name)
             }
+            Event::ProbeOffline => format!("📡 The probe of {} is offline", self.probe_location()),
+            Event::ProbeOnline => {
+                format!("📡 The probe of {} reports again", self.probe_location())
+            }
         }
+    }
+
+    fn probe_location(&self) -> &str {
+        self.probe
+            .as_ref()
+            .map_or("a location", |p| p.location.as_str())
     }
 
     /// The details, as (label, value) pairs.
@@ -107,6 +120,18 @@ impl Notice {
                 "Channel",
                 format!("{} is set up correctly.", self.channel_name),
             ));
+            return facts;
+        }
+        if let Some(p) = &self.probe {
+            facts.push(("Location", p.location.clone()));
+            facts.push(("Last heard", rfc3339(p.last_seen_ms)));
+            facts.push(("Monitors checked from there", p.monitors.to_string()));
+            if self.event == Event::ProbeOffline {
+                facts.push((
+                    "Meanwhile",
+                    "its location counts as unknown: it opens and closes no incident".to_owned(),
+                ));
+            }
             return facts;
         }
         facts.push(("URL", self.monitor_url.clone()));
@@ -215,6 +240,7 @@ pub(crate) fn sample_down() -> Notice {
         incident_resolved_ms: None,
         certificate: None,
         maintenance: None,
+        probe: None,
     }
 }
 

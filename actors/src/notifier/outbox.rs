@@ -68,6 +68,22 @@ pub(super) fn maintenance_event(payload: EventPayload, started: bool) -> Option<
     })
 }
 
+/// Once per channel per silence of a location's probe (and per return): every monitor of the
+/// location carries the same key, and the outbox never queues a key twice for a channel.
+pub(super) fn probe_event(payload: EventPayload, offline: bool) -> Option<NewDelivery> {
+    let p = payload.probe.as_ref()?;
+    let event = if offline {
+        Event::ProbeOffline
+    } else {
+        Event::ProbeOnline
+    };
+    Some(NewDelivery {
+        event_key: format!("{}:{}:{}", event.as_str(), p.location, p.last_seen_ms),
+        event,
+        payload,
+    })
+}
+
 pub(super) fn up_event(payload: EventPayload) -> NewDelivery {
     NewDelivery {
         event: Event::Up,
@@ -85,7 +101,11 @@ async fn notice_for(store: &Store, d: &deliveries::Model, channel: &StoredChanne
     // A certificate's or a maintenance window's notice is about no incident.
     let incident = if matches!(
         event,
-        Event::CertificateExpiring | Event::MaintenanceStarted | Event::MaintenanceEnded
+        Event::CertificateExpiring
+            | Event::MaintenanceStarted
+            | Event::MaintenanceEnded
+            | Event::ProbeOffline
+            | Event::ProbeOnline
     ) {
         None
     } else {
@@ -114,6 +134,7 @@ async fn notice_for(store: &Store, d: &deliveries::Model, channel: &StoredChanne
         incident_resolved_ms: (event == Event::Up).then_some(p.at_ms),
         certificate: p.certificate,
         maintenance: p.maintenance,
+        probe: p.probe,
     }
 }
 

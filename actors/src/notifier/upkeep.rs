@@ -50,6 +50,7 @@ impl Notifier {
                             incident_started_ms: Some(incident.started_at),
                             certificate: None,
                             maintenance: None,
+                            probe: None,
                         },
                     };
                     queued += store.enqueue(&event, None, now).await?;
@@ -84,6 +85,7 @@ impl Notifier {
                         incident_started_ms: Some(incident.started_at),
                         certificate: None,
                         maintenance: None,
+                        probe: None,
                     };
                     let mut events = Vec::new();
                     if incident.started_at >= now - RECONCILE_HORIZON_MS {

@@ -30,6 +30,7 @@ fn event(kind: &'static str, monitor_id: i64, at_ms: i64) -> NewDelivery {
             incident_started_ms: None,
             certificate: None,
             maintenance: None,
+            probe: None,
         },
     }
 }

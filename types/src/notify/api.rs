@@ -93,6 +93,13 @@ pub enum NotificationEvent {
     /// That window ended; the monitor is watched as usual again.
     #[serde(rename = "maintenance_ended")]
     MaintenanceEnded,
+    /// The remote probe of a location the monitor is checked from went silent (30 s): its
+    /// location counts as unknown. One per channel, whatever the number of monitors.
+    #[serde(rename = "probe_offline")]
+    ProbeOffline,
+    /// That probe reports again.
+    #[serde(rename = "probe_online")]
+    ProbeOnline,
 }
 
 impl NotificationEvent {
@@ -106,6 +113,8 @@ impl NotificationEvent {
             Self::CertificateExpiring => "certificate_expiring",
             Self::MaintenanceStarted => "maintenance_started",
             Self::MaintenanceEnded => "maintenance_ended",
+            Self::ProbeOffline => "probe_offline",
+            Self::ProbeOnline => "probe_online",
         }
     }
 
@@ -119,6 +128,8 @@ impl NotificationEvent {
             "certificate_expiring" => Self::CertificateExpiring,
             "maintenance_started" => Self::MaintenanceStarted,
             "maintenance_ended" => Self::MaintenanceEnded,
+            "probe_offline" => Self::ProbeOffline,
+            "probe_online" => Self::ProbeOnline,
             _ => return None,
         })
     }

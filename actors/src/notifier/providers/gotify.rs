@@ -20,7 +20,12 @@ fn body(n: &Notice) -> Value {
     let priority = match n.event {
         Event::Down | Event::Reminder => 8,
         Event::CertificateExpiring => 6,
-        Event::Up | Event::Test | Event::MaintenanceStarted | Event::MaintenanceEnded => 4,
+        Event::Up
+        | Event::Test
+        | Event::MaintenanceStarted
+        | Event::MaintenanceEnded
+        | Event::ProbeOnline => 4,
+        Event::ProbeOffline => 6,
     };
     json!({
         "title": n.title(),

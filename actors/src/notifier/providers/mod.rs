@@ -104,7 +104,10 @@ fn colour(event: Event) -> u32 {
         Event::Down | Event::Reminder => 0xE0_3E_3E,
         Event::CertificateExpiring => 0xF5_9E_0B,
         Event::Up => 0x2E_B8_6E,
-        Event::Test | Event::MaintenanceStarted | Event::MaintenanceEnded => 0x3B_82_F6,
+        Event::Test | Event::MaintenanceStarted | Event::MaintenanceEnded | Event::ProbeOnline => {
+            0x3B_82_F6
+        }
+        Event::ProbeOffline => 0xF5_9E_0B,
     }
 }
 

@@ -26,6 +26,8 @@ fn body(n: &Notice, topic: &str) -> Value {
         Event::Test => (3, "white_check_mark"),
         Event::MaintenanceStarted => (3, "wrench"),
         Event::MaintenanceEnded => (3, "white_check_mark"),
+        Event::ProbeOffline => (4, "satellite"),
+        Event::ProbeOnline => (3, "satellite"),
     };
     let title = n.title();
     let title = title

@@ -61,6 +61,10 @@ fn events(n: &Notice, routing_key: &str) -> Vec<Value> {
         Event::Up => vec![resolve()],
         Event::Test => vec![trigger(), resolve()],
         // Planned work pages no one.
-        Event::MaintenanceStarted | Event::MaintenanceEnded => vec![],
+        // Not an incident of a monitor: PagerDuty hears of monitors going down and up.
+        Event::MaintenanceStarted
+        | Event::MaintenanceEnded
+        | Event::ProbeOffline
+        | Event::ProbeOnline => vec![],
     }
 }

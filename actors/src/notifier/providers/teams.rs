@@ -18,7 +18,10 @@ fn body(n: &Notice) -> Value {
         Event::Down | Event::Reminder => "Attention",
         Event::Up => "Good",
         Event::CertificateExpiring => "Warning",
-        Event::Test | Event::MaintenanceStarted | Event::MaintenanceEnded => "Accent",
+        Event::Test | Event::MaintenanceStarted | Event::MaintenanceEnded | Event::ProbeOnline => {
+            "Accent"
+        }
+        Event::ProbeOffline => "Warning",
     };
     let facts: Vec<Value> = n
         .facts()

@@ -51,6 +51,13 @@ pub fn document(n: &Notice) -> Value {
             "ends_at": rfc3339(m.ends_at_ms),
         })
     });
+    let probe = n.probe.as_ref().map(|p| {
+        json!({
+            "location": p.location,
+            "last_seen": rfc3339(p.last_seen_ms),
+            "monitors": p.monitors,
+        })
+    });
     json!({
         "event": n.event.as_str(),
         "delivery_id": n.delivery_id,
@@ -59,6 +66,7 @@ pub fn document(n: &Notice) -> Value {
         "incident": incident,
         "certificate": certificate,
         "maintenance": maintenance,
+        "probe": probe,
         "title": n.title(),
         "message": n.text(),
     })
