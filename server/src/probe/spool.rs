@@ -21,6 +21,8 @@ use super::Link;
 const BATCH_MAX_BYTES: usize = 192 * 1024;
 /// How often waiting results are sent.
 const SEND_EVERY: Duration = Duration::from_millis(500);
+/// Results waiting that make the next batch go at once rather than at the next tick.
+const BACKLOG: usize = 500;
 /// Longest wait between attempts while the server is away.
 const BACKOFF_MAX: Duration = Duration::from_secs(30);
 
@@ -215,7 +217,11 @@ impl Uploader {
                                 tracing::warn!(error = %e, "cannot update the results buffer on disk");
                             }
                         }
-                        act.send(ctx);
+                        // A backlog (after an outage) goes out batch after batch; otherwise
+                        // the next tick takes what gathers meanwhile.
+                        if act.spool.len() >= BACKLOG {
+                            act.send(ctx);
+                        }
                     }
                     Err(e) => {
                         act.failures = act.failures.saturating_add(1);
