@@ -191,14 +191,7 @@ impl Store {
         limit: u64,
         before: Option<i64>,
     ) -> StoreResult<Vec<checks::Model>> {
-        let mut q = checks::Entity::find().filter(checks::Column::MonitorId.eq(monitor_id));
-        if let Some(before) = before {
-            q = q.filter(checks::Column::Id.lt(before));
-        }
-        Ok(q.order_by_desc(checks::Column::Id)
-            .limit(limit)
-            .all(&self.read)
-            .await?)
+        self.checks_page(monitor_id, None, limit, before).await
     }
 
     /// A monitor's checks from one location, newest first, older than check id `before`
@@ -210,9 +203,21 @@ impl Store {
         limit: u64,
         before: Option<i64>,
     ) -> StoreResult<Vec<checks::Model>> {
-        let mut q = checks::Entity::find()
-            .filter(checks::Column::MonitorId.eq(monitor_id))
-            .filter(checks::Column::Location.eq(location));
+        self.checks_page(monitor_id, Some(location), limit, before)
+            .await
+    }
+
+    async fn checks_page(
+        &self,
+        monitor_id: i64,
+        location: Option<&str>,
+        limit: u64,
+        before: Option<i64>,
+    ) -> StoreResult<Vec<checks::Model>> {
+        let mut q = checks::Entity::find().filter(checks::Column::MonitorId.eq(monitor_id));
+        if let Some(location) = location {
+            q = q.filter(checks::Column::Location.eq(location));
+        }
         if let Some(before) = before {
             q = q.filter(checks::Column::Id.lt(before));
         }

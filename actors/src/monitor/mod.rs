@@ -2,10 +2,12 @@
 
 mod certificate;
 mod handlers;
+mod push;
 pub mod quorum;
 
 use certificate::CertificateWatch;
 pub use certificate::CERTIFICATE_READ_EVERY;
+use push::{push_state, PushState};
 use quorum::{PlaceStatus, Quorum};
 
 use std::collections::HashSet;
@@ -15,14 +17,11 @@ use std::time::{Duration, Instant};
 use actix::{
     Actor, ActorFutureExt, AsyncContext, Context, Recipient, SpawnHandle, Supervised, WrapFuture,
 };
-use flatline_types::{MonitorSpec, MonitorStatus, Target, LOCAL};
+use flatline_types::{MonitorSpec, MonitorStatus, LOCAL};
 
 use crate::board::StatusBoard;
-use crate::checks::push::Schedule;
 use crate::checks::{self, CheckOutcome, Plan};
-use crate::messages::{
-    CertificateExpiring, PushSignal, RecordCertificate, RecordCheck, Transition,
-};
+use crate::messages::{CertificateExpiring, RecordCertificate, RecordCheck, Transition};
 use crate::metrics::{EngineMetrics, MonitorSeries};
 use flatline_store::clock::now_ms;
 use flatline_store::cluster::Lease;
@@ -50,16 +49,6 @@ pub enum FirstCheck {
     /// At the monitor's own place within its interval, so that monitors sharing an interval
     /// are spread over it rather than fired together (start-up).
     Spread,
-}
-
-/// A push monitor's waiting: which ping it expects when, and a job's start.
-struct PushState {
-    schedule: Schedule,
-    grace_ms: i64,
-    /// UTC ms when the ping being waited for is expected; down at this plus the grace.
-    expected_ms: i64,
-    /// When `/start` was called, for the run time of the next success.
-    run_started: Option<Instant>,
 }
 
 /// The actor checking one monitor.
@@ -291,72 +280,6 @@ impl MonitorActor {
         }
     }
 
-    /// Push monitors: waits until the expected ping's grace is over.
-    fn await_ping(&mut self, ctx: &mut Context<Self>) {
-        let Some(push) = &self.push else { return };
-        let deadline_ms = push.expected_ms + push.grace_ms;
-        let wait = u64::try_from(deadline_ms - now_ms()).unwrap_or(0);
-        if let Some(handle) = self.timer.take() {
-            ctx.cancel_future(handle);
-        }
-        self.timer = Some(ctx.run_later(Duration::from_millis(wait), |act, ctx| {
-            act.timer = None;
-            act.ping_missed(ctx);
-        }));
-    }
-
-    /// Push monitors: the grace is over and no ping came. Down, and the next ping is awaited.
-    fn ping_missed(&mut self, ctx: &mut Context<Self>) {
-        if self.retired {
-            return;
-        }
-        let Some(push) = &mut self.push else { return };
-        let reason = push
-            .schedule
-            .missed(push.expected_ms, (push.grace_ms / 1000) as u32);
-        let now = now_ms();
-        // The next ping is expected at the schedule's next time after the missed one (or
-        // after now, if the process slept through several).
-        let mut next = push.schedule.next_expected_ms(push.expected_ms);
-        if next + push.grace_ms <= now {
-            next = push.schedule.next_expected_ms(now);
-        }
-        push.expected_ms = next;
-        self.deps.metrics.checks_started.inc();
-        self.record(&CheckOutcome::without_status(now, 0, Some(reason)));
-        self.await_ping(ctx);
-    }
-
-    /// Push monitors: the job called.
-    fn pushed(&mut self, signal: PushSignal, ctx: &mut Context<Self>) {
-        let Some(push) = &mut self.push else { return };
-        let now = now_ms();
-        let outcome = match signal {
-            PushSignal::Start => {
-                push.run_started = Some(Instant::now());
-                return;
-            }
-            PushSignal::Success => {
-                let run = push.run_started.take().map(|s| s.elapsed());
-                let latency_us = run.map_or(0, checks::micros);
-                let outcome = CheckOutcome::without_status(now, latency_us, None);
-                checks::judge(&self.plan, outcome, checks::Facts::default())
-            }
-            PushSignal::Fail(message) => {
-                push.run_started = None;
-                CheckOutcome::without_status(
-                    now,
-                    0,
-                    Some(checks::push::failure_reason(message.as_deref())),
-                )
-            }
-        };
-        push.expected_ms = push.schedule.next_expected_ms(now);
-        self.deps.metrics.checks_started.inc();
-        self.record(&outcome);
-        self.await_ping(ctx);
-    }
-
     fn change_status(&mut self, to: MonitorStatus, outcome: &CheckOutcome) {
         let from = self.status;
         if from == to {
@@ -390,20 +313,6 @@ impl MonitorActor {
             recipient.do_send(transition.clone());
         }
     }
-}
-
-/// A push monitor's waiting state, expecting the ping after `since_ms`.
-fn push_state(spec: &MonitorSpec, since_ms: i64) -> Option<PushState> {
-    let Target::Push(target) = &spec.target else {
-        return None;
-    };
-    let schedule = Schedule::of(target, spec.interval_seconds);
-    Some(PushState {
-        expected_ms: schedule.next_expected_ms(since_ms),
-        schedule,
-        grace_ms: i64::from(target.grace_seconds) * 1000,
-        run_started: None,
-    })
 }
 
 /// A monitor's fixed offset within its interval: a multiplicative hash of its id (Fibonacci

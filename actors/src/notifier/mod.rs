@@ -360,17 +360,10 @@ impl Handler<MaintenanceEdge> for Notifier {
 
     /// One notice per covered monitor, to its channels (as every event is).
     fn handle(&mut self, e: MaintenanceEdge, ctx: &mut Context<Self>) {
-        for (monitor_id, monitor_name, url) in e.monitors {
+        for monitor in e.monitors {
             let payload = EventPayload {
-                monitor_id,
-                monitor_name,
-                monitor_url: url,
-                cause: None,
-                at_ms: e.at_ms,
-                incident_started_ms: None,
-                certificate: None,
                 maintenance: Some(e.window.clone()),
-                probe: None,
+                ..notice_about(monitor, e.at_ms)
             };
             if let Some(event) = outbox::maintenance_event(payload, e.started) {
                 self.incoming.push_back((event, None));
@@ -385,22 +378,34 @@ impl Handler<ProbeEdge> for Notifier {
 
     /// One notice per channel: every monitor of the location carries the same event key.
     fn handle(&mut self, e: ProbeEdge, ctx: &mut Context<Self>) {
-        for (monitor_id, monitor_name, url) in e.monitors {
+        for monitor in e.monitors {
             let payload = EventPayload {
-                monitor_id,
-                monitor_name,
-                monitor_url: url,
-                cause: None,
-                at_ms: e.at_ms,
-                incident_started_ms: None,
-                certificate: None,
-                maintenance: None,
                 probe: Some(e.probe.clone()),
+                ..notice_about(monitor, e.at_ms)
             };
             if let Some(event) = outbox::probe_event(payload, e.offline) {
                 self.incoming.push_back((event, None));
             }
         }
         self.queue_next(ctx);
+    }
+}
+
+/// A notice about one monitor (`(id, name, target)`) at `at_ms` that is about no incident:
+/// the event's own part is added by the caller.
+fn notice_about(
+    (monitor_id, monitor_name, monitor_url): (i64, String, String),
+    at_ms: i64,
+) -> EventPayload {
+    EventPayload {
+        monitor_id,
+        monitor_name,
+        monitor_url,
+        cause: None,
+        at_ms,
+        incident_started_ms: None,
+        certificate: None,
+        maintenance: None,
+        probe: None,
     }
 }

@@ -5,6 +5,7 @@ mod api;
 mod assertions;
 mod fields;
 mod kinds;
+mod locations;
 mod requests;
 pub mod schedule;
 
@@ -16,6 +17,7 @@ pub use assertions::*;
 pub use fields::{normalize_url, public_url};
 pub(crate) use fields::{validate_header, validate_http_url};
 pub use kinds::*;
+pub use locations::LOCAL;
 pub use requests::*;
 
 /// Bounds of the monitor fields, shared by the API's validation and the UI's forms.
@@ -170,9 +172,6 @@ pub struct MonitorSpec {
     pub confirm_locations: Option<u32>,
 }
 
-/// The location of the server (or cluster) itself, as opposed to a remote probe's.
-pub const LOCAL: &str = "local";
-
 /// The default timeout for an interval: 10 s, or 80 % of a shorter interval.
 pub fn default_timeout_ms(interval_seconds: u32) -> u32 {
     let interval_ms = interval_seconds.saturating_mul(1000);
@@ -258,64 +257,6 @@ impl MonitorSpec {
         validate_certificate_expiry_days(&self.certificate_expiry_days)?;
         self.validate_locations()?;
         validate_assertions(&self.assertions, self.kind())
-    }
-
-    fn validate_locations(&self) -> Result<(), FieldError> {
-        if self.locations.is_empty() || self.locations.len() > limits::MAX_LOCATIONS {
-            return Err(FieldError::new(
-                "locations",
-                format!("must name 1 to {} locations", limits::MAX_LOCATIONS),
-            ));
-        }
-        for (i, location) in self.locations.iter().enumerate() {
-            crate::validate_location(&format!("locations[{i}]"), location)?;
-            if self.locations[..i].contains(location) {
-                return Err(FieldError::new(
-                    format!("locations[{i}]"),
-                    format!("`{location}` is listed twice"),
-                ));
-            }
-        }
-        if self.kind() == MonitorKind::Push && self.locations != [LOCAL] {
-            return Err(FieldError::new(
-                "locations",
-                "push monitors are pinged, not checked: their location is `local`",
-            ));
-        }
-        if let Some(n) = self.confirm_locations {
-            if n == 0 || n as usize > self.locations.len() {
-                return Err(FieldError::new(
-                    "confirm_locations",
-                    format!(
-                        "must be between 1 and {} (its locations)",
-                        self.locations.len()
-                    ),
-                ));
-            }
-        }
-        Ok(())
-    }
-
-    /// How many locations must see the monitor down: `confirm_locations`, or a majority.
-    pub fn confirm(&self) -> u32 {
-        self.confirm_locations
-            .unwrap_or(self.locations.len() as u32 / 2 + 1)
-    }
-
-    /// Whether the server (or cluster) checks it itself.
-    pub fn checked_locally(&self) -> bool {
-        self.locations.iter().any(|l| l == LOCAL)
-    }
-
-    /// Whether it is checked from `location`.
-    pub fn checked_from(&self, location: &str) -> bool {
-        self.locations.iter().any(|l| l == location)
-    }
-
-    /// Whether it is checked from the server alone (no probe): the common case, judged
-    /// check by check as it always was.
-    pub fn local_only(&self) -> bool {
-        self.locations.len() == 1 && self.checked_locally()
     }
 
     /// Whether this monitor's checks see a TLS certificate: `https` URLs and `tcp` with `tls`.
