@@ -9,7 +9,7 @@ use crate::{FieldError, MonitorSpec};
 /// Longest location name.
 pub const LOCATION_MAX_CHARS: usize = 32;
 /// Most results in one batch a probe sends.
-pub const PROBE_BATCH_MAX: usize = 5_000;
+pub const PROBE_BATCH_MAX: usize = 1_000;
 
 /// Checks a location name: 1–32 of `a-z`, `0-9` and `-`, starting with a letter or digit.
 pub fn validate_location(field: &str, location: &str) -> Result<(), FieldError> {
@@ -77,8 +77,10 @@ pub struct ProbeResult {
     /// UTC ms by the probe's clock when the check started; with the monitor, its identity
     /// (a result sent twice is stored once).
     pub started_at_ms: i64,
+    #[cfg_attr(feature = "openapi", schema(minimum = 0))]
     pub latency_us: i64,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 65535))]
     pub status_code: Option<u16>,
     /// Why it failed; null when it succeeded.
     #[serde(default)]
@@ -91,6 +93,10 @@ pub struct ProbeResult {
 #[serde(deny_unknown_fields)]
 pub struct ProbeBatch {
     /// The probe process (random per start), to tell a restarted probe apart.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 64, pattern = r"^[A-Za-z0-9_-]{1,64}$")
+    )]
     pub probe_id: String,
     /// Its Flatline version.
     pub version: String,
@@ -99,8 +105,13 @@ pub struct ProbeBatch {
     pub sent_at_ms: i64,
     /// Results the probe still holds besides these (buffered while the server was away).
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(minimum = 0, maximum = 9007199254740991_i64)
+    )]
     pub buffered: u64,
-    /// At most 5,000.
+    /// At most 1,000.
+    #[cfg_attr(feature = "openapi", schema(max_items = 1000))]
     pub results: Vec<ProbeResult>,
 }
 

@@ -20,6 +20,7 @@ pub struct ChecksQuery {
     /// Only checks older than the check with this id: pass the last id of the previous page.
     before: Option<i64>,
     /// Only checks from this location (`local`, or a remote probe's).
+    #[param(pattern = r"^[a-z0-9][a-z0-9-]{0,31}$")]
     location: Option<String>,
 }
 

@@ -91,6 +91,7 @@ fn peer(req: &HttpRequest) -> String {
 #[into_params(parameter_in = Query)]
 pub struct StreamQuery {
     /// The probe process (random per start).
+    #[param(pattern = r"^[A-Za-z0-9_-]{1,64}$")]
     probe_id: String,
     /// Its Flatline version.
     version: Option<String>,
@@ -213,7 +214,7 @@ pub async fn stream(
     Ok(sse::Sse::from_infallible_receiver(rx))
 }
 
-/// Stores a batch of the probe's results (at most 5,000). Each result is identified by its
+/// Stores a batch of the probe's results (at most 1,000). Each result is identified by its
 /// monitor, the location and its start by the probe's clock: a batch sent again stores
 /// nothing twice. Times are corrected by the probe's clock skew, measured from `sent_at_ms`.
 /// Results of monitors not (or no longer) checked from the location are ignored.

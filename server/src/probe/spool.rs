@@ -88,7 +88,7 @@ impl Spool {
         let mut bytes = 0;
         self.queue
             .iter()
-            .take(PROBE_BATCH_MAX.min(1000))
+            .take(PROBE_BATCH_MAX)
             .take_while(|r| {
                 bytes += 96 + r.error.as_ref().map_or(0, String::len);
                 bytes <= BATCH_MAX_BYTES
