@@ -462,63 +462,44 @@ async fn a_probe_token_opens_only_its_locations_routes() {
                "results": [{"monitor_id": monitor["id"], "started_at_ms": at, "latency_us": 1200}]})
             .to_string()
     };
-    let auth = [("Authorization", format!("Bearer {token}"))];
-    let auth: Vec<(&str, &str)> = auth.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let auth = format!("Bearer {token}");
+    let send = |body: String| {
+        let (probe, auth) = (&probe, &auth);
+        async move {
+            probe
+                .send(
+                    "POST",
+                    "/api/v1/probe/results",
+                    &[("Authorization", auth.as_str())],
+                    Some(&body),
+                )
+                .await
+        }
+    };
+    let counts = |a: &e2e::Answer| (a.body["stored"].as_u64(), a.body["ignored"].as_u64());
     let now = flatline_store::clock::now_ms();
-    let stored = probe
-        .send(
-            "POST",
-            "/api/v1/probe/results",
-            &auth,
-            Some(&batch("p1", &mine, now)),
-        )
-        .await;
+    let stored = send(batch("p1", &mine, now)).await;
     assert_eq!(stored.status, 200, "{}", stored.body);
     assert_eq!(stored.body["stored"], 1);
-    let again = probe
-        .send(
-            "POST",
-            "/api/v1/probe/results",
-            &auth,
-            Some(&batch("p1", &mine, now)),
-        )
-        .await;
+    let again = send(batch("p1", &mine, now)).await;
     assert_eq!(
-        (
-            again.body["stored"].as_u64(),
-            again.body["ignored"].as_u64()
-        ),
+        counts(&again),
         (Some(0), Some(1)),
         "sent twice, stored once"
     );
-    let elsewhere = probe
-        .send(
-            "POST",
-            "/api/v1/probe/results",
-            &auth,
-            Some(&batch("p1", &other, now)),
-        )
-        .await;
+    let elsewhere = send(batch("p1", &other, now)).await;
     assert_eq!(
-        (
-            elsewhere.body["stored"].as_u64(),
-            elsewhere.body["ignored"].as_u64()
-        ),
+        counts(&elsewhere),
         (Some(0), Some(1)),
         "another location's monitor"
     );
-    let second = probe
-        .send(
-            "POST",
-            "/api/v1/probe/results",
-            &auth,
-            Some(&batch("p2", &mine, now + 1)),
-        )
-        .await;
+    let second = send(batch("p2", &mine, now + 1)).await;
     assert_eq!(second.status, 409, "{}", second.body);
-    let bad = probe
-        .send("POST", "/api/v1/probe/results", &auth, Some(r#"{"probe_id":"p1","version":"x","sent_at_ms":1,"results":[{"monitor_id":1,"started_at_ms":1,"latency_us":-5}]}"#))
-        .await;
+    let bad = send(
+        r#"{"probe_id":"p1","version":"x","sent_at_ms":1,"results":[{"monitor_id":1,"started_at_ms":1,"latency_us":-5}]}"#
+            .to_owned(),
+    )
+    .await;
     assert_eq!(bad.status, 422, "{}", bad.body);
     assert_eq!(bad.body["field"], "results[0].latency_us");
     let eu_checks = checks_from(&fl, mine["id"].as_i64().expect("id"), "eu").await;

@@ -66,18 +66,18 @@ impl Handler<ProbesOnline> for Registry {
                 online: true,
             }))
             .collect();
-        for (id, addr) in &self.monitors {
-            let Some(live) = self.deps.board.get(*id) else {
-                continue;
-            };
-            let Some(monitor) = live.monitor else {
-                continue;
+        // Under one read lock of the board, without copying any monitor's live state.
+        let monitors = &self.monitors;
+        self.deps.board.visit(monitors.keys().copied(), |id, live| {
+            let monitor = live.and_then(|l| l.monitor.as_ref());
+            let (Some(monitor), Some(addr)) = (monitor, monitors.get(&id)) else {
+                return;
             };
             for change in &changes {
                 if monitor.spec.checked_from(&change.location) {
                     addr.do_send(change.clone());
                 }
             }
-        }
+        });
     }
 }

@@ -6,6 +6,7 @@ mod assertions;
 mod fields;
 mod kinds;
 mod locations;
+mod patch;
 mod requests;
 pub mod schedule;
 
