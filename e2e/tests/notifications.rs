@@ -28,6 +28,7 @@ async fn channel(fl: &Flatline, name: &str, config: Value) -> i64 {
     let config = serde_json::from_value(config.clone())
         .unwrap_or_else(|e| panic!("{config} is not a channel config: {e}"));
     fl.add_channel(&CreateChannel {
+        key: None,
         name: name.into(),
         config,
         default: false,

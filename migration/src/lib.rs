@@ -14,6 +14,7 @@ mod m20261205_000009_status_pages;
 mod m20261205_000010_maintenance;
 mod m20261206_000011_cluster;
 mod m20261207_000012_probes;
+mod m20261208_000013_config_keys;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000010_maintenance::Migration),
             Box::new(m20261206_000011_cluster::Migration),
             Box::new(m20261207_000012_probes::Migration),
+            Box::new(m20261208_000013_config_keys::Migration),
         ]
     }
 }

@@ -6,7 +6,7 @@ use flatline_types::ChannelConfig;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query, SelectStatement};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
+    TransactionSession,
 };
 
 use crate::entities::{deliveries, monitor_channels, monitors, notification_channels};
@@ -21,6 +21,10 @@ pub struct StoredChannel {
     pub is_default: bool,
     pub created_at_ms: i64,
     pub updated_at_ms: i64,
+    /// The key a configuration file knows it by, if any.
+    pub key: Option<String>,
+    /// What a file last set (JSON `{digest, refs}`), if it came from one.
+    pub applied: Option<String>,
 }
 
 pub(crate) fn decode_channel(m: notification_channels::Model) -> StoreResult<StoredChannel> {
@@ -33,6 +37,8 @@ pub(crate) fn decode_channel(m: notification_channels::Model) -> StoreResult<Sto
         is_default: m.is_default,
         created_at_ms: m.created_at,
         updated_at_ms: m.updated_at,
+        key: m.key.clone(),
+        applied: m.applied.clone(),
     })
 }
 
@@ -85,7 +91,23 @@ impl Store {
         link_all: bool,
         now_ms: i64,
     ) -> StoreResult<StoredChannel> {
-        let txn = self.write.begin().await?;
+        self.insert_channel_in(&self.write, name, config, is_default, link_all, now_ms)
+            .await
+    }
+
+    /// [`Store::insert_channel`] inside `db` (a transaction of a write batch, or the writer).
+    pub(crate) async fn insert_channel_in<
+        C: sea_orm::ConnectionTrait + sea_orm::TransactionTrait,
+    >(
+        &self,
+        db: &C,
+        name: &str,
+        config: &ChannelConfig,
+        is_default: bool,
+        link_all: bool,
+        now_ms: i64,
+    ) -> StoreResult<StoredChannel> {
+        let txn = db.begin().await?;
         let model = notification_channels::ActiveModel {
             name: Set(name.to_owned()),
             kind: Set(config.kind().to_owned()),
@@ -122,8 +144,24 @@ impl Store {
         is_default: bool,
         now_ms: i64,
     ) -> StoreResult<Option<StoredChannel>> {
+        self.update_channel_in(&self.write, id, name, config, is_default, now_ms)
+            .await
+    }
+
+    /// [`Store::update_channel`] inside `db` (a transaction of a write batch, or the writer).
+    pub(crate) async fn update_channel_in<
+        C: sea_orm::ConnectionTrait + sea_orm::TransactionTrait,
+    >(
+        &self,
+        db: &C,
+        id: i64,
+        name: &str,
+        config: &ChannelConfig,
+        is_default: bool,
+        now_ms: i64,
+    ) -> StoreResult<Option<StoredChannel>> {
         let Some(current) = notification_channels::Entity::find_by_id(id)
-            .one(&self.write)
+            .one(db)
             .await?
         else {
             return Ok(None);
@@ -134,12 +172,23 @@ impl Store {
         am.config = Set(encode_config(config));
         am.is_default = Set(is_default);
         am.updated_at = Set(now_ms);
-        decode_channel(am.update(&self.write).await?).map(Some)
+        decode_channel(am.update(db).await?).map(Some)
     }
 
     /// Deletes a channel with its links and deliveries. False if there was no such id.
     pub async fn delete_channel(&self, id: i64) -> StoreResult<bool> {
-        let txn = self.write.begin().await?;
+        self.delete_channel_in(&self.write, id).await
+    }
+
+    /// [`Store::delete_channel`] inside `db` (a transaction of a write batch, or the writer).
+    pub(crate) async fn delete_channel_in<
+        C: sea_orm::ConnectionTrait + sea_orm::TransactionTrait,
+    >(
+        &self,
+        db: &C,
+        id: i64,
+    ) -> StoreResult<bool> {
+        let txn = db.begin().await?;
         monitor_channels::Entity::delete_many()
             .filter(monitor_channels::Column::ChannelId.eq(id))
             .exec(&txn)
@@ -214,6 +263,18 @@ impl Store {
         channel_id: i64,
         now_ms: i64,
     ) -> StoreResult<bool> {
+        self.link_channel_in(&self.write, monitor_id, channel_id, now_ms)
+            .await
+    }
+
+    /// [`Store::link_channel`] inside `db` (a transaction of a write batch, or the writer).
+    pub(crate) async fn link_channel_in<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        monitor_id: i64,
+        channel_id: i64,
+        now_ms: i64,
+    ) -> StoreResult<bool> {
         let res = monitor_channels::Entity::insert(monitor_channels::ActiveModel {
             monitor_id: Set(monitor_id),
             channel_id: Set(channel_id),
@@ -227,7 +288,7 @@ impl Store {
             .do_nothing()
             .to_owned(),
         )
-        .exec_without_returning(&self.write)
+        .exec_without_returning(db)
         .await?;
         Ok(res > 0)
     }

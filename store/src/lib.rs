@@ -7,6 +7,7 @@
 //! lets run alongside the writer. PostgreSQL uses one pool for both.
 
 pub mod auth;
+pub mod batch;
 pub mod certificates;
 pub mod channels;
 pub mod checks;
@@ -34,6 +35,7 @@ use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, TransactionTrait,
 };
 
+pub use batch::{Resource, WriteBatch};
 pub use certificates::CertificateRecord;
 pub use channels::StoredChannel;
 pub use checks::CheckRecord;

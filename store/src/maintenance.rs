@@ -17,6 +17,10 @@ pub struct StoredMaintenance {
     pub spec: CreateMaintenance,
     pub created_at_ms: i64,
     pub updated_at_ms: i64,
+    /// The key a configuration file knows it by, if any.
+    pub key: Option<String>,
+    /// What a file last set (JSON `{digest, refs}`), if it came from one.
+    pub applied: Option<String>,
 }
 
 fn decode(m: maintenance_windows::Model) -> StoreResult<StoredMaintenance> {
@@ -27,11 +31,18 @@ fn decode(m: maintenance_windows::Model) -> StoreResult<StoredMaintenance> {
         spec,
         created_at_ms: m.created_at,
         updated_at_ms: m.updated_at,
+        key: m.key.clone(),
+        applied: m.applied.clone(),
     })
 }
 
+/// The key lives in its own column.
 fn encode(spec: &CreateMaintenance) -> String {
-    serde_json::to_string(spec).unwrap_or_default()
+    let spec = CreateMaintenance {
+        key: None,
+        ..spec.clone()
+    };
+    serde_json::to_string(&spec).unwrap_or_default()
 }
 
 impl Store {
@@ -61,13 +72,25 @@ impl Store {
         spec: &CreateMaintenance,
         now_ms: i64,
     ) -> StoreResult<StoredMaintenance> {
+        self.insert_maintenance_in(&self.write, spec, now_ms).await
+    }
+
+    /// [`Store::insert_maintenance`] inside `db` (a transaction of a write batch, or the writer).
+    pub(crate) async fn insert_maintenance_in<
+        C: sea_orm::ConnectionTrait + sea_orm::TransactionTrait,
+    >(
+        &self,
+        db: &C,
+        spec: &CreateMaintenance,
+        now_ms: i64,
+    ) -> StoreResult<StoredMaintenance> {
         let model = maintenance_windows::ActiveModel {
             spec: Set(encode(spec)),
             created_at: Set(now_ms),
             updated_at: Set(now_ms),
             ..Default::default()
         }
-        .insert(&self.write)
+        .insert(db)
         .await?;
         decode(model)
     }
@@ -79,22 +102,44 @@ impl Store {
         spec: &CreateMaintenance,
         now_ms: i64,
     ) -> StoreResult<Option<StoredMaintenance>> {
-        let Some(current) = maintenance_windows::Entity::find_by_id(id)
-            .one(&self.write)
-            .await?
-        else {
+        self.update_maintenance_in(&self.write, id, spec, now_ms)
+            .await
+    }
+
+    /// [`Store::update_maintenance`] inside `db` (a transaction of a write batch, or the writer).
+    pub(crate) async fn update_maintenance_in<
+        C: sea_orm::ConnectionTrait + sea_orm::TransactionTrait,
+    >(
+        &self,
+        db: &C,
+        id: i64,
+        spec: &CreateMaintenance,
+        now_ms: i64,
+    ) -> StoreResult<Option<StoredMaintenance>> {
+        let Some(current) = maintenance_windows::Entity::find_by_id(id).one(db).await? else {
             return Ok(None);
         };
         let mut row = current.into_active_model();
         row.spec = Set(encode(spec));
         row.updated_at = Set(now_ms);
-        decode(row.update(&self.write).await?).map(Some)
+        decode(row.update(db).await?).map(Some)
     }
 
     /// Deletes a window (its past periods stay); whether there was one.
     pub async fn delete_maintenance(&self, id: i64) -> StoreResult<bool> {
+        self.delete_maintenance_in(&self.write, id).await
+    }
+
+    /// [`Store::delete_maintenance`] inside `db` (a transaction of a write batch, or the writer).
+    pub(crate) async fn delete_maintenance_in<
+        C: sea_orm::ConnectionTrait + sea_orm::TransactionTrait,
+    >(
+        &self,
+        db: &C,
+        id: i64,
+    ) -> StoreResult<bool> {
         let result = maintenance_windows::Entity::delete_by_id(id)
-            .exec(&self.write)
+            .exec(db)
             .await?;
         Ok(result.rows_affected > 0)
     }

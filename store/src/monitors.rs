@@ -4,7 +4,7 @@ use flatline_types::{
     HttpMethod, HttpTarget, MonitorKind, MonitorSpec, MonitorStatus, PushTarget, Target,
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionSession,
 };
 
 use crate::certificates::CertificateRecord;
@@ -25,6 +25,10 @@ pub struct StoredMonitor {
     pub certificate: Option<CertificateRecord>,
     /// The random key in its badge URLs (`/badge/<key>/status.svg`), given at creation.
     pub badge_key: String,
+    /// The key a configuration file knows it by, if any.
+    pub key: Option<String>,
+    /// What a file last set (JSON `{digest, refs}`), if it came from one.
+    pub applied: Option<String>,
 }
 
 /// A new badge key: 20 random hex digits (80 bits), so badge URLs cannot be guessed from ids.
@@ -122,6 +126,18 @@ impl Store {
         spec: &MonitorSpec,
         now_ms: i64,
     ) -> StoreResult<StoredMonitor> {
+        self.insert_monitor_in(&self.write, spec, now_ms).await
+    }
+
+    /// [`Store::insert_monitor`] inside `db` (a transaction of a write batch, or the writer).
+    pub(crate) async fn insert_monitor_in<
+        C: sea_orm::ConnectionTrait + sea_orm::TransactionTrait,
+    >(
+        &self,
+        db: &C,
+        spec: &MonitorSpec,
+        now_ms: i64,
+    ) -> StoreResult<StoredMonitor> {
         let mut am = monitors::ActiveModel {
             status: Set(initial_status(spec).as_str().to_owned()),
             created_at: Set(now_ms),
@@ -130,7 +146,7 @@ impl Store {
             ..Default::default()
         };
         monitor_columns(spec, &mut am);
-        let txn = self.write.begin().await?;
+        let txn = db.begin().await?;
         let model = am.insert(&txn).await?;
         if !spec.enabled {
             record_pause(&txn, model.id, true, now_ms).await?;
@@ -150,7 +166,20 @@ impl Store {
         spec: &MonitorSpec,
         now_ms: i64,
     ) -> StoreResult<Option<StoredMonitor>> {
-        let txn = self.write.begin().await?;
+        self.update_monitor_in(&self.write, id, spec, now_ms).await
+    }
+
+    /// [`Store::update_monitor`] inside `db` (a transaction of a write batch, or the writer).
+    pub(crate) async fn update_monitor_in<
+        C: sea_orm::ConnectionTrait + sea_orm::TransactionTrait,
+    >(
+        &self,
+        db: &C,
+        id: i64,
+        spec: &MonitorSpec,
+        now_ms: i64,
+    ) -> StoreResult<Option<StoredMonitor>> {
+        let txn = db.begin().await?;
         let Some(current) = monitors::Entity::find_by_id(id).one(&txn).await? else {
             return Ok(None);
         };
@@ -183,7 +212,18 @@ impl Store {
 
     /// Deletes a monitor with its checks and incidents. False if there was no such id.
     pub async fn delete_monitor(&self, id: i64) -> StoreResult<bool> {
-        let txn = self.write.begin().await?;
+        self.delete_monitor_in(&self.write, id).await
+    }
+
+    /// [`Store::delete_monitor`] inside `db` (a transaction of a write batch, or the writer).
+    pub(crate) async fn delete_monitor_in<
+        C: sea_orm::ConnectionTrait + sea_orm::TransactionTrait,
+    >(
+        &self,
+        db: &C,
+        id: i64,
+    ) -> StoreResult<bool> {
+        let txn = db.begin().await?;
         // Explicit deletes rather than relying on ON DELETE CASCADE alone, so a database
         // opened without foreign-key enforcement loses nothing it should keep either.
         checks::Entity::delete_many()
@@ -276,6 +316,8 @@ fn decode_monitor(m: monitors::Model) -> StoreResult<StoredMonitor> {
         spec,
         created_at_ms: m.created_at,
         updated_at_ms: m.updated_at,
+        key: m.key.clone(),
+        applied: m.applied.clone(),
         // An unreadable certificate is only a cache: read again at the next check.
         certificate: m
             .certificate

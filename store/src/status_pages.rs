@@ -20,6 +20,10 @@ pub struct StoredPage {
     pub password_hash: Option<String>,
     pub created_at_ms: i64,
     pub updated_at_ms: i64,
+    /// The key a configuration file knows it by, if any.
+    pub key: Option<String>,
+    /// What a file last set (JSON `{digest, refs}`), if it came from one.
+    pub applied: Option<String>,
 }
 
 /// A notice as stored.
@@ -72,6 +76,8 @@ fn decode_page(m: status_pages::Model) -> StoreResult<StoredPage> {
         password_hash: m.password_hash,
         created_at_ms: m.created_at,
         updated_at_ms: m.updated_at,
+        key: m.key.clone(),
+        applied: m.applied.clone(),
     })
 }
 
@@ -145,6 +151,18 @@ impl Store {
         password_hash: Option<String>,
         now_ms: i64,
     ) -> StoreResult<StoredPage> {
+        self.insert_page_in(&self.write, spec, password_hash, now_ms)
+            .await
+    }
+
+    /// [`Store::insert_page`] inside `db` (a transaction of a write batch, or the writer).
+    pub(crate) async fn insert_page_in<C: sea_orm::ConnectionTrait + sea_orm::TransactionTrait>(
+        &self,
+        db: &C,
+        spec: &StatusPageSpec,
+        password_hash: Option<String>,
+        now_ms: i64,
+    ) -> StoreResult<StoredPage> {
         let mut row = status_pages::ActiveModel {
             password_hash: Set(password_hash),
             created_at: Set(now_ms),
@@ -152,7 +170,7 @@ impl Store {
             ..Default::default()
         };
         set_spec(&mut row, spec);
-        let model = row.insert(&self.write).await.map_err(|e| taken(e, spec))?;
+        let model = row.insert(db).await.map_err(|e| taken(e, spec))?;
         decode_page(model)
     }
 
@@ -165,10 +183,20 @@ impl Store {
         new_password_hash: Option<String>,
         now_ms: i64,
     ) -> StoreResult<Option<StoredPage>> {
-        let Some(current) = status_pages::Entity::find_by_id(id)
-            .one(&self.write)
-            .await?
-        else {
+        self.update_page_in(&self.write, id, spec, new_password_hash, now_ms)
+            .await
+    }
+
+    /// [`Store::update_page`] inside `db` (a transaction of a write batch, or the writer).
+    pub(crate) async fn update_page_in<C: sea_orm::ConnectionTrait + sea_orm::TransactionTrait>(
+        &self,
+        db: &C,
+        id: i64,
+        spec: &StatusPageSpec,
+        new_password_hash: Option<String>,
+        now_ms: i64,
+    ) -> StoreResult<Option<StoredPage>> {
+        let Some(current) = status_pages::Entity::find_by_id(id).one(db).await? else {
             return Ok(None);
         };
         let mut row = current.into_active_model();
@@ -179,20 +207,27 @@ impl Store {
             row.password_hash = Set(Some(hash));
         }
         row.updated_at = Set(now_ms);
-        let model = row.update(&self.write).await.map_err(|e| taken(e, spec))?;
+        let model = row.update(db).await.map_err(|e| taken(e, spec))?;
         decode_page(model).map(Some)
     }
 
     /// Deletes a page and its notices; whether there was one.
     pub async fn delete_page(&self, id: i64) -> StoreResult<bool> {
+        self.delete_page_in(&self.write, id).await
+    }
+
+    /// [`Store::delete_page`] inside `db` (a transaction of a write batch, or the writer).
+    pub(crate) async fn delete_page_in<C: sea_orm::ConnectionTrait + sea_orm::TransactionTrait>(
+        &self,
+        db: &C,
+        id: i64,
+    ) -> StoreResult<bool> {
         // SQLite enforces the cascade only with foreign keys on; delete explicitly.
         status_page_notices::Entity::delete_many()
             .filter(status_page_notices::Column::PageId.eq(id))
-            .exec(&self.write)
+            .exec(db)
             .await?;
-        let result = status_pages::Entity::delete_by_id(id)
-            .exec(&self.write)
-            .await?;
+        let result = status_pages::Entity::delete_by_id(id).exec(db).await?;
         Ok(result.rows_affected > 0)
     }
 

@@ -4,6 +4,7 @@
 mod auth;
 mod cluster;
 mod incidents;
+mod keys;
 mod maintenance;
 mod monitor;
 mod notify;
@@ -14,6 +15,7 @@ mod stats;
 pub use auth::*;
 pub use cluster::*;
 pub use incidents::*;
+pub use keys::*;
 pub use maintenance::*;
 pub use monitor::*;
 pub use notify::*;

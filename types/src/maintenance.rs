@@ -23,6 +23,10 @@ pub const RRULE_MAX_CHARS: usize = 500;
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CreateMaintenance {
+    /// The stable name a configuration file knows it by: 1–64 of `a-z0-9-_.`, unique.
+    /// Optional; without one no file touches it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
     /// 1–200 characters, one line.
     pub title: String,
     /// Markdown (sanitised when shown), at most 10,000 characters.
@@ -65,6 +69,14 @@ pub struct CreateMaintenance {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PatchMaintenance {
+    /// A new key; `null` removes it.
+    #[serde(
+        default,
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub key: Option<Option<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -155,6 +167,9 @@ impl CreateMaintenance {
     /// Checks what can be checked without a clock or a rule parser (the server parses the
     /// times and the rule); returns it with its title trimmed.
     pub fn validated(mut self) -> Result<Self, FieldError> {
+        if let Some(key) = &self.key {
+            crate::validate_key("key", key)?;
+        }
         self.title = validate_name("title", &self.title, MAINTENANCE_TITLE_MAX_CHARS)?;
         self.description = crate::pages::validate_markdown("description", &self.description)?;
         if self.monitors.len() > MAINTENANCE_MONITORS_MAX {
@@ -228,6 +243,12 @@ pub struct Occurrence {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Maintenance {
+    /// The key a configuration file knows it by, or null.
+    #[serde(default)]
+    pub key: Option<String>,
+    /// Whether a configuration file last set it.
+    #[serde(default)]
+    pub managed: bool,
     pub id: i64,
     pub title: String,
     pub description: String,
@@ -394,6 +415,7 @@ pub mod occurrences {
 
         fn window(rule: Option<&str>, tz: Option<&str>) -> CreateMaintenance {
             CreateMaintenance {
+                key: None,
                 title: "t".into(),
                 description: String::new(),
                 monitors: vec![1],

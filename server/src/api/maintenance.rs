@@ -6,9 +6,11 @@ use actix_web::{delete, get, patch, post, web, HttpResponse};
 use flatline_actors::maintenance::MaintenanceHandle;
 use flatline_actors::StatusBoard;
 use flatline_store::clock::{now_ms, rfc3339};
-use flatline_store::{Store, StoredMaintenance};
+use flatline_store::{Resource, Store, StoredMaintenance};
 use flatline_types::occurrences::Plan;
-use flatline_types::{CreateMaintenance, ErrorBody, Maintenance, Occurrence, PatchMaintenance};
+use flatline_types::{
+    validate_key_change, CreateMaintenance, ErrorBody, Maintenance, Occurrence, PatchMaintenance,
+};
 
 use crate::error::{ApiError, ApiResult};
 use crate::json::ApiJson;
@@ -31,6 +33,8 @@ pub fn maintenance_to_api(w: &StoredMaintenance, now: i64) -> Maintenance {
     let s = &w.spec;
     Maintenance {
         id: w.id,
+        key: w.key.clone(),
+        managed: w.applied.is_some(),
         title: s.title.clone(),
         description: s.description.clone(),
         description_html: to_safe_html(&s.description),
@@ -107,8 +111,20 @@ pub async fn create(
     body: ApiJson<CreateMaintenance>,
 ) -> ApiResult<HttpResponse> {
     let now = now_ms();
-    let spec = check(&board, body.0, now)?;
-    let window = store.insert_maintenance(&spec, now).await?;
+    let mut spec = check(&board, body.0, now)?;
+    let window = match spec.key.take() {
+        None => store.insert_maintenance(&spec, now).await?,
+        Some(key) => {
+            let batch = store.batch().await?;
+            let mut window = batch.insert_maintenance(&spec, now).await?;
+            batch
+                .mark(Resource::Maintenance, window.id, Some(&key), None)
+                .await?;
+            batch.commit().await?;
+            window.key = Some(key);
+            window
+        }
+    };
     engine.changed();
     pages.changed();
     tracing::info!(window_id = window.id, "maintenance window created");
@@ -181,8 +197,15 @@ pub async fn patch(
         .get_maintenance(id)
         .await?
         .ok_or_else(|| no_window(id))?;
-    let spec = check(&board, body.0.apply(&current.spec), current.created_at_ms)?;
+    let mut body = body.0;
+    let key = validate_key_change("key", body.key.take())?;
+    let spec = check(&board, body.apply(&current.spec), current.created_at_ms)?;
     let now = now_ms();
+    if let Some(key) = key {
+        store
+            .set_key(Resource::Maintenance, id, key.as_deref())
+            .await?;
+    }
     let window = store
         .update_maintenance(id, &spec, now)
         .await?

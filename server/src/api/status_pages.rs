@@ -6,10 +6,10 @@ use actix_web::{delete, get, patch, post, web, HttpResponse};
 use flatline_actors::StatusBoard;
 use flatline_store::clock::{now_ms, rfc3339};
 use flatline_store::status_pages::NoticeChange;
-use flatline_store::{Store, StoredNotice, StoredPage};
+use flatline_store::{Resource, Store, StoredNotice, StoredPage};
 use flatline_types::{
-    CreatePageNotice, CreateStatusPage, ErrorBody, PageNotice, PageSection, PatchPageNotice,
-    PatchStatusPage, StatusPage,
+    validate_key, validate_key_change, CreatePageNotice, CreateStatusPage, ErrorBody, PageNotice,
+    PageSection, PatchPageNotice, PatchStatusPage, StatusPage,
 };
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -25,6 +25,8 @@ pub fn page_to_api(p: &StoredPage) -> StatusPage {
     let s = &p.spec;
     StatusPage {
         id: p.id,
+        key: p.key.clone(),
+        managed: p.applied.is_some(),
         slug: s.slug.clone(),
         title: s.title.clone(),
         description: s.description.clone(),
@@ -110,10 +112,28 @@ pub async fn create(
     pages: web::Data<StatusPages>,
     body: ApiJson<CreateStatusPage>,
 ) -> ApiResult<HttpResponse> {
-    let (spec, password) = body.0.validate()?;
+    let mut body = body.0;
+    let key = body
+        .key
+        .take()
+        .map(|k| validate_key("key", &k))
+        .transpose()?;
+    let (spec, password) = body.validate()?;
     check_monitors(&board, &spec.sections)?;
     let hash = hashed(password).await?;
-    let page = store.insert_page(&spec, hash, now_ms()).await?;
+    let page = match key {
+        None => store.insert_page(&spec, hash, now_ms()).await?,
+        Some(key) => {
+            let batch = store.batch().await?;
+            let mut page = batch.insert_page(&spec, hash, now_ms()).await?;
+            batch
+                .mark(Resource::Page, page.id, Some(&key), None)
+                .await?;
+            batch.commit().await?;
+            page.key = Some(key);
+            page
+        }
+    };
     pages.reload().await?;
     tracing::info!(page_id = page.id, slug = %page.spec.slug, "status page created");
     Ok(HttpResponse::Created()
@@ -171,11 +191,14 @@ pub async fn patch(
 ) -> ApiResult<web::Json<StatusPage>> {
     let id = id.into_inner();
     let current = store.get_page(id).await?.ok_or_else(|| no_page(id))?;
-    let (spec, password) = body
-        .0
-        .apply(&current.spec, current.password_hash.is_some())?;
+    let mut body = body.0;
+    let key = validate_key_change("key", body.key.take())?;
+    let (spec, password) = body.apply(&current.spec, current.password_hash.is_some())?;
     check_monitors(&board, &spec.sections)?;
     let hash = hashed(password).await?;
+    if let Some(key) = key {
+        store.set_key(Resource::Page, id, key.as_deref()).await?;
+    }
     let page = store
         .update_page(id, &spec, hash, now_ms())
         .await?

@@ -50,6 +50,8 @@ pub fn channel_to_api(
 ) -> flatline_types::NotificationChannel {
     flatline_types::NotificationChannel {
         id: c.id,
+        key: c.key,
+        managed: c.applied.is_some(),
         name: c.name,
         config: c.config.masked(),
         default: c.is_default,
@@ -155,6 +157,8 @@ pub fn monitor_view(m: &StoredMonitor, live: &LiveStatus) -> Monitor {
     let mut view = Monitor {
         id: m.id,
         name: s.name.clone(),
+        key: m.key.clone(),
+        managed: m.applied.is_some(),
         kind: s.kind(),
         target: s.label(),
         url: None,

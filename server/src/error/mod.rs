@@ -37,7 +37,7 @@ pub enum ApiError {
     #[error("{0}")]
     Conflict(String),
     /// The database could not be reached (503).
-    #[error("{0} is already another status page's")]
+    #[error("{0} is already in use")]
     Taken(&'static str),
     #[error("storage unavailable: {0}")]
     Store(StoreError),

@@ -8,8 +8,11 @@ use std::time::Duration;
 use flatline_actors::notifier::send_test;
 use flatline_actors::EngineMetrics;
 use flatline_store::clock::now_ms;
-use flatline_store::{Store, StoredChannel};
-use flatline_types::{validate_channel_name, CreateChannel, PatchChannel, TestOutcome};
+use flatline_store::{Resource, Store, StoredChannel};
+use flatline_types::{
+    validate_channel_name, validate_key, validate_key_change, CreateChannel, PatchChannel,
+    TestOutcome,
+};
 
 use super::monitors;
 use crate::error::{ApiError, ApiResult};
@@ -49,12 +52,28 @@ impl ChannelService {
     /// it; with `apply_to_existing` too, every existing monitor is linked to it at once.
     pub async fn create(&self, body: CreateChannel) -> ApiResult<StoredChannel> {
         let name = validate_channel_name(&body.name)?;
+        let key = body.key.map(|k| validate_key("key", &k)).transpose()?;
         body.config.validate()?;
         let link_all = body.default && body.apply_to_existing;
-        let channel = self
-            .store
-            .insert_channel(&name, &body.config, body.default, link_all, now_ms())
-            .await?;
+        let channel = match key {
+            None => {
+                self.store
+                    .insert_channel(&name, &body.config, body.default, link_all, now_ms())
+                    .await?
+            }
+            Some(key) => {
+                let batch = self.store.batch().await?;
+                let mut channel = batch
+                    .insert_channel(&name, &body.config, body.default, link_all, now_ms())
+                    .await?;
+                batch
+                    .mark(Resource::Channel, channel.id, Some(&key), None)
+                    .await?;
+                batch.commit().await?;
+                channel.key = Some(key);
+                channel
+            }
+        };
         tracing::info!(
             channel_id = channel.id,
             channel_type = channel.config.kind(),
@@ -75,6 +94,11 @@ impl ChannelService {
             None => current.config.clone(),
         };
         let is_default = patch.default.unwrap_or(current.is_default);
+        if let Some(key) = validate_key_change("key", patch.key)? {
+            self.store
+                .set_key(Resource::Channel, id, key.as_deref())
+                .await?;
+        }
         let updated = self
             .store
             .update_channel(id, &name, &config, is_default, now_ms())

@@ -4,8 +4,10 @@ use actix::Addr;
 use flatline_actors::messages::{PushReply, PushSignal, Pushed, Remove, Upsert};
 use flatline_actors::registry::Registry;
 use flatline_store::clock::now_ms;
-use flatline_store::{Store, StoredMonitor};
-use flatline_types::{CreateMonitor, MonitorSpec, PatchMonitor, Target};
+use flatline_store::{Resource, Store, StoredMonitor};
+use flatline_types::{
+    validate_key, validate_key_change, CreateMonitor, MonitorSpec, PatchMonitor, Target,
+};
 
 use crate::error::{ApiError, ApiResult};
 
@@ -31,10 +33,30 @@ impl MonitorService {
 
     /// Validates and stores a new monitor, and starts checking it at once. A push monitor's
     /// token comes back beside it: it is stored only hashed, so this is its one showing.
-    pub async fn create(&self, body: CreateMonitor) -> ApiResult<(StoredMonitor, Option<String>)> {
+    pub async fn create(
+        &self,
+        mut body: CreateMonitor,
+    ) -> ApiResult<(StoredMonitor, Option<String>)> {
+        let key = body
+            .key
+            .take()
+            .map(|k| validate_key("key", &k))
+            .transpose()?;
         let mut spec = body.into_spec()?;
         let token = issue_push_token(&mut spec, false);
-        let stored = self.store.insert_monitor(&spec, now_ms()).await?;
+        let stored = match key {
+            None => self.store.insert_monitor(&spec, now_ms()).await?,
+            Some(key) => {
+                let batch = self.store.batch().await?;
+                let mut stored = batch.insert_monitor(&spec, now_ms()).await?;
+                batch
+                    .mark(Resource::Monitor, stored.id, Some(&key), None)
+                    .await?;
+                batch.commit().await?;
+                stored.key = Some(key);
+                stored
+            }
+        };
         self.run(&stored).await?;
         tracing::info!(
             monitor_id = stored.id,
@@ -49,11 +71,17 @@ impl MonitorService {
     pub async fn update(
         &self,
         id: i64,
-        patch: PatchMonitor,
+        mut patch: PatchMonitor,
     ) -> ApiResult<(StoredMonitor, Option<String>)> {
         let current = self.get(id).await?;
+        let key = validate_key_change("key", patch.key.take())?;
         let mut spec = patch.apply(&current.spec)?;
         let token = issue_push_token(&mut spec, false);
+        if let Some(key) = key.filter(|k| *k != current.key) {
+            self.store
+                .set_key(Resource::Monitor, id, key.as_deref())
+                .await?;
+        }
         let updated = self.store_and_run(id, &spec).await?;
         tracing::info!(monitor_id = id, enabled = spec.enabled, "monitor updated");
         Ok((updated, token))

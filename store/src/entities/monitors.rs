@@ -25,6 +25,10 @@ pub struct Model {
     pub status: String,
     pub created_at: i64,
     pub updated_at: i64,
+    /// Stable name a configuration file matches it by; unique; `None`: no file touches it.
+    pub key: Option<String>,
+    /// What a file last set: JSON `{digest, refs}`; `None` unless applied from a file.
+    pub applied: Option<String>,
     pub resend_interval_minutes: i32,
     /// `http`, `tcp`, `dns`, `ping` or `push`.
     pub kind: String,

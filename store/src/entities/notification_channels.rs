@@ -14,6 +14,10 @@ pub struct Model {
     pub is_default: bool,
     pub created_at: i64,
     pub updated_at: i64,
+    /// Stable name a configuration file matches it by; unique; `None`: no file touches it.
+    pub key: Option<String>,
+    /// What a file last set: JSON `{digest, refs}`; `None` unless applied from a file.
+    pub applied: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -39,6 +39,13 @@ fn local() -> String {
 pub struct Monitor {
     pub id: i64,
     pub name: String,
+    /// The key a configuration file knows it by, or null.
+    #[serde(default)]
+    pub key: Option<String>,
+    /// Whether it was last set by a configuration file (`flatline apply`): edits made
+    /// elsewhere show as drift in the file's next plan.
+    #[serde(default)]
+    pub managed: bool,
     pub kind: MonitorKind,
     /// Read-only: what is checked, in short (the URL, `tcp://host:port`, `dns A name`,
     /// `ping host`, `push`).
@@ -149,6 +156,7 @@ impl Monitor {
     pub fn to_create(&self) -> CreateMonitor {
         CreateMonitor {
             name: self.name.clone(),
+            key: self.key.clone(),
             kind: Some(self.kind),
             url: self.url.clone(),
             method: self.method,

@@ -22,6 +22,10 @@ macro_rules! monitor_bodies {
         #[serde(deny_unknown_fields)]
         pub struct CreateMonitor {
             pub name: String,
+            /// The stable name a configuration file knows it by: 1–64 of `a-z0-9-_.`;
+            /// unique among monitors. Optional; monitors without one are never touched by a file.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub key: Option<String>,
             /// `http` (default), `tcp`, `dns`, `ping` or `push`.
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub kind: Option<MonitorKind>,
@@ -39,6 +43,14 @@ macro_rules! monitor_bodies {
         pub struct PatchMonitor {
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub name: Option<String>,
+            /// `null` removes the key.
+            #[serde(
+                default,
+                deserialize_with = "double_option",
+                skip_serializing_if = "Option::is_none"
+            )]
+            #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+            pub key: Option<Option<String>>,
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub kind: Option<MonitorKind>,
             /// `null` clears the body.

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::ChannelConfig;
-use crate::FieldError;
+use crate::{double_option, FieldError};
 
 /// Longest channel name, in characters.
 pub const CHANNEL_NAME_MAX_CHARS: usize = 200;
@@ -13,6 +13,10 @@ pub const CHANNEL_NAME_MAX_CHARS: usize = 200;
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CreateChannel {
+    /// The stable name a configuration file knows it by: 1–64 of `a-z0-9-_.`, unique.
+    /// Optional; without one no file touches it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
     pub name: String,
     pub config: ChannelConfig,
     /// Linked to every monitor created from now on. Default false.
@@ -28,6 +32,14 @@ pub struct CreateChannel {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PatchChannel {
+    /// A new key; `null` removes it.
+    #[serde(
+        default,
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub key: Option<Option<String>>,
     #[serde(default)]
     pub name: Option<String>,
     /// Some fields of the config; with the same `type`, absent or still-masked secrets keep
@@ -48,6 +60,12 @@ pub fn validate_channel_name(name: &str) -> Result<String, FieldError> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NotificationChannel {
+    /// The key a configuration file knows it by, or null.
+    #[serde(default)]
+    pub key: Option<String>,
+    /// Whether a configuration file last set it.
+    #[serde(default)]
+    pub managed: bool,
     pub id: i64,
     pub name: String,
     /// Secrets masked (`***`).

@@ -113,6 +113,10 @@ pub struct PageSection {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CreateStatusPage {
+    /// The stable name a configuration file knows it by: 1–64 of `a-z0-9-_.`, unique.
+    /// Optional; without one no file touches it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
     /// The page's address, `/status/<slug>`: 1–64 lower-case letters, digits and hyphens,
     /// starting and ending with a letter or digit. Unique.
     pub slug: String,
@@ -152,6 +156,14 @@ fn yes() -> bool {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PatchStatusPage {
+    /// A new key; `null` removes it.
+    #[serde(
+        default,
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub key: Option<Option<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -406,6 +418,12 @@ fn validate_sections(sections: Vec<PageSection>) -> Result<Vec<PageSection>, Fie
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StatusPage {
+    /// The key a configuration file knows it by, or null.
+    #[serde(default)]
+    pub key: Option<String>,
+    /// Whether a configuration file last set it.
+    #[serde(default)]
+    pub managed: bool,
     pub id: i64,
     pub slug: String,
     pub title: String,
@@ -462,6 +480,7 @@ mod tests {
     #[test]
     fn password_pages_need_a_password() {
         let page = CreateStatusPage {
+            key: None,
             slug: "s".into(),
             title: "T".into(),
             description: String::new(),

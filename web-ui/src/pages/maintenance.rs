@@ -197,6 +197,7 @@ where
         let recurring_v = recurring.get_untracked();
         let duration_v = duration.get_untracked().trim().parse::<u32>().ok();
         let body = CreateMaintenance {
+            key: None,
             title: title.get_untracked(),
             description: description.get_untracked(),
             monitors: if all.get_untracked() {
@@ -230,6 +231,7 @@ where
                 None => api::post::<_, Maintenance>("/api/v1/maintenance", &body).await,
                 Some(id) => {
                     let patch = PatchMaintenance {
+                        key: None,
                         title: Some(body.title),
                         description: Some(body.description),
                         monitors: Some(body.monitors),

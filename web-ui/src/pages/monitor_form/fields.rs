@@ -105,6 +105,7 @@ pub(super) struct Fields {
     pub(super) grace: RwSignal<String>,
     pub(super) assertions: RwSignal<Vec<AssertionRow>>,
     pub(super) name: RwSignal<String>,
+    pub(super) key: RwSignal<String>,
     pub(super) url: RwSignal<String>,
     pub(super) method: RwSignal<String>,
     pub(super) headers: RwSignal<String>,
@@ -145,6 +146,7 @@ impl Fields {
             grace: RwSignal::new(limits::DEFAULT_GRACE_SECONDS.to_string()),
             assertions: RwSignal::new(Vec::new()),
             name: RwSignal::new(String::new()),
+            key: RwSignal::new(String::new()),
             url: RwSignal::new("https://".into()),
             method: RwSignal::new("GET".into()),
             headers: RwSignal::new(String::new()),
@@ -169,6 +171,7 @@ impl Fields {
     pub(super) fn fill(&self, m: &Monitor) {
         self.kind.set(m.kind);
         self.name.set(m.name.clone());
+        self.key.set(m.key.clone().unwrap_or_default());
         self.url.set(m.url.clone().unwrap_or_default());
         self.method
             .set(m.method.unwrap_or_default().as_str().into());
@@ -288,6 +291,7 @@ impl Fields {
         }
         let mut c = CreateMonitor {
             name: self.name.get_untracked(),
+            key: text(self.key),
             kind: Some(kind),
             interval_seconds: num("interval_seconds", self.interval)?,
             enabled: Some(self.enabled.get_untracked()),
@@ -386,6 +390,8 @@ impl Fields {
 pub(super) fn to_patch(c: CreateMonitor) -> PatchMonitor {
     PatchMonitor {
         name: Some(c.name),
+        // An emptied key field removes the key.
+        key: Some(c.key),
         kind: c.kind,
         url: c.url,
         method: c.method,

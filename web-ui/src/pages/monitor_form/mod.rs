@@ -200,6 +200,9 @@ where
                 </div>
                 <TextField id="name" label="Name" value=f.name errors=errors required=true placeholder="Public website"/>
             </div>
+            <div class="grid2">
+                <TextField id="key" label="Key (optional)" value=f.key errors=errors placeholder="public-website" hint="The name a configuration file knows it by (flatline apply)"/>
+            </div>
             <Show when=move || is(MonitorKind::Http)>
                 <div class="grid2">
                     <TextField id="url" label="URL" value=f.url errors=errors required=true kind="url" placeholder="https://example.com/health"/>

@@ -179,6 +179,7 @@ fn Editor(existing: Option<StatusPage>) -> impl IntoView {
         let domain_v = Some(domain.get_untracked().trim().to_owned()).filter(|d| !d.is_empty());
         let password_v = Some(password.get_untracked()).filter(|p| !p.is_empty());
         let body = CreateStatusPage {
+            key: None,
             slug: slug.get_untracked().trim().to_owned(),
             title: title.get_untracked(),
             description: description.get_untracked(),
@@ -213,6 +214,7 @@ fn Editor(existing: Option<StatusPage>) -> impl IntoView {
                 None => api::post::<_, StatusPage>("/api/v1/status-pages", &body).await,
                 Some(id) => {
                     let patch = PatchStatusPage {
+                        key: None,
                         slug: Some(body.slug),
                         title: Some(body.title),
                         description: Some(body.description),
