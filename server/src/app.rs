@@ -34,6 +34,7 @@ pub struct AppData {
     pub metrics: web::Data<ServerMetrics>,
     pub monitors: web::Data<MonitorService>,
     pub channels: web::Data<ChannelService>,
+    pub config: web::Data<crate::service::ConfigService>,
     pub pages: web::Data<StatusPages>,
     pub public_limit: web::Data<PublicLimit>,
     pub maintenance: web::Data<flatline_actors::maintenance::MaintenanceHandle>,
@@ -54,9 +55,15 @@ impl AppData {
         public_rate_limit: u32,
     ) -> Result<Self, flatline_store::StoreError> {
         let hub = Hub::new(metrics.live_clients.clone(), metrics.live_dropped.clone());
-        let pages = StatusPages::load(store.clone(), engine.board.clone()).await?;
+        let pages = web::Data::new(StatusPages::load(store.clone(), engine.board.clone()).await?);
         Ok(Self {
-            pages: web::Data::new(pages),
+            config: web::Data::new(crate::service::ConfigService::new(
+                store.clone(),
+                engine.registry.clone(),
+                engine.maintenance.clone(),
+                pages.clone(),
+            )),
+            pages,
             maintenance: web::Data::new(engine.maintenance.clone()),
             cluster: web::Data::new(engine.cluster.clone()),
             probes: web::Data::new(engine.probes.clone()),
@@ -100,6 +107,7 @@ pub fn build(
         .app_data(data.metrics.clone())
         .app_data(data.monitors.clone())
         .app_data(data.channels.clone())
+        .app_data(data.config.clone())
         .app_data(data.pages.clone())
         .app_data(data.public_limit.clone())
         .app_data(data.maintenance.clone())

@@ -19,7 +19,9 @@ pub async fn run(command: Command, database_url: &str) -> Result<(), String> {
     let result = match command {
         Command::Token(c) => token(c, &store).await,
         Command::Owner(c) => owner(c, &store).await,
-        Command::Probe(_) => Err("`flatline probe` needs no database".into()),
+        Command::Probe(_) | Command::Apply(_) | Command::Export(_) => {
+            Err("this command needs no database".into())
+        }
     };
     store.close().await;
     result

@@ -65,6 +65,16 @@ pub struct Config {
     #[arg(long, env = "FLATLINE_METRICS_PUBLIC", default_value_t = false)]
     pub metrics_public: bool,
 
+    /// A configuration file (YAML or JSON) applied at start-up and again on SIGHUP; `${NAME}`
+    /// comes from the environment. A file that does not apply stops start-up; on SIGHUP it is
+    /// logged and the running configuration stays.
+    #[arg(long, env = "FLATLINE_CONFIG", value_name = "FILE")]
+    pub config_file: Option<std::path::PathBuf>,
+
+    /// With `FLATLINE_CONFIG`: delete keyed resources the file leaves out.
+    #[arg(long, env = "FLATLINE_CONFIG_PRUNE", default_value_t = false)]
+    pub config_prune: bool,
+
     /// Seconds between two refreshes of every monitor's headline numbers (uptime and P99 in
     /// `GET /monitors` and the live stream).
     #[arg(long, env = "SUMMARY_REFRESH_SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
@@ -188,6 +198,12 @@ pub enum Command {
     /// Run as a remote probe: check the monitors of one location and send the results to a
     /// Flatline server (no database of its own).
     Probe(crate::probe::ProbeArgs),
+    /// Apply a configuration file (YAML or JSON) to a running server: prints the plan;
+    /// `${NAME}` comes from this environment.
+    Apply(crate::document::cli::ApplyArgs),
+    /// Write a running server's keyed monitors, channels, status pages and maintenance
+    /// windows as a configuration file (secrets as `${NAME}`).
+    Export(crate::document::cli::ExportArgs),
 }
 
 /// `flatline token …`

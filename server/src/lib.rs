@@ -9,6 +9,7 @@ pub mod auth;
 pub mod badges;
 pub mod cli;
 pub mod config;
+pub mod document;
 pub mod error;
 pub mod json;
 pub mod live;

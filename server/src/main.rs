@@ -9,6 +9,7 @@ use flatline_actors::messages::StopAll;
 use flatline_server::app;
 use flatline_server::config::Command;
 use flatline_server::config::Config;
+use flatline_server::document::cli::apply_file;
 use flatline_server::signals::shutdown_signal;
 use flatline_server::startup::{self, Started};
 use flatline_server::{cli, live, openapi, probe};
@@ -30,6 +31,25 @@ fn main() -> ExitCode {
             Ok(()) => ExitCode::SUCCESS,
             Err(message) => {
                 tracing::error!("{message}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    if let Some(command) = config
+        .command
+        .take_if(|c| matches!(c, Command::Apply(_) | Command::Export(_)))
+    {
+        let run = async move {
+            match command {
+                Command::Apply(args) => flatline_server::document::cli::apply(args).await,
+                Command::Export(args) => flatline_server::document::cli::export(args).await,
+                _ => Ok(()),
+            }
+        };
+        return match actix_web::rt::System::new().block_on(run) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(message) => {
+                eprintln!("flatline: {message}");
                 ExitCode::FAILURE
             }
         };
@@ -85,6 +105,27 @@ async fn run(config: Config) -> Result<(), String> {
             return Ok(());
         }
     };
+    if let Some(path) = config.config_file.clone() {
+        let prune = config.config_prune;
+        let plan = apply_file(&data.config, &path, prune).await?;
+        tracing::info!(file = %path.display(), created = plan.summary.create, updated = plan.summary.update, deleted = plan.summary.delete, unchanged = plan.summary.unchanged, "configuration file applied");
+        let service = data.config.clone();
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut hangups =
+            signal(SignalKind::hangup()).map_err(|e| format!("cannot listen for SIGHUP: {e}"))?;
+        actix_web::rt::spawn(async move {
+            while hangups.recv().await.is_some() {
+                match apply_file(&service, &path, prune).await {
+                    Ok(plan) => {
+                        tracing::info!(file = %path.display(), created = plan.summary.create, updated = plan.summary.update, deleted = plan.summary.delete, unchanged = plan.summary.unchanged, "configuration file applied again (SIGHUP)")
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, "configuration file not applied; the configuration stays as it was")
+                    }
+                }
+            }
+        });
+    }
     actix_web::rt::spawn(live::run(data.hub.clone(), data.board.clone()));
     let hub = data.hub.clone();
     let openapi = openapi::document();

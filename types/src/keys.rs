@@ -48,7 +48,11 @@ mod tests {
         }
         let long = "a".repeat(65);
         for bad in ["", "Api", "-api", "a b", "é", long.as_str()] {
-            assert_eq!(validate_key("key", bad).expect_err(bad).field, "key", "{bad}");
+            assert_eq!(
+                validate_key("key", bad).expect_err(bad).field,
+                "key",
+                "{bad}"
+            );
         }
     }
 }

@@ -3,6 +3,7 @@
 
 mod auth;
 mod cluster;
+mod config_plan;
 mod incidents;
 mod keys;
 mod maintenance;
@@ -14,6 +15,7 @@ mod stats;
 
 pub use auth::*;
 pub use cluster::*;
+pub use config_plan::*;
 pub use incidents::*;
 pub use keys::*;
 pub use maintenance::*;

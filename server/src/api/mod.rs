@@ -4,6 +4,7 @@
 mod channels;
 mod checks;
 mod cluster;
+pub mod config;
 mod incidents;
 mod links;
 pub mod maintenance;
@@ -84,6 +85,8 @@ pub fn scope() -> scope_of_routes!() {
         .service(status_pages::create_notice)
         .service(status_pages::patch_notice)
         .service(status_pages::delete_notice)
+        .service(config::apply)
+        .service(config::export)
         .service(cluster::get)
         .service(probes::list)
         .service(probes::locations)

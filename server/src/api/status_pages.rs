@@ -84,7 +84,7 @@ fn check_monitors(board: &StatusBoard, sections: &[PageSection]) -> ApiResult<()
     Ok(())
 }
 
-async fn hashed(password: Option<String>) -> ApiResult<Option<String>> {
+pub async fn hashed(password: Option<String>) -> ApiResult<Option<String>> {
     match password {
         None => Ok(None),
         Some(p) => blocking(move || hash_password(&p))

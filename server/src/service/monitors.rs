@@ -149,7 +149,7 @@ impl MonitorService {
 /// Gives a push monitor without a token (or every one, with `replace`) a new random token:
 /// 192 bits, base64url; only its hash and first characters are kept. `None` for other kinds
 /// and for push monitors that keep theirs.
-fn issue_push_token(spec: &mut MonitorSpec, replace: bool) -> Option<String> {
+pub(crate) fn issue_push_token(spec: &mut MonitorSpec, replace: bool) -> Option<String> {
     let Target::Push(push) = &mut spec.target else {
         return None;
     };

@@ -9,7 +9,7 @@ use crate::FieldError;
 impl CreateMonitor {
     /// The body that would create `spec` as it is (defaults spelled out), without its
     /// kind-specific fields when `with_target` is false.
-    pub(super) fn of_spec(spec: &MonitorSpec, with_target: bool) -> Self {
+    pub fn of_spec(spec: &MonitorSpec, with_target: bool) -> Self {
         let push = spec.kind() == MonitorKind::Push;
         let mut body = CreateMonitor {
             name: spec.name.clone(),
