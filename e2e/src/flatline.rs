@@ -115,6 +115,33 @@ impl Flatline {
         cli(&self.database_url, args)
     }
 
+    /// Runs `flatline ARGS…` as a client of this running instance (`apply`, `export`): its
+    /// address and API token in `FLATLINE_SERVER` and `FLATLINE_TOKEN`, `env` beside them,
+    /// in the instance's directory.
+    pub fn client_cli(&self, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+        let mut cmd = Command::new(binary());
+        cmd.args(args)
+            .current_dir(self.dir.path())
+            .env("FLATLINE_SERVER", &self.api.base_url)
+            .env(
+                "FLATLINE_TOKEN",
+                self.api.token.as_deref().unwrap_or_default(),
+            )
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd.output().expect("run a flatline client command")
+    }
+
+    /// Sends SIGHUP (a configuration file is applied again).
+    pub fn hangup(&self) {
+        if let Some(child) = &self.child {
+            signal(child, "HUP");
+        }
+    }
+
     /// Stops with SIGTERM and returns the exit status.
     pub fn stop(&mut self) -> ExitStatus {
         let mut child = self.child.take().expect("flatline is running");

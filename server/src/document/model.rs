@@ -236,10 +236,7 @@ impl Document {
 type Entry = (String, String, Map<String, Value>);
 
 /// The entries of one section, each with its path and checked, unique key (removed from it).
-fn entries(
-    top: &mut Map<String, Value>,
-    section: &str,
-) -> Result<Vec<Entry>, DocError> {
+fn entries(top: &mut Map<String, Value>, section: &str) -> Result<Vec<Entry>, DocError> {
     let items = match top.remove(section) {
         None | Some(Value::Null) => return Ok(Vec::new()),
         Some(Value::Array(items)) => items,

@@ -154,7 +154,7 @@ impl ConfigService {
                 .map_err(ApiError::from)?;
         }
         let outcome = self.write(planned, &state).await;
-        let (changes, run) = match outcome {
+        let (changes, run, relabeled) = match outcome {
             Ok(done) => done,
             Err(e) => {
                 // Still stored, so they run again.
@@ -176,6 +176,12 @@ impl ConfigService {
                 .await
                 .map_err(ApiError::from)?;
         }
+        for monitor in relabeled {
+            self.registry.do_send(Upsert {
+                monitor,
+                check_now: false,
+            });
+        }
         let summary = ConfigPlan::summarize(&changes);
         if summary.create + summary.update + summary.delete > 0 {
             self.maintenance.changed();
@@ -195,13 +201,13 @@ impl ConfigService {
         })
     }
 
-    /// Writes every step in one batch; returns the changes (with new ids and push URLs) and
-    /// the monitors the engine must run as now stored.
+    /// Writes every step in one batch; returns the changes (with new ids and push URLs), the
+    /// monitors the engine must run as now stored, and those only newly marked.
     async fn write(
         &self,
         planned: Vec<Planned>,
         state: &State,
-    ) -> ApiResult<(Vec<PlannedChange>, Vec<StoredMonitor>)> {
+    ) -> ApiResult<(Vec<PlannedChange>, Vec<StoredMonitor>, Vec<StoredMonitor>)> {
         let now = now_ms();
         let mut ids = Ids::default();
         for c in &state.channels {
@@ -217,6 +223,7 @@ impl ConfigService {
         let batch = self.store.batch().await?;
         let mut changes = Vec::with_capacity(planned.len());
         let mut run = Vec::new();
+        let mut relabeled = Vec::new();
         for Planned {
             mut change,
             step,
@@ -250,12 +257,30 @@ impl ConfigService {
                 batch
                     .mark(resource, id, Some(&change.key), Some(&record))
                     .await?;
+                if resource == Resource::Monitor {
+                    // The board shows the key and the mark too (`managed`).
+                    let relabel = |m: &mut StoredMonitor| {
+                        m.key = Some(change.key.clone());
+                        m.applied = Some(record.clone());
+                    };
+                    if let Some(m) = run.iter_mut().find(|m| m.id == id) {
+                        relabel(m);
+                    } else if let Some(m) = state
+                        .monitors
+                        .iter()
+                        .find(|m| m.id == id && m.applied.as_deref() != Some(record.as_str()))
+                    {
+                        let mut m = m.clone();
+                        relabel(&mut m);
+                        relabeled.push(m);
+                    }
+                }
             }
             change.id = id;
             changes.push(change);
         }
         batch.commit().await?;
-        Ok((changes, run))
+        Ok((changes, run, relabeled))
     }
 
     /// One step; the resource's id (none once deleted) and a new push monitor's URL.

@@ -2,6 +2,7 @@
 //! names a server (the README's test command starts one).
 
 mod auth;
+mod batch;
 mod deliveries;
 mod probes;
 mod rollups;

@@ -213,6 +213,12 @@ fn DetailOf(id: i64) -> impl IntoView {
                     <div class="detail-head">
                         <div style="flex:1;min-width:16rem">
                             <h1><StatusDot status=status/><span id="monitor-name">{m.name.clone()}</span><StatusBadge status=status/></h1>
+                            {m.managed.then(|| view! {
+                                <div class="small" id="managed-by-file">
+                                    <span class="badge managed" title="Set by a configuration file (flatline apply): changes made here show as drift in the file's next plan, and applying the file again overwrites them">"managed by a file"</span>
+                                    {m.key.clone().map(|k| view! { " key " <code>{k}</code> })}
+                                </div>
+                            })}
                             <div class="url mono">{match m.method {
                                 Some(method) => format!("{} {}", method.as_str(), m.target),
                                 None => format!("{} · {}", m.kind.label(), m.target),
