@@ -99,6 +99,8 @@ async fn the_openapi_document_lists_every_route() {
         "GET /api/v1/monitors/{id}/locations",
         "GET /api/v1/probe/stream",
         "POST /api/v1/probe/results",
+        "POST /api/v1/config/apply",
+        "GET /api/v1/config/export",
     ]
     .into_iter()
     .map(String::from)

@@ -26,6 +26,7 @@ pub struct CreateMaintenance {
     /// The stable name a configuration file knows it by: 1–64 of `a-z0-9-_.`, unique.
     /// Optional; without one no file touches it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^[a-z0-9][a-z0-9._-]{0,63}$"))]
     pub key: Option<String>,
     /// 1–200 characters, one line.
     pub title: String,
@@ -75,7 +76,7 @@ pub struct PatchMaintenance {
         deserialize_with = "double_option",
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, pattern = r"^[a-z0-9][a-z0-9._-]{0,63}$"))]
     pub key: Option<Option<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
@@ -245,6 +246,7 @@ pub struct Occurrence {
 pub struct Maintenance {
     /// The key a configuration file knows it by, or null.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^[a-z0-9][a-z0-9._-]{0,63}$"))]
     pub key: Option<String>,
     /// Whether a configuration file last set it.
     #[serde(default)]

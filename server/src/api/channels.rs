@@ -47,6 +47,7 @@ pub(super) async fn shown_one(
     responses(
         (status = 201, description = "Created (secrets masked)", body = NotificationChannel),
         (status = 400, description = "Body is not JSON", body = ErrorBody),
+        (status = 409, description = "The `key` is another's", body = ErrorBody),
         (status = 422, description = "A field is invalid; `field` names it (`config.url`, …)", body = ErrorBody),
     )
 )]
@@ -102,6 +103,7 @@ pub async fn get(
     responses(
         (status = 200, description = "The updated channel", body = NotificationChannel),
         (status = 404, description = "No such channel", body = ErrorBody),
+        (status = 409, description = "The `key` is another's", body = ErrorBody),
         (status = 422, description = "A field is invalid; `field` names it", body = ErrorBody),
     )
 )]

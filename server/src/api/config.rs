@@ -49,12 +49,20 @@ pub fn located(e: DocError, spans: &Spans) -> ApiError {
 /// Reads a document from text: its values, with `${NAME}` from its own `variables` (and
 /// `fallback`), and where each value stood.
 pub fn read(text: &str, fallback: &dyn Fn(&str) -> Option<String>) -> ApiResult<(Document, Spans)> {
-    let (value, spans) = source::parse(text).map_err(|e| {
-        ApiError::BadRequest(format!(
-            "the document is not valid YAML or JSON: line {}, column {}: {}",
-            e.position.line, e.position.column, e.message
-        ))
-    })?;
+    let (value, spans) = match source::parse(text) {
+        Ok(parsed) => parsed,
+        // JSON that YAML cannot read (a UTF-16 surrogate pair escaped as `\ud83d\ude00`)
+        // is still JSON: read as such, without positions.
+        Err(e) => match serde_json::from_str(text) {
+            Ok(value) => (value, Spans::default()),
+            Err(_) => {
+                return Err(ApiError::BadRequest(format!(
+                    "the document is not valid YAML or JSON: line {}, column {}: {}",
+                    e.position.line, e.position.column, e.message
+                )))
+            }
+        },
+    };
     let doc = Document::from_value(value, fallback).map_err(|e| located(e, &spans))?;
     Ok((doc, spans))
 }
@@ -72,7 +80,7 @@ pub fn read(text: &str, fallback: &dyn Fn(&str) -> Option<String>) -> ApiResult<
     ),
     responses(
         (status = 200, description = "The plan, applied unless `dry_run`", body = ConfigPlan),
-        (status = 400, description = "Not YAML or JSON, or a bad query parameter", body = ErrorBody),
+        (status = 400, description = "Empty, not YAML or JSON, or a bad query parameter", body = ErrorBody),
         (status = 409, description = "A slug, domain or key is taken by a resource the document does not manage; nothing was stored", body = ErrorBody),
         (status = 413, description = "The document is over 16 MiB", body = ErrorBody),
         (status = 422, description = "An entry is invalid; `field` names its path in the document (`monitors[2].interval_seconds`), the message its line and column; nothing was stored", body = ErrorBody),
@@ -95,6 +103,11 @@ pub async fn apply(
     }
     let text = std::str::from_utf8(&body)
         .map_err(|_| ApiError::BadRequest("the document is not UTF-8 text".into()))?;
+    if text.trim().is_empty() {
+        return Err(ApiError::BadRequest(
+            "the body is empty: send a configuration document".into(),
+        ));
+    }
     let (doc, spans) = read(text, &|_| None)?;
     match config.apply(&doc, query.prune, query.dry_run).await {
         Ok(plan) => Ok(web::Json(plan)),

@@ -99,6 +99,7 @@ fn no_window(id: i64) -> ApiError {
     request_body = CreateMaintenance,
     responses(
         (status = 201, description = "Created", body = Maintenance),
+        (status = 409, description = "The `key` is another's", body = ErrorBody),
         (status = 422, description = "A field is invalid (or names a monitor that does not exist); `field` names it", body = ErrorBody),
     )
 )]
@@ -180,6 +181,7 @@ pub async fn get(store: web::Data<Store>, id: web::Path<i64>) -> ApiResult<web::
     responses(
         (status = 200, description = "Changed", body = Maintenance),
         (status = 404, description = "No such window", body = ErrorBody),
+        (status = 409, description = "The `key` is another's", body = ErrorBody),
         (status = 422, description = "A field is invalid; `field` names it", body = ErrorBody),
     )
 )]

@@ -18,6 +18,7 @@ use crate::service::MonitorService;
     responses(
         (status = 201, description = "Created", body = Monitor),
         (status = 400, description = "Body is not JSON", body = ErrorBody),
+        (status = 409, description = "The `key` is another's", body = ErrorBody),
         (status = 422, description = "A field is invalid; `field` names it", body = ErrorBody),
     )
 )]
@@ -93,6 +94,7 @@ pub async fn get(
         (status = 200, description = "The updated monitor", body = Monitor),
         (status = 400, description = "Body is not JSON", body = ErrorBody),
         (status = 404, description = "No such monitor", body = ErrorBody),
+        (status = 409, description = "The `key` is another's", body = ErrorBody),
         (status = 422, description = "A field is invalid; `field` names it", body = ErrorBody),
     )
 )]

@@ -3,132 +3,20 @@
 //! the document leaves out. Every entry is checked as the API would check it; references
 //! (to monitors, to channels) must name a resource the document or the database has.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
-use flatline_store::{
-    Resource, Store, StoreResult, StoredChannel, StoredMaintenance, StoredMonitor, StoredPage,
-};
-use flatline_types::occurrences::Plan as Occurrences;
+use flatline_store::Resource;
 use flatline_types::{
-    validate_channel_name, ChannelConfig, CreateMaintenance, FieldError, MonitorSpec, PageMonitor,
-    PageSection, PlanAction, PlannedChange, ResourceKind, StatusPageSpec,
+    validate_channel_name, ChannelConfig, CreateMaintenance, FieldError, MonitorSpec, PlanAction,
+    PlannedChange, ResourceKind, StatusPageSpec,
 };
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::canonical;
 use super::model::{DocError, Document, Ref, SectionRef};
-
-/// What is stored, as a plan needs it.
-pub struct State {
-    pub monitors: Vec<StoredMonitor>,
-    pub channels: Vec<StoredChannel>,
-    /// Monitor id → its linked channel ids.
-    pub links: HashMap<i64, Vec<i64>>,
-    pub pages: Vec<StoredPage>,
-    pub maintenance: Vec<StoredMaintenance>,
-}
-
-/// What an apply records on a resource: the digest of its form, and the variables its
-/// values came from (by field), so an export writes the same `${NAME}`s.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Applied {
-    pub digest: String,
-    #[serde(default)]
-    pub refs: BTreeMap<String, String>,
-}
-
-impl Applied {
-    pub fn parse(raw: Option<&str>) -> Option<Self> {
-        raw.and_then(|r| serde_json::from_str(r).ok())
-    }
-}
-
-impl State {
-    /// Reads everything a plan compares against.
-    pub async fn load(store: &Store) -> StoreResult<Self> {
-        let mut links: HashMap<i64, Vec<i64>> = HashMap::new();
-        for (channel, monitors) in store.channel_links().await? {
-            for m in monitors {
-                links.entry(m).or_default().push(channel);
-            }
-        }
-        for l in links.values_mut() {
-            l.sort_unstable();
-        }
-        Ok(Self {
-            monitors: store.list_monitors().await?,
-            channels: store.list_channels().await?,
-            links,
-            pages: store.list_pages().await?,
-            maintenance: store.list_maintenance().await?,
-        })
-    }
-
-    pub fn monitor_ref(&self, id: i64) -> Ref {
-        self.monitors
-            .iter()
-            .find(|m| m.id == id)
-            .and_then(|m| m.key.clone())
-            .map_or(Ref::Id(id), Ref::Key)
-    }
-
-    pub fn channel_ref(&self, id: i64) -> Ref {
-        self.channels
-            .iter()
-            .find(|c| c.id == id)
-            .and_then(|c| c.key.clone())
-            .map_or(Ref::Id(id), Ref::Key)
-    }
-
-    /// A stored monitor's form.
-    pub fn monitor_form(&self, key: &str, m: &StoredMonitor) -> Value {
-        let links: Vec<Ref> = self
-            .links
-            .get(&m.id)
-            .map(|ids| ids.iter().map(|&c| self.channel_ref(c)).collect())
-            .unwrap_or_default();
-        canonical::monitor(key, &m.spec, &sorted(links))
-    }
-
-    /// A stored page's form.
-    pub fn page_form(&self, key: &str, p: &StoredPage) -> Value {
-        let sections: Vec<SectionRef> = p
-            .spec
-            .sections
-            .iter()
-            .map(|s| SectionRef {
-                name: s.name.clone(),
-                monitors: s
-                    .monitors
-                    .iter()
-                    .map(|m| super::model::PageMonitorRef {
-                        monitor: self.monitor_ref(m.monitor_id),
-                        display_name: m.display_name.clone(),
-                    })
-                    .collect(),
-            })
-            .collect();
-        canonical::page(key, &p.spec, &sections)
-    }
-
-    /// A stored window's form.
-    pub fn maintenance_form(&self, key: &str, w: &StoredMaintenance) -> Value {
-        let monitors: Vec<Ref> = w
-            .spec
-            .monitors
-            .iter()
-            .map(|&m| self.monitor_ref(m))
-            .collect();
-        canonical::maintenance(key, &w.spec, &monitors)
-    }
-}
-
-fn sorted(mut refs: Vec<Ref>) -> Vec<Ref> {
-    refs.sort();
-    refs.dedup();
-    refs
-}
+use super::refs::Refs;
+use super::state::sorted;
+pub use super::state::{Applied, State};
 
 /// One write an apply makes.
 #[derive(Debug, Clone)]
@@ -174,7 +62,7 @@ pub struct Planned {
     pub applied: Option<Applied>,
 }
 
-fn at(path: &str) -> impl Fn(FieldError) -> DocError + '_ {
+pub(super) fn at(path: &str) -> impl Fn(FieldError) -> DocError + '_ {
     move |e| {
         let field = e.field.replace("monitor_id", "monitor");
         DocError::new(format!("{path}.{field}"), e.message)
@@ -190,65 +78,10 @@ pub async fn plan(
     now_ms: i64,
 ) -> Result<Vec<Planned>, DocError> {
     let mut out = Vec::new();
-    let file_channels: HashSet<&str> = doc.channels.iter().map(|c| c.key.as_str()).collect();
-    let file_monitors: HashSet<&str> = doc.monitors.iter().map(|m| m.key.as_str()).collect();
-    let pruned = |key: &Option<String>, in_file: &HashSet<&str>| {
-        prune && key.as_deref().is_some_and(|k| !in_file.contains(k))
-    };
-    // Normalizes a reference: an id of a keyed resource becomes its key; one that names
-    // nothing (or something pruned) is an error at `path`.
-    let channel_ref = |r: &Ref, path: String| -> Result<Ref, DocError> {
-        let found = match r {
-            Ref::Key(k) if file_channels.contains(k.as_str()) => return Ok(r.clone()),
-            Ref::Key(k) => state.channels.iter().find(|c| c.key.as_deref() == Some(k)),
-            Ref::Id(id) => state.channels.iter().find(|c| c.id == *id),
-        };
-        match found {
-            None => Err(DocError::new(
-                path,
-                "no notification channel has this key or id",
-            )),
-            Some(c) if pruned(&c.key, &file_channels) => Err(DocError::new(
-                path,
-                "names a channel that prune deletes (it is not in the document)",
-            )),
-            Some(c) => Ok(state.channel_ref(c.id)),
-        }
-    };
-    let monitor_ref = |r: &Ref, path: String| -> Result<Ref, DocError> {
-        let found = match r {
-            Ref::Key(k) if file_monitors.contains(k.as_str()) => return Ok(r.clone()),
-            Ref::Key(k) => state.monitors.iter().find(|m| m.key.as_deref() == Some(k)),
-            Ref::Id(id) => state.monitors.iter().find(|m| m.id == *id),
-        };
-        match found {
-            None => Err(DocError::new(path, "no monitor has this key or id")),
-            Some(m) if pruned(&m.key, &file_monitors) => Err(DocError::new(
-                path,
-                "names a monitor that prune deletes (it is not in the document)",
-            )),
-            Some(m) => Ok(state.monitor_ref(m.id)),
-        }
-    };
-    // Ids to check pages and windows with before the monitors they name exist.
-    let placeholder = |r: &Ref| -> i64 {
-        match r {
-            Ref::Id(id) => *id,
-            Ref::Key(k) => state
-                .monitors
-                .iter()
-                .find(|m| m.key.as_deref() == Some(k))
-                .map(|m| m.id)
-                .or_else(|| {
-                    doc.monitors
-                        .iter()
-                        .position(|m| m.key == *k)
-                        .map(|i| -(i as i64) - 1)
-                })
-                .unwrap_or(0),
-        }
-    };
-
+    let refs = Refs::new(doc, state, prune);
+    let (file_channels, file_monitors) = (&refs.file_channels, &refs.file_monitors);
+    let pruned = |key: &Option<String>, in_file: &HashSet<&str>| refs.pruned(key, in_file);
+    let channel_ref = |r: &Ref, path: String| refs.channel(r, path);
     for c in &doc.channels {
         let name = validate_channel_name(&c.name).map_err(at(&c.path))?;
         c.config.validate().map_err(at(&c.path))?;
@@ -279,7 +112,7 @@ pub async fn plan(
         state
             .channels
             .iter()
-            .filter(|s| !pruned(&s.key, &file_channels))
+            .filter(|s| !pruned(&s.key, file_channels))
             .filter(|s| {
                 match s
                     .key
@@ -334,7 +167,7 @@ pub async fn plan(
                         !state
                             .channels
                             .iter()
-                            .any(|ch| ch.id == c && pruned(&ch.key, &file_channels))
+                            .any(|ch| ch.id == c && pruned(&ch.key, file_channels))
                     })
                     .map(|&c| state.channel_ref(c))
                     .collect(),
@@ -359,135 +192,7 @@ pub async fn plan(
         ));
     }
 
-    for p in &doc.pages {
-        let mut sections = Vec::with_capacity(p.sections.len());
-        for (i, s) in p.sections.iter().enumerate() {
-            let mut monitors = Vec::with_capacity(s.monitors.len());
-            for (j, pm) in s.monitors.iter().enumerate() {
-                let path = format!("{}.sections[{i}].monitors[{j}].monitor", p.path);
-                monitors.push(super::model::PageMonitorRef {
-                    monitor: monitor_ref(&pm.monitor, path)?,
-                    display_name: pm.display_name.clone(),
-                });
-            }
-            sections.push(SectionRef {
-                name: s.name.clone(),
-                monitors,
-            });
-        }
-        let mut body = p.body.clone();
-        body.key = None;
-        body.sections = sections
-            .iter()
-            .map(|s| PageSection {
-                name: s.name.clone(),
-                monitors: s
-                    .monitors
-                    .iter()
-                    .map(|m| PageMonitor {
-                        monitor_id: placeholder(&m.monitor),
-                        display_name: m.display_name.clone(),
-                    })
-                    .collect(),
-            })
-            .collect();
-        let (spec, password) = body.validate().map_err(at(&p.path))?;
-        // What the form holds is the checked text (trimmed names and all).
-        let checked: Vec<SectionRef> = spec
-            .sections
-            .iter()
-            .zip(&sections)
-            .map(|(s, r)| SectionRef {
-                name: s.name.clone(),
-                monitors: s
-                    .monitors
-                    .iter()
-                    .zip(&r.monitors)
-                    .map(|(m, pr)| super::model::PageMonitorRef {
-                        monitor: pr.monitor.clone(),
-                        display_name: m.display_name.clone(),
-                    })
-                    .collect(),
-            })
-            .collect();
-        let form = canonical::page(&p.key, &spec, &checked);
-        let current = state
-            .pages
-            .iter()
-            .find(|s| s.key.as_deref() == Some(&p.key));
-        let before = current.map(|s| state.page_form(&p.key, s));
-        // A password is compared with the stored hash, never stored or shown in clear.
-        let new_password = match (&password, current) {
-            (Some(pw), Some(s)) => {
-                let (pw2, hash) = (pw.clone(), s.password_hash.clone().unwrap_or_default());
-                let same = crate::auth::local::blocking(move || {
-                    crate::auth::local::verify_password(&pw2, &hash)
-                })
-                .await
-                .unwrap_or(false);
-                (!same).then(|| pw.clone())
-            }
-            (pw, _) => pw.clone(),
-        };
-        let step = Step::Page {
-            id: current.map(|s| s.id),
-            spec: Box::new(spec),
-            sections: checked,
-            password: new_password.clone(),
-        };
-        let mut planned = decide(
-            ResourceKind::StatusPage,
-            &p.key,
-            current.map(|s| (s.id, s.applied.as_deref())),
-            before,
-            form,
-            doc.refs_of(&p.path),
-            step.clone(),
-        );
-        if current.is_some() && new_password.is_some() {
-            planned.change.action = PlanAction::Update;
-            planned.change.changes.push(flatline_types::FieldChange {
-                field: "password".into(),
-                before: canonical::MASK.into(),
-                after: canonical::MASK.into(),
-            });
-            planned.step = Some(step);
-        }
-        out.push(planned);
-    }
-
-    for w in &doc.maintenance {
-        let monitors = w
-            .monitors
-            .iter()
-            .enumerate()
-            .map(|(i, r)| monitor_ref(r, format!("{}.monitors[{i}]", w.path)))
-            .collect::<Result<Vec<_>, _>>()?;
-        let mut body = w.body.clone();
-        body.key = None;
-        body.monitors = monitors.iter().map(placeholder).collect();
-        let spec = body.validated().map_err(at(&w.path))?;
-        let current = state
-            .maintenance
-            .iter()
-            .find(|s| s.key.as_deref() == Some(&w.key));
-        Occurrences::of(&spec, current.map_or(now_ms, |s| s.created_at_ms)).map_err(at(&w.path))?;
-        let form = canonical::maintenance(&w.key, &spec, &monitors);
-        let before = current.map(|s| state.maintenance_form(&w.key, s));
-        out.push(decide(
-            ResourceKind::Maintenance,
-            &w.key,
-            current.map(|s| (s.id, s.applied.as_deref())),
-            before,
-            form,
-            doc.refs_of(&w.path),
-            Step::Maintenance {
-                id: current.map(|s| s.id),
-                spec: Box::new(spec),
-                monitors,
-            },
-        ));
-    }
+    super::pages::plan_pages_and_windows(doc, state, &refs, now_ms, &mut out).await?;
 
     if prune {
         let file_pages: HashSet<&str> = doc.pages.iter().map(|p| p.key.as_str()).collect();
@@ -522,7 +227,7 @@ pub async fn plan(
                 state
                     .monitors
                     .iter()
-                    .filter(|m| pruned(&m.key, &file_monitors))
+                    .filter(|m| pruned(&m.key, file_monitors))
                     .map(|m| {
                         (
                             ResourceKind::Monitor,
@@ -536,7 +241,7 @@ pub async fn plan(
                 state
                     .channels
                     .iter()
-                    .filter(|c| pruned(&c.key, &file_channels))
+                    .filter(|c| pruned(&c.key, file_channels))
                     .map(|c| {
                         (
                             ResourceKind::NotificationChannel,
@@ -566,7 +271,7 @@ pub async fn plan(
 }
 
 /// Create, update or unchanged, from the stored form (`before`) and the declared one.
-fn decide(
+pub(super) fn decide(
     resource: ResourceKind,
     key: &str,
     current: Option<(i64, Option<&str>)>,

@@ -25,6 +25,7 @@ macro_rules! monitor_bodies {
             /// The stable name a configuration file knows it by: 1–64 of `a-z0-9-_.`;
             /// unique among monitors. Optional; monitors without one are never touched by a file.
             #[serde(default, skip_serializing_if = "Option::is_none")]
+            #[cfg_attr(feature = "openapi", schema(pattern = r"^[a-z0-9][a-z0-9._-]{0,63}$"))]
             pub key: Option<String>,
             /// `http` (default), `tcp`, `dns`, `ping` or `push`.
             #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -49,7 +50,7 @@ macro_rules! monitor_bodies {
                 deserialize_with = "double_option",
                 skip_serializing_if = "Option::is_none"
             )]
-            #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+            #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, pattern = r"^[a-z0-9][a-z0-9._-]{0,63}$"))]
             pub key: Option<Option<String>>,
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub kind: Option<MonitorKind>,

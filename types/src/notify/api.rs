@@ -16,6 +16,7 @@ pub struct CreateChannel {
     /// The stable name a configuration file knows it by: 1–64 of `a-z0-9-_.`, unique.
     /// Optional; without one no file touches it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^[a-z0-9][a-z0-9._-]{0,63}$"))]
     pub key: Option<String>,
     pub name: String,
     pub config: ChannelConfig,
@@ -38,7 +39,7 @@ pub struct PatchChannel {
         deserialize_with = "double_option",
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, pattern = r"^[a-z0-9][a-z0-9._-]{0,63}$"))]
     pub key: Option<Option<String>>,
     #[serde(default)]
     pub name: Option<String>,
@@ -62,6 +63,7 @@ pub fn validate_channel_name(name: &str) -> Result<String, FieldError> {
 pub struct NotificationChannel {
     /// The key a configuration file knows it by, or null.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^[a-z0-9][a-z0-9._-]{0,63}$"))]
     pub key: Option<String>,
     /// Whether a configuration file last set it.
     #[serde(default)]

@@ -116,6 +116,7 @@ pub struct CreateStatusPage {
     /// The stable name a configuration file knows it by: 1–64 of `a-z0-9-_.`, unique.
     /// Optional; without one no file touches it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^[a-z0-9][a-z0-9._-]{0,63}$"))]
     pub key: Option<String>,
     /// The page's address, `/status/<slug>`: 1–64 lower-case letters, digits and hyphens,
     /// starting and ending with a letter or digit. Unique.
@@ -162,7 +163,7 @@ pub struct PatchStatusPage {
         deserialize_with = "double_option",
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, pattern = r"^[a-z0-9][a-z0-9._-]{0,63}$"))]
     pub key: Option<Option<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
@@ -420,6 +421,7 @@ fn validate_sections(sections: Vec<PageSection>) -> Result<Vec<PageSection>, Fie
 pub struct StatusPage {
     /// The key a configuration file knows it by, or null.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^[a-z0-9][a-z0-9._-]{0,63}$"))]
     pub key: Option<String>,
     /// Whether a configuration file last set it.
     #[serde(default)]
