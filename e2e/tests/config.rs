@@ -5,10 +5,12 @@
 
 use std::time::Duration;
 
+use e2e::browser::Browser;
 use e2e::{eventually, Flatline, FlatlineOptions, Receiver, Target};
 use serde_json::{json, Value};
 
 const WAIT: Duration = Duration::from_secs(30);
+const PASSWORD: &str = "correct horse battery";
 
 /// A document with every kind of resource; `@TARGET@`, `@PORT@` and `@HOOK@` are filled in.
 const DOCUMENT: &str = r#"# Flatline, as code.
@@ -486,13 +488,29 @@ async fn flatline_config_applies_at_start_and_again_on_sighup() {
     };
     std::fs::write(&path, format!("monitors:\n{}", monitor("one", 60))).expect("write");
     let fl = Flatline::start_with(FlatlineOptions {
-        env: vec![("FLATLINE_CONFIG".into(), path.display().to_string())],
+        env: vec![
+            ("FLATLINE_CONFIG".into(), path.display().to_string()),
+            ("FLATLINE_ADMIN_PASSWORD".into(), PASSWORD.into()),
+        ],
         ..Default::default()
     });
     let list = fl.get("/api/v1/monitors").await;
     assert_eq!(list.as_array().map(Vec::len), Some(1), "{list}");
     assert_eq!(list[0]["key"], "one");
     assert_eq!(list[0]["managed"], true);
+
+    // The monitor's page says who manages it.
+    let b = Browser::start(1280, 800).await;
+    b.goto(&fl.url("/")).await;
+    b.fill("#password", PASSWORD).await;
+    b.press_enter("#password").await;
+    b.find("#account-button").await;
+    b.goto(&fl.url(&format!("/monitors/{}", list[0]["id"])))
+        .await;
+    b.until_text("#managed-by-file", "managed by a file").await;
+    b.until_text("#managed-by-file", "one").await;
+    b.screenshot("config-managed-monitor").await;
+    b.close().await;
 
     // Changed and signalled: applied again.
     std::fs::write(

@@ -111,7 +111,10 @@ pub async fn apply(
     let (doc, spans) = read(text, &|_| None)?;
     match config.apply(&doc, query.prune, query.dry_run).await {
         Ok(plan) => Ok(web::Json(plan)),
-        Err(ConfigError::Document(e)) => Err(located(e, &spans)),
+        Err(ConfigError::Document(mut e)) => {
+            e.message = doc.redact(&e.message);
+            Err(located(e, &spans))
+        }
         Err(ConfigError::Api(e)) => Err(e),
     }
 }

@@ -67,6 +67,22 @@ fn client() -> awc::Client {
         .finish()
 }
 
+/// The status and body of the answer to `request`.
+async fn answer(
+    request: awc::SendClientRequest,
+    server: &ServerArgs,
+) -> Result<(awc::http::StatusCode, actix_web::web::Bytes), String> {
+    let mut response = request
+        .await
+        .map_err(|e| format!("cannot reach {}: {e}", server.server))?;
+    let body = response
+        .body()
+        .limit(64 * 1024 * 1024)
+        .await
+        .map_err(|e| format!("reading the answer failed: {e}"))?;
+    Ok((response.status(), body))
+}
+
 fn url(server: &ServerArgs, path: &str) -> String {
     format!("{}{path}", server.server.trim_end_matches('/'))
 }
@@ -123,23 +139,17 @@ pub async fn apply(args: ApplyArgs) -> Result<(), String> {
         args.dry_run,
         args.prune
     );
-    let mut response = client()
+    let request = client()
         .post(endpoint)
         .bearer_auth(&args.server.token)
-        .send_json(&value)
-        .await
-        .map_err(|e| format!("cannot reach {}: {e}", args.server.server))?;
-    let body = response
-        .body()
-        .limit(64 * 1024 * 1024)
-        .await
-        .map_err(|e| format!("reading the answer failed: {e}"))?;
-    if !response.status().is_success() {
+        .send_json(&value);
+    let (status, body) = answer(request, &args.server).await?;
+    if !status.is_success() {
         let Ok(error) = serde_json::from_slice::<ErrorBody>(&body) else {
-            return Err(format!("the server answered {}", response.status()));
+            return Err(format!("the server answered {status}"));
         };
         return Err(match error.field {
-            Some(field) if field != "body" && response.status().as_u16() == 422 => {
+            Some(field) if field != "body" && status.as_u16() == 422 => {
                 // The server's line and column are of the JSON sent, not of the file.
                 let message = error
                     .message
@@ -210,22 +220,16 @@ pub async fn export(args: ExportArgs) -> Result<(), String> {
         Format::Yaml => "application/yaml",
         Format::Json => "application/json",
     };
-    let mut response = client()
+    let request = client()
         .get(url(&args.server, "/api/v1/config/export"))
         .bearer_auth(&args.server.token)
         .insert_header(("Accept", accept))
-        .send()
-        .await
-        .map_err(|e| format!("cannot reach {}: {e}", args.server.server))?;
-    let body = response
-        .body()
-        .limit(64 * 1024 * 1024)
-        .await
-        .map_err(|e| format!("reading the answer failed: {e}"))?;
-    if !response.status().is_success() {
+        .send();
+    let (status, body) = answer(request, &args.server).await?;
+    if !status.is_success() {
         return Err(format!(
             "the server answered {}: {}",
-            response.status(),
+            status,
             String::from_utf8_lossy(&body)
         ));
     }
@@ -255,9 +259,13 @@ pub async fn apply_file(
         .map_err(|e| pointed(&shown, &spans, &e.path, e.at_key, &e.message))?;
     match service.apply(&doc, prune, false).await {
         Ok(plan) => Ok(plan),
-        Err(ConfigError::Document(e)) => {
-            Err(pointed(&shown, &spans, &e.path, e.at_key, &e.message))
-        }
+        Err(ConfigError::Document(e)) => Err(pointed(
+            &shown,
+            &spans,
+            &e.path,
+            e.at_key,
+            &doc.redact(&e.message),
+        )),
         Err(ConfigError::Api(e)) => Err(format!("{shown}: {e}")),
     }
 }

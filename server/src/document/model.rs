@@ -127,6 +127,8 @@ pub struct Document {
     pub maintenance: Vec<MaintenanceEntry>,
     /// By path, the variable each value that was exactly one `${NAME}` came from.
     pub refs: BTreeMap<String, String>,
+    /// Each value a variable gave, with its name: kept out of error messages.
+    pub secrets: Vec<(String, String)>,
 }
 
 impl Document {
@@ -149,6 +151,16 @@ impl Document {
             None => BTreeMap::new(),
         };
         let lookup = |name: &str| variables.get(name).cloned().or_else(|| fallback(name));
+        // Values that came from variables never appear in an error (they may be secrets).
+        let secrets: Vec<(String, String)> = vars::names(&value)
+            .into_iter()
+            .filter_map(|name| lookup(&name).map(|v| (v, name)))
+            .filter(|(v, _)| v.len() >= 3)
+            .collect();
+        let redact = |mut e: DocError| {
+            e.message = redact(&secrets, &e.message);
+            e
+        };
         let refs = vars::resolve(&mut value, &lookup).map_err(|m| {
             DocError::new(
                 m.path,
@@ -158,13 +170,25 @@ impl Document {
                 ),
             )
         })?;
-        let Value::Object(mut top) = value else {
+        let Value::Object(top) = value else {
             return Err(DocError::new("", "must be a mapping of sections"));
         };
         let mut doc = Document {
             refs,
             ..Default::default()
         };
+        doc.read_sections(top).map_err(redact)?;
+        doc.secrets = secrets;
+        Ok(doc)
+    }
+
+    /// A message with every value that came from a variable replaced by its `${NAME}`.
+    pub fn redact(&self, message: &str) -> String {
+        redact(&self.secrets, message)
+    }
+
+    fn read_sections(&mut self, mut top: Map<String, Value>) -> Result<(), DocError> {
+        let doc = self;
         for (path, key, mut entry) in entries(&mut top, "notification_channels")? {
             let parsed: ChannelDoc = from_value(Value::Object(std::mem::take(&mut entry)), &path)?;
             doc.channels.push(ChannelEntry {
@@ -216,7 +240,7 @@ impl Document {
                 monitors,
             });
         }
-        Ok(doc)
+        Ok(())
     }
 
     /// The variables that fed the entry at `path`, by field within it.
@@ -234,6 +258,17 @@ impl Document {
 
 /// One entry of a section: its path, its key, and its other fields.
 type Entry = (String, String, Map<String, Value>);
+
+/// `message` with each of `secrets`' values replaced by `${NAME}`, longest first.
+fn redact(secrets: &[(String, String)], message: &str) -> String {
+    let mut sorted: Vec<&(String, String)> = secrets.iter().collect();
+    sorted.sort_by_key(|(v, _)| std::cmp::Reverse(v.len()));
+    sorted
+        .into_iter()
+        .fold(message.to_owned(), |m, (value, name)| {
+            m.replace(value.as_str(), &format!("${{{name}}}"))
+        })
+}
 
 /// The entries of one section, each with its path and checked, unique key (removed from it).
 fn entries(top: &mut Map<String, Value>, section: &str) -> Result<Vec<Entry>, DocError> {
@@ -373,6 +408,15 @@ mod tests {
         )
         .expect_err("unknown in a section");
         assert_eq!(e.path, "status_pages[0].sections[0].monitors[0].extra");
+    }
+
+    #[test]
+    fn values_from_variables_stay_out_of_errors() {
+        let e = read(json!({"variables": {"P": "hunter2"}, "monitors": [{"key": "m", "name": "M", "kind": "tcp", "host": "h", "port": "${P}"}]}))
+            .expect_err("type");
+        assert_eq!(e.path, "monitors[0].port");
+        assert!(!e.message.contains("hunter2"), "{}", e.message);
+        assert!(e.message.contains("${P}"), "{}", e.message);
     }
 
     #[test]

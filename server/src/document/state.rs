@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use flatline_store::{
-    Store, StoreResult, StoredChannel, StoredMaintenance, StoredMonitor, StoredPage,
+    Resource, Store, StoreResult, StoredChannel, StoredMaintenance, StoredMonitor, StoredPage,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -57,6 +57,31 @@ impl State {
             pages: store.list_pages().await?,
             maintenance: store.list_maintenance().await?,
         })
+    }
+
+    /// What an apply last recorded on a stored resource.
+    pub fn recorded(&self, resource: Resource, id: i64) -> Option<&str> {
+        match resource {
+            Resource::Monitor => self
+                .monitors
+                .iter()
+                .find(|m| m.id == id)?
+                .applied
+                .as_deref(),
+            Resource::Channel => self
+                .channels
+                .iter()
+                .find(|c| c.id == id)?
+                .applied
+                .as_deref(),
+            Resource::Page => self.pages.iter().find(|p| p.id == id)?.applied.as_deref(),
+            Resource::Maintenance => self
+                .maintenance
+                .iter()
+                .find(|w| w.id == id)?
+                .applied
+                .as_deref(),
+        }
     }
 
     pub fn monitor_ref(&self, id: i64) -> Ref {

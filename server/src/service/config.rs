@@ -254,9 +254,14 @@ impl ConfigService {
                     ResourceKind::Maintenance => Resource::Maintenance,
                 };
                 let record = serde_json::to_string(applied).unwrap_or_default();
-                batch
-                    .mark(resource, id, Some(&change.key), Some(&record))
-                    .await?;
+                // An unchanged resource already marked so needs no write.
+                if change.action != PlanAction::Unchanged
+                    || state.recorded(resource, id) != Some(record.as_str())
+                {
+                    batch
+                        .mark(resource, id, Some(&change.key), Some(&record))
+                        .await?;
+                }
                 if resource == Resource::Monitor {
                     // The board shows the key and the mark too (`managed`).
                     let relabel = |m: &mut StoredMonitor| {
@@ -334,13 +339,17 @@ impl ConfigService {
                         let token = super::monitors::issue_push_token(&mut spec, false);
                         (batch.insert_monitor(&spec, now).await?, token)
                     }
-                    Some(id) if changed => (
-                        batch
-                            .update_monitor(id, &spec, now)
-                            .await?
-                            .ok_or_else(|| gone("monitor"))?,
-                        None,
-                    ),
+                    Some(id) if changed => {
+                        // Become a push monitor: it needs a token (one it had, it keeps).
+                        let token = super::monitors::issue_push_token(&mut spec, false);
+                        (
+                            batch
+                                .update_monitor(id, &spec, now)
+                                .await?
+                                .ok_or_else(|| gone("monitor"))?,
+                            token,
+                        )
+                    }
                     Some(id) => {
                         if let Some(links) = &links {
                             let channels = links
