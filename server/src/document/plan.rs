@@ -86,10 +86,7 @@ pub async fn plan(
         let name = validate_channel_name(&c.name).map_err(at(&c.path))?;
         c.config.validate().map_err(at(&c.path))?;
         let form = canonical::channel(&c.key, &name, &c.config, c.default);
-        let current = state
-            .channels
-            .iter()
-            .find(|s| s.key.as_deref() == Some(&c.key));
+        let current = state.channel_by_key(&c.key);
         let before = current.map(|s| canonical::channel(&c.key, &s.name, &s.config, s.is_default));
         out.push(decide(
             ResourceKind::NotificationChannel,
@@ -134,10 +131,7 @@ pub async fn plan(
     );
     for m in &doc.monitors {
         let mut spec = m.body.clone().into_spec().map_err(at(&m.path))?;
-        let current = state
-            .monitors
-            .iter()
-            .find(|s| s.key.as_deref() == Some(&m.key));
+        let current = state.monitor_by_key(&m.key);
         if let Some(s) = current {
             canonical::keep_push_token(&mut spec, &s.spec);
         }

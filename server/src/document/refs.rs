@@ -3,7 +3,7 @@
 //! id of a keyed resource becomes its key; one that names nothing, or a resource `prune`
 //! deletes, is an error at its path.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::model::{DocError, Document, Ref};
 use super::state::State;
@@ -15,6 +15,8 @@ pub struct Refs<'a> {
     pub prune: bool,
     pub file_channels: HashSet<&'a str>,
     pub file_monitors: HashSet<&'a str>,
+    /// Each monitor of the document by key: its position.
+    new_monitors: HashMap<&'a str, usize>,
 }
 
 impl<'a> Refs<'a> {
@@ -25,6 +27,12 @@ impl<'a> Refs<'a> {
             prune,
             file_channels: doc.channels.iter().map(|c| c.key.as_str()).collect(),
             file_monitors: doc.monitors.iter().map(|m| m.key.as_str()).collect(),
+            new_monitors: doc
+                .monitors
+                .iter()
+                .enumerate()
+                .map(|(i, m)| (m.key.as_str(), i))
+                .collect(),
         }
     }
 
@@ -38,8 +46,8 @@ impl<'a> Refs<'a> {
         let state = self.state;
         let found = match r {
             Ref::Key(k) if self.file_channels.contains(k.as_str()) => return Ok(r.clone()),
-            Ref::Key(k) => state.channels.iter().find(|c| c.key.as_deref() == Some(k)),
-            Ref::Id(id) => state.channels.iter().find(|c| c.id == *id),
+            Ref::Key(k) => state.channel_by_key(k),
+            Ref::Id(id) => state.channel_by_id(*id),
         };
         match found {
             None => Err(DocError::new(
@@ -59,8 +67,8 @@ impl<'a> Refs<'a> {
         let state = self.state;
         let found = match r {
             Ref::Key(k) if self.file_monitors.contains(k.as_str()) => return Ok(r.clone()),
-            Ref::Key(k) => state.monitors.iter().find(|m| m.key.as_deref() == Some(k)),
-            Ref::Id(id) => state.monitors.iter().find(|m| m.id == *id),
+            Ref::Key(k) => state.monitor_by_key(k),
+            Ref::Id(id) => state.monitor_by_id(*id),
         };
         match found {
             None => Err(DocError::new(path, "no monitor has this key or id")),
@@ -79,17 +87,9 @@ impl<'a> Refs<'a> {
             Ref::Id(id) => *id,
             Ref::Key(k) => self
                 .state
-                .monitors
-                .iter()
-                .find(|m| m.key.as_deref() == Some(k))
+                .monitor_by_key(k)
                 .map(|m| m.id)
-                .or_else(|| {
-                    self.doc
-                        .monitors
-                        .iter()
-                        .position(|m| m.key == *k)
-                        .map(|i| -(i as i64) - 1)
-                })
+                .or_else(|| self.new_monitors.get(k.as_str()).map(|&i| -(i as i64) - 1))
                 .unwrap_or(0),
         }
     }

@@ -21,6 +21,16 @@ pub struct State {
     pub links: HashMap<i64, Vec<i64>>,
     pub pages: Vec<StoredPage>,
     pub maintenance: Vec<StoredMaintenance>,
+    /// Positions in `monitors` and `channels`, by key and by id (plans look up thousands).
+    index: Index,
+}
+
+#[derive(Default)]
+struct Index {
+    monitor_keys: HashMap<String, usize>,
+    monitor_ids: HashMap<i64, usize>,
+    channel_keys: HashMap<String, usize>,
+    channel_ids: HashMap<i64, usize>,
 }
 
 /// What an apply records on a resource: the digest of its form, and the variables its
@@ -50,30 +60,51 @@ impl State {
         for l in links.values_mut() {
             l.sort_unstable();
         }
+        let (monitors, channels) = (store.list_monitors().await?, store.list_channels().await?);
+        let mut index = Index::default();
+        for (i, m) in monitors.iter().enumerate() {
+            index.monitor_ids.insert(m.id, i);
+            if let Some(k) = &m.key {
+                index.monitor_keys.insert(k.clone(), i);
+            }
+        }
+        for (i, c) in channels.iter().enumerate() {
+            index.channel_ids.insert(c.id, i);
+            if let Some(k) = &c.key {
+                index.channel_keys.insert(k.clone(), i);
+            }
+        }
         Ok(Self {
-            monitors: store.list_monitors().await?,
-            channels: store.list_channels().await?,
+            monitors,
+            channels,
             links,
             pages: store.list_pages().await?,
             maintenance: store.list_maintenance().await?,
+            index,
         })
+    }
+
+    pub fn monitor_by_key(&self, key: &str) -> Option<&StoredMonitor> {
+        self.index.monitor_keys.get(key).map(|&i| &self.monitors[i])
+    }
+
+    pub fn monitor_by_id(&self, id: i64) -> Option<&StoredMonitor> {
+        self.index.monitor_ids.get(&id).map(|&i| &self.monitors[i])
+    }
+
+    pub fn channel_by_key(&self, key: &str) -> Option<&StoredChannel> {
+        self.index.channel_keys.get(key).map(|&i| &self.channels[i])
+    }
+
+    pub fn channel_by_id(&self, id: i64) -> Option<&StoredChannel> {
+        self.index.channel_ids.get(&id).map(|&i| &self.channels[i])
     }
 
     /// What an apply last recorded on a stored resource.
     pub fn recorded(&self, resource: Resource, id: i64) -> Option<&str> {
         match resource {
-            Resource::Monitor => self
-                .monitors
-                .iter()
-                .find(|m| m.id == id)?
-                .applied
-                .as_deref(),
-            Resource::Channel => self
-                .channels
-                .iter()
-                .find(|c| c.id == id)?
-                .applied
-                .as_deref(),
+            Resource::Monitor => self.monitor_by_id(id)?.applied.as_deref(),
+            Resource::Channel => self.channel_by_id(id)?.applied.as_deref(),
             Resource::Page => self.pages.iter().find(|p| p.id == id)?.applied.as_deref(),
             Resource::Maintenance => self
                 .maintenance
@@ -85,17 +116,13 @@ impl State {
     }
 
     pub fn monitor_ref(&self, id: i64) -> Ref {
-        self.monitors
-            .iter()
-            .find(|m| m.id == id)
+        self.monitor_by_id(id)
             .and_then(|m| m.key.clone())
             .map_or(Ref::Id(id), Ref::Key)
     }
 
     pub fn channel_ref(&self, id: i64) -> Ref {
-        self.channels
-            .iter()
-            .find(|c| c.id == id)
+        self.channel_by_id(id)
             .and_then(|c| c.key.clone())
             .map_or(Ref::Id(id), Ref::Key)
     }

@@ -142,7 +142,7 @@ impl ConfigService {
                 Some(Step::Delete {
                     resource: Resource::Monitor,
                     id,
-                }) => state.monitors.iter().find(|m| m.id == id).cloned(),
+                }) => state.monitor_by_id(id).cloned(),
                 _ => None,
             })
             .collect();
@@ -271,9 +271,8 @@ impl ConfigService {
                     if let Some(m) = run.iter_mut().find(|m| m.id == id) {
                         relabel(m);
                     } else if let Some(m) = state
-                        .monitors
-                        .iter()
-                        .find(|m| m.id == id && m.applied.as_deref() != Some(record.as_str()))
+                        .monitor_by_id(id)
+                        .filter(|m| m.applied.as_deref() != Some(record.as_str()))
                     {
                         let mut m = m.clone();
                         relabel(&mut m);
