@@ -69,7 +69,15 @@ async fn set_column<C: ConnectionTrait>(
         .value(Alias::new(column), value.map(str::to_owned))
         .and_where(Expr::col(Alias::new("id")).eq(id))
         .to_owned();
-    db.execute(&update).await.map_err(|e| {
+    run_update(db, &update).await
+}
+
+/// Runs an UPDATE of keys: a key another resource holds is [`StoreError::Taken`].
+async fn run_update<C: ConnectionTrait>(
+    db: &C,
+    update: &sea_orm::sea_query::UpdateStatement,
+) -> StoreResult<()> {
+    db.execute(update).await.map_err(|e| {
         if is_unique_violation(&e) {
             StoreError::Taken("key")
         } else {
@@ -86,7 +94,7 @@ impl WriteBatch<'_> {
         Ok(())
     }
 
-    /// Sets a resource's key and what a file applied to it.
+    /// Sets a resource's key and what a file applied to it (one UPDATE).
     pub async fn mark(
         &self,
         resource: Resource,
@@ -94,8 +102,13 @@ impl WriteBatch<'_> {
         key: Option<&str>,
         applied: Option<&str>,
     ) -> StoreResult<()> {
-        set_column(&self.txn, resource, id, "key", key).await?;
-        set_column(&self.txn, resource, id, "applied", applied).await
+        let update = Query::update()
+            .table(Alias::new(resource.table()))
+            .value(Alias::new("key"), key.map(str::to_owned))
+            .value(Alias::new("applied"), applied.map(str::to_owned))
+            .and_where(Expr::col(Alias::new("id")).eq(id))
+            .to_owned();
+        run_update(&self.txn, &update).await
     }
 
     pub async fn insert_monitor(

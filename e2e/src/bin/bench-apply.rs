@@ -124,6 +124,19 @@ fn main() {
             "server RSS after: {:.1} MB",
             status_kib(&fl.pid().to_string(), "VmRSS:") as f64 / 1024.0
         );
+        for line in fl
+            .log()
+            .lines()
+            .filter(|l| l.contains("configuration applied"))
+        {
+            println!(
+                "  server: {}",
+                line.split("configuration applied")
+                    .nth(1)
+                    .unwrap_or(line)
+                    .trim()
+            );
+        }
         println!(
             "first apply under 5 s: {}",
             if created.as_secs_f64() < 5.0 {

@@ -124,6 +124,7 @@ impl ConfigService {
         prune: bool,
         dry_run: bool,
     ) -> Result<ConfigPlan, ConfigError> {
+        let started = std::time::Instant::now();
         let state = State::load(&self.store).await?;
         let planned = plan(doc, &state, prune, now_ms())
             .await
@@ -153,7 +154,9 @@ impl ConfigService {
                 .await
                 .map_err(ApiError::from)?;
         }
+        let planned_ms = started.elapsed().as_millis();
         let outcome = self.write(planned, &state).await;
+        let written_ms = started.elapsed().as_millis();
         let (changes, run, relabeled) = match outcome {
             Ok(done) => done,
             Err(e) => {
@@ -167,20 +170,24 @@ impl ConfigService {
                 return Err(e.into());
             }
         };
-        for monitor in run {
-            self.registry
-                .send(Upsert {
-                    monitor,
-                    check_now: true,
-                })
-                .await
-                .map_err(ApiError::from)?;
-        }
-        for monitor in relabeled {
-            self.registry.do_send(Upsert {
+        // Queued without a round trip each; the registry takes its mail in order, so once
+        // the last one is answered, every monitor runs as stored.
+        let mut upserts: Vec<Upsert> = run
+            .into_iter()
+            .map(|monitor| Upsert {
+                monitor,
+                check_now: true,
+            })
+            .chain(relabeled.into_iter().map(|monitor| Upsert {
                 monitor,
                 check_now: false,
-            });
+            }))
+            .collect();
+        if let Some(last) = upserts.pop() {
+            for upsert in upserts {
+                self.registry.do_send(upsert);
+            }
+            self.registry.send(last).await.map_err(ApiError::from)?;
         }
         let summary = ConfigPlan::summarize(&changes);
         if summary.create + summary.update + summary.delete > 0 {
@@ -192,6 +199,9 @@ impl ConfigService {
             updated = summary.update,
             deleted = summary.delete,
             unchanged = summary.unchanged,
+            planned_ms,
+            written_ms,
+            total_ms = started.elapsed().as_millis(),
             "configuration applied"
         );
         Ok(ConfigPlan {
