@@ -97,19 +97,31 @@ impl ApiClient {
         body: Option<&str>,
     ) -> Answer {
         let method = awc::http::Method::from_bytes(method.as_bytes()).expect("method");
-        let mut req = self.client.request(method, self.url(path));
-        for (name, value) in headers {
-            req = req.insert_header((*name, *value));
-        }
-        let mut res = match body {
-            Some(b) => {
-                req.insert_header(("Content-Type", "application/json"))
-                    .send_body(b.to_owned())
-                    .await
+        let attempt = || {
+            let mut req = self.client.request(method.clone(), self.url(path));
+            for (name, value) in headers {
+                req = req.insert_header((*name, *value));
             }
-            None => req.send().await,
+            match body {
+                Some(b) => req
+                    .insert_header(("Content-Type", "application/json"))
+                    .send_body(b.to_owned()),
+                None => req.send(),
+            }
+        };
+        let mut sent = attempt().await;
+        // A pooled keep-alive connection the server closed just as it was reused answers
+        // nothing (awc: "connector has been disconnected"): a GET is sent again, once.
+        if matches!(
+            sent,
+            Err(awc::error::SendRequestError::Connect(
+                awc::error::ConnectError::Disconnected
+            ))
+        ) && method.is_safe()
+        {
+            sent = attempt().await;
         }
-        .unwrap_or_else(|e| panic!("request to {path}: {e}"));
+        let mut res = sent.unwrap_or_else(|e| panic!("request to {path}: {e}"));
         let bytes = res.body().limit(64 * 1024 * 1024).await.expect("body");
         let body = if bytes.is_empty() {
             Value::Null
