@@ -6,7 +6,6 @@ use std::collections::BTreeSet;
 
 use flatline_types::{
     ChannelConfig, CreateMaintenance, CreateMonitor, FieldChange, MonitorSpec, StatusPageSpec,
-    Target,
 };
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
@@ -168,14 +167,6 @@ pub fn diff(before: &Value, after: &Value) -> Vec<FieldChange> {
         });
     }
     out
-}
-
-/// Carries a stored push monitor's token over to the spec a file declares for it.
-pub fn keep_push_token(spec: &mut MonitorSpec, current: &MonitorSpec) {
-    if let (Target::Push(new), Target::Push(old)) = (&mut spec.target, &current.target) {
-        new.token_hash = old.token_hash.clone();
-        new.token_hint = old.token_hint.clone();
-    }
 }
 
 #[cfg(test)]

@@ -80,8 +80,6 @@ pub async fn plan(
     let mut out = Vec::new();
     let refs = Refs::new(doc, state, prune);
     let (file_channels, file_monitors) = (&refs.file_channels, &refs.file_monitors);
-    let pruned = |key: &Option<String>, in_file: &HashSet<&str>| refs.pruned(key, in_file);
-    let channel_ref = |r: &Ref, path: String| refs.channel(r, path);
     for c in &doc.channels {
         let name = validate_channel_name(&c.name).map_err(at(&c.path))?;
         c.config.validate().map_err(at(&c.path))?;
@@ -109,7 +107,7 @@ pub async fn plan(
         state
             .channels
             .iter()
-            .filter(|s| !pruned(&s.key, file_channels))
+            .filter(|s| !refs.pruned(&s.key, file_channels))
             .filter(|s| {
                 match s
                     .key
@@ -133,7 +131,7 @@ pub async fn plan(
         let mut spec = m.body.clone().into_spec().map_err(at(&m.path))?;
         let current = state.monitor_by_key(&m.key);
         if let Some(s) = current {
-            canonical::keep_push_token(&mut spec, &s.spec);
+            spec.keep_push_token(&s.spec);
         }
         let declared = m
             .links
@@ -142,7 +140,7 @@ pub async fn plan(
                 links
                     .iter()
                     .enumerate()
-                    .map(|(i, r)| channel_ref(r, format!("{}.notification_channels[{i}]", m.path)))
+                    .map(|(i, r)| refs.channel(r, format!("{}.notification_channels[{i}]", m.path)))
                     .collect::<Result<Vec<_>, _>>()
                     .map(sorted)
             })
@@ -161,7 +159,7 @@ pub async fn plan(
                         !state
                             .channels
                             .iter()
-                            .any(|ch| ch.id == c && pruned(&ch.key, file_channels))
+                            .any(|ch| ch.id == c && refs.pruned(&ch.key, file_channels))
                     })
                     .map(|&c| state.channel_ref(c))
                     .collect(),
@@ -194,7 +192,7 @@ pub async fn plan(
         let deletes = state
             .maintenance
             .iter()
-            .filter(|w| pruned(&w.key, &file_windows))
+            .filter(|w| refs.pruned(&w.key, &file_windows))
             .map(|w| {
                 (
                     ResourceKind::Maintenance,
@@ -207,7 +205,7 @@ pub async fn plan(
                 state
                     .pages
                     .iter()
-                    .filter(|p| pruned(&p.key, &file_pages))
+                    .filter(|p| refs.pruned(&p.key, &file_pages))
                     .map(|p| {
                         (
                             ResourceKind::StatusPage,
@@ -221,7 +219,7 @@ pub async fn plan(
                 state
                     .monitors
                     .iter()
-                    .filter(|m| pruned(&m.key, file_monitors))
+                    .filter(|m| refs.pruned(&m.key, file_monitors))
                     .map(|m| {
                         (
                             ResourceKind::Monitor,
@@ -235,7 +233,7 @@ pub async fn plan(
                 state
                     .channels
                     .iter()
-                    .filter(|c| pruned(&c.key, file_channels))
+                    .filter(|c| refs.pruned(&c.key, file_channels))
                     .map(|c| {
                         (
                             ResourceKind::NotificationChannel,

@@ -120,10 +120,18 @@ impl PatchMonitor {
         }
         self.overlay(&mut base);
         let mut spec = base.into_spec()?;
-        if let (Target::Push(new), Target::Push(old)) = (&mut spec.target, &current.target) {
+        spec.keep_push_token(current);
+        Ok(spec)
+    }
+}
+
+impl MonitorSpec {
+    /// Keeps `current`'s push token when both are push monitors (a new configuration of a
+    /// push monitor does not change its URL).
+    pub fn keep_push_token(&mut self, current: &MonitorSpec) {
+        if let (Target::Push(new), Target::Push(old)) = (&mut self.target, &current.target) {
             new.token_hash = old.token_hash.clone();
             new.token_hint = old.token_hint.clone();
         }
-        Ok(spec)
     }
 }

@@ -8,6 +8,7 @@ use flatline_types::{limits, DnsRecordType, Monitor, MonitorKind, NotificationCh
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
+mod assertion_row;
 mod fields;
 mod widgets;
 

@@ -3,7 +3,7 @@
 use flatline_types::{AssertionOp, AssertionSource, MonitorKind};
 use leptos::prelude::*;
 
-use super::fields::AssertionRow;
+use super::assertion_row::AssertionRow;
 use crate::ui::FieldErrors;
 
 /// A push monitor's URL in full, with lines ready to paste: shown once, after creating it or
