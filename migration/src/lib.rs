@@ -15,6 +15,7 @@ mod m20261205_000010_maintenance;
 mod m20261206_000011_cluster;
 mod m20261207_000012_probes;
 mod m20261208_000013_config_keys;
+mod m20261215_000014_escalation;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000011_cluster::Migration),
             Box::new(m20261207_000012_probes::Migration),
             Box::new(m20261208_000013_config_keys::Migration),
+            Box::new(m20261215_000014_escalation::Migration),
         ]
     }
 }

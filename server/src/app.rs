@@ -41,6 +41,8 @@ pub struct AppData {
     pub cluster: web::Data<flatline_actors::cluster::ClusterView>,
     pub probes: web::Data<flatline_actors::probes::ProbeInbox>,
     pub probe_rates: web::Data<crate::api::probe::ProbeRates>,
+    /// Links in notifications: acknowledgement links are checked with it.
+    pub links: web::Data<flatline_actors::notifier::links::Links>,
 }
 
 impl AppData {
@@ -53,6 +55,7 @@ impl AppData {
         metrics: ServerMetrics,
         notification_timeout: std::time::Duration,
         public_rate_limit: u32,
+        links: flatline_actors::notifier::links::Links,
     ) -> Result<Self, flatline_store::StoreError> {
         let hub = Hub::new(metrics.live_clients.clone(), metrics.live_dropped.clone());
         let pages = web::Data::new(StatusPages::load(store.clone(), engine.board.clone()).await?);
@@ -68,6 +71,7 @@ impl AppData {
             cluster: web::Data::new(engine.cluster.clone()),
             probes: web::Data::new(engine.probes.clone()),
             probe_rates: web::Data::new(Default::default()),
+            links: web::Data::new(links),
             public_limit: web::Data::new(PublicLimit::new(public_rate_limit)),
             monitors: web::Data::new(MonitorService::new(store.clone(), engine.registry.clone())),
             channels: web::Data::new(ChannelService::new(
@@ -114,6 +118,7 @@ pub fn build(
         .app_data(data.cluster.clone())
         .app_data(data.probes.clone())
         .app_data(data.probe_rates.clone())
+        .app_data(data.links.clone())
         .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
         .app_data(web::PathConfig::default().error_handler(|err, req| path_error(err, req).into()))
         .app_data(web::QueryConfig::default().error_handler(|err, _| query_error(err).into()))
@@ -127,6 +132,7 @@ pub fn build(
         .service(api::auth_scope())
         .service(crate::metrics::metrics)
         .service(crate::push::scope())
+        .service(crate::ack::scope())
         .service(crate::badges::scope())
         .service(crate::pages::routes::scope())
         .configure(crate::ui::configure)

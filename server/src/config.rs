@@ -93,6 +93,15 @@ pub struct Config {
     #[arg(long, env = "NOTIFICATION_TIMEOUT_SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
     pub notification_timeout_seconds: u64,
 
+    /// Flatline's public URL, for links in notifications (a monitor's page, acknowledging
+    /// an incident). Default: from `OAUTH_REDIRECT_URL`, else the listen address.
+    #[arg(long, env = "FLATLINE_PUBLIC_URL", value_parser = parse_public_url)]
+    pub public_url: Option<String>,
+
+    /// Seconds an acknowledgement link in a notification works (default a week).
+    #[arg(long, env = "FLATLINE_ACK_LINK_TTL_SECONDS", default_value_t = 604_800, value_parser = clap::value_parser!(u64).range(1..=2_592_000))]
+    pub ack_link_ttl_seconds: u64,
+
     /// This node's name among several sharing one PostgreSQL (letters, digits, `.`, `_`,
     /// `-`; at most 64). Default: the host name and a random suffix, new at each start.
     #[arg(long, env = "FLATLINE_NODE_ID", value_parser = parse_node_id)]
@@ -105,6 +114,47 @@ pub struct Config {
 
     #[command(flatten)]
     pub auth: AuthSettings,
+}
+
+/// An `http(s)` URL without query or fragment, kept without a trailing `/`.
+fn parse_public_url(s: &str) -> Result<String, String> {
+    let url = url::Url::parse(s).map_err(|e| format!("not a URL: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        return Err("must be an http:// or https:// URL".to_owned());
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err("must have no query or fragment".to_owned());
+    }
+    Ok(url.as_str().trim_end_matches('/').to_owned())
+}
+
+impl Config {
+    /// Flatline's public URL: `FLATLINE_PUBLIC_URL`, else `OAUTH_REDIRECT_URL` without its
+    /// `/auth/callback`, else the listen address (`localhost` for an unspecified one).
+    pub fn public_url(&self) -> String {
+        if let Some(url) = &self.public_url {
+            return url.clone();
+        }
+        if let Some(redirect) = self
+            .auth
+            .oauth_redirect_url
+            .as_deref()
+            .and_then(|u| url::Url::parse(u).ok())
+        {
+            let path = redirect.path().trim_end_matches('/');
+            let base = path.strip_suffix("/auth/callback").unwrap_or("");
+            return format!("{}{base}", redirect.origin().ascii_serialization());
+        }
+        let host = if self.address.ip().is_unspecified() {
+            "localhost".to_owned()
+        } else {
+            match self.address.ip() {
+                std::net::IpAddr::V6(ip) => format!("[{ip}]"),
+                std::net::IpAddr::V4(ip) => ip.to_string(),
+            }
+        };
+        format!("http://{host}:{}", self.address.port())
+    }
 }
 
 /// A node id: 1–64 of `A-Za-z0-9._-` (it goes into notifications between nodes).

@@ -3,6 +3,7 @@
 //! what is stored and what runs in step; and `flatline probe`, the remote probe ([`probe`]). `main.rs` starts it; [`app::build`] assembles it,
 //! for the binary and for in-process tests.
 
+pub mod ack;
 pub mod api;
 pub mod app;
 pub mod auth;

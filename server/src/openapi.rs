@@ -26,8 +26,9 @@ pub const OPENAPI_PATH: &str = "/api-docs/openapi.json";
     security(("session_cookie" = []), ("bearer_token" = [])),
     tags(
         (name = "monitors", description = "HTTP monitors and their checks"),
-        (name = "incidents", description = "Periods during which a monitor was down"),
-        (name = "notifications", description = "Channels that hear of incidents (Slack, Discord, Telegram, webhooks, ntfy, Gotify, Teams, PagerDuty, email), their links to monitors, and their deliveries"),
+        (name = "incidents", description = "Periods during which a monitor was down; acknowledging one (`/api/v1/incidents/{id}/ack`, or the signed link `/ack/<token>` of a down message, outside `/api/v1`) stops its escalation and reminders"),
+        (name = "notifications", description = "Channels that hear of incidents (webhooks, Slack, Discord, Telegram, Teams, ntfy, Gotify, PagerDuty, email, Pushover, Matrix, Mattermost, Rocket.Chat, Google Chat, Opsgenie, Splunk On-Call, Alertmanager, Signal, Apprise, Home Assistant, Zulip, Twilio, DingTalk, Feishu), their links to monitors, and their deliveries"),
+        (name = "escalation", description = "Escalation policies: steps of channels that hear of a monitor's down one after another, until someone acknowledges the incident"),
         (name = "tokens", description = "API tokens for scripts, tools and Prometheus"),
         (name = "push", description = "Heartbeats from cron jobs and scripts to push monitors (outside `/api/v1`; the token in the URL is the credential)"),
         (name = "maintenance", description = "Maintenance windows, one-off or recurring (RFC 5545 rules): their monitors read `maintenance`, their failures open no incident and alert no one, and the time is left out of uptime"),
@@ -84,6 +85,7 @@ pub fn document() -> Value {
         .service(crate::metrics::metrics)
         .service(crate::app::health)
         .service(crate::push::scope())
+        .service(crate::ack::scope())
         .service(crate::badges::scope())
         .service(crate::pages::routes::scope())
         .split_for_parts()

@@ -97,6 +97,17 @@ pub async fn start(config: &Config) -> Result<Started, String> {
     };
 
     let auth = auth::setup(&config.auth, &store).await?;
+    let mut engine_config = engine_config;
+    let public_url = config.public_url();
+    if config.public_url.is_none() {
+        tracing::info!(public_url = %public_url, "FLATLINE_PUBLIC_URL is not set: links in notifications point here");
+    }
+    let links = flatline_actors::notifier::links::Links::new(
+        &public_url,
+        auth.keys.derived_secret(),
+        Duration::from_secs(config.ack_link_ttl_seconds),
+    )?;
+    engine_config.notifier.links = Some(links.clone());
     let engine = Engine::start(store.clone(), engine_config, Vec::new())
         .await
         .map_err(|e| format!("cannot start the monitor engine: {e}"))?;
@@ -109,6 +120,7 @@ pub async fn start(config: &Config) -> Result<Started, String> {
         metrics,
         Duration::from_secs(config.notification_timeout_seconds),
         config.public_rate_limit,
+        links,
     )
     .await
     .map_err(|e| format!("cannot read the status pages: {e}"))?;

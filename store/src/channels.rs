@@ -189,6 +189,13 @@ impl Store {
         id: i64,
     ) -> StoreResult<bool> {
         let txn = db.begin().await?;
+        let policies = crate::escalation::policies_naming(&txn, id).await?;
+        if !policies.is_empty() {
+            return Err(crate::StoreError::InUse(format!(
+                "channel {id} is a step of escalation policy {}; take it out of the policy first",
+                crate::escalation::join_ids(&policies)
+            )));
+        }
         monitor_channels::Entity::delete_many()
             .filter(monitor_channels::Column::ChannelId.eq(id))
             .exec(&txn)

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::channels::{decode_channel, StoredChannel};
 use crate::entities::{deliveries, monitor_channels, notification_channels};
+use crate::escalation::Target;
 use crate::{Store, StoreError, StoreResult};
 
 /// What a notification says, captured when its event happened.
@@ -145,43 +146,28 @@ impl Store {
         if !crate::cluster::allowed(lease, held.as_ref()) {
             return Ok(None);
         }
-        let mut linked = Query::select()
-            .column(monitor_channels::Column::ChannelId)
-            .from(monitor_channels::Entity)
-            .and_where(monitor_channels::Column::MonitorId.eq(event.payload.monitor_id))
-            .to_owned();
-        if let Some(by) = linked_by_ms {
-            linked.and_where(monitor_channels::Column::CreatedAt.lte(by));
-        }
-        let mut channels = notification_channels::Entity::find()
-            .filter(notification_channels::Column::Id.in_subquery(linked));
-        if event.event == NotificationEvent::Reminder {
-            let no_reminders = CHANNEL_TYPES
-                .iter()
-                .filter(|t| !t.reminders)
-                .map(|t| t.kind);
-            channels = channels.filter(notification_channels::Column::Kind.is_not_in(no_reminders));
-        }
-        let targets: Vec<i64> = channels
-            .all(&txn)
-            .await?
-            .into_iter()
-            .map(|c| c.id)
-            .collect();
+        let targets = match crate::escalation::policy_targets(&txn, event, now_ms).await? {
+            Some(targets) => targets,
+            None => linked_targets(&txn, event, linked_by_ms, now_ms).await?,
+        };
         if targets.is_empty() {
+            txn.commit().await?;
             return Ok(Some(0));
         }
         let payload = serde_json::to_string(&event.payload).unwrap_or_default();
-        let rows = targets.into_iter().map(|channel_id| {
-            new_row(
-                channel_id,
+        let rows = targets.into_iter().map(|t| {
+            let mut row = new_row(
+                t.channel_id,
                 Some(event.payload.monitor_id),
                 event.event,
                 event.event_key.clone(),
                 payload.clone(),
                 DeliveryStatus::Pending,
                 now_ms,
-            )
+            );
+            row.next_attempt_at = Set(t.due_ms);
+            row.step = Set(t.step);
+            row
         });
         let queued = deliveries::Entity::insert_many(rows)
             .on_conflict(
@@ -241,8 +227,15 @@ impl Store {
                     .eq(DeliveryStatus::Pending.as_str()),
             )
             .and_where(
-                Expr::col((older, deliveries::Column::Id))
+                Expr::col((older.clone(), deliveries::Column::Id))
                     .lt(Expr::col((deliveries::Entity, deliveries::Column::Id))),
+            )
+            // A later escalation step waiting for its time holds nothing up.
+            .cond_where(
+                Condition::any()
+                    .add(Expr::col((older.clone(), deliveries::Column::Step)).is_null())
+                    .add(Expr::col((older.clone(), deliveries::Column::Attempts)).gt(0))
+                    .add(Expr::col((older, deliveries::Column::NextAttemptAt)).lte(now_ms)),
             )
             .to_owned();
         let rows = deliveries::Entity::find()
@@ -405,6 +398,43 @@ impl Store {
 }
 
 /// A delivery row not yet attempted.
+/// The channels linked to the event's monitor (linked at or before `linked_by_ms`, when
+/// given), at once; reminders only to the types that take them.
+async fn linked_targets<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    event: &NewDelivery,
+    linked_by_ms: Option<i64>,
+    now_ms: i64,
+) -> StoreResult<Vec<Target>> {
+    let mut linked = Query::select()
+        .column(monitor_channels::Column::ChannelId)
+        .from(monitor_channels::Entity)
+        .and_where(monitor_channels::Column::MonitorId.eq(event.payload.monitor_id))
+        .to_owned();
+    if let Some(by) = linked_by_ms {
+        linked.and_where(monitor_channels::Column::CreatedAt.lte(by));
+    }
+    let mut channels = notification_channels::Entity::find()
+        .filter(notification_channels::Column::Id.in_subquery(linked));
+    if event.event == NotificationEvent::Reminder {
+        let no_reminders = CHANNEL_TYPES
+            .iter()
+            .filter(|t| !t.reminders)
+            .map(|t| t.kind);
+        channels = channels.filter(notification_channels::Column::Kind.is_not_in(no_reminders));
+    }
+    Ok(channels
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| Target {
+            channel_id: c.id,
+            due_ms: now_ms,
+            step: None,
+        })
+        .collect())
+}
+
 fn new_row(
     channel_id: i64,
     monitor_id: Option<i64>,

@@ -205,12 +205,14 @@ impl Store {
         self.with_monitors(recent).await
     }
 
-    /// Open incidents of enabled monitors that want reminders, with their monitors.
+    /// Open, unacknowledged incidents of enabled monitors that want reminders, with their
+    /// monitors.
     pub async fn incidents_wanting_reminders(
         &self,
     ) -> StoreResult<Vec<(incidents::Model, monitors::Model)>> {
         let open = incidents::Entity::find()
             .filter(incidents::Column::ResolvedAt.is_null())
+            .filter(incidents::Column::AcknowledgedAt.is_null())
             .all(&self.write)
             .await?;
         Ok(self

@@ -15,6 +15,7 @@ pub mod clock;
 pub mod cluster;
 pub mod deliveries;
 pub mod entities;
+pub mod escalation;
 pub mod incident_updates;
 pub mod incidents;
 pub mod maintenance;
@@ -42,6 +43,7 @@ pub use checks::CheckRecord;
 pub use deliveries::{
     CertificateNotice, EventPayload, MaintenanceNotice, NewDelivery, ProbeNotice,
 };
+pub use escalation::StoredPolicy;
 pub use maintenance::StoredMaintenance;
 pub use monitors::{target_label, StoredMonitor};
 pub use status_pages::{StoredNotice, StoredPage};
@@ -58,6 +60,10 @@ pub enum StoreError {
     /// A unique value (a page's slug or domain) is taken already.
     #[error("{0} is taken")]
     Taken(&'static str),
+    /// The row is used by another one and cannot go (a channel in an escalation policy, a
+    /// policy attached to monitors); the message says by what.
+    #[error("{0}")]
+    InUse(String),
     /// The URL is neither `sqlite:` nor `postgres://`.
     #[error("unsupported DATABASE_URL (expected sqlite:… or postgres://…): {0}")]
     UnsupportedUrl(String),

@@ -51,6 +51,7 @@ fn monitor_columns(spec: &MonitorSpec, am: &mut monitors::ActiveModel) {
         Set(serde_json::to_string(&spec.locations).unwrap_or_else(|_| "[\"local\"]".into()));
     am.confirm_locations = Set(spec.confirm_locations.map(|n| n as i32));
     am.resend_interval_minutes = Set(spec.resend_interval_minutes as i32);
+    am.escalation_policy_id = Set(spec.escalation_policy_id);
     am.assertions = Set(serde_json::to_string(&spec.assertions).unwrap_or_else(|_| "[]".into()));
     am.certificate_expiry_days =
         Set(serde_json::to_string(&spec.certificate_expiry_days).unwrap_or_else(|_| "[]".into()));
@@ -296,6 +297,7 @@ fn decode_monitor(m: monitors::Model) -> StoreResult<StoredMonitor> {
         retry_interval_seconds: to_u32(m.retry_interval_seconds, "retry_interval_seconds")?,
         enabled: m.enabled,
         resend_interval_minutes: to_u32(m.resend_interval_minutes, "resend_interval_minutes")?,
+        escalation_policy_id: m.escalation_policy_id,
         // Rows from before certificates carry the default whatever their kind.
         certificate_expiry_days: if matches!(kind, MonitorKind::Http | MonitorKind::Tcp) {
             serde_json::from_str(&m.certificate_expiry_days)

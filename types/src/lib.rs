@@ -4,6 +4,7 @@
 mod auth;
 mod cluster;
 mod config_plan;
+mod escalation;
 mod incidents;
 mod keys;
 mod maintenance;
@@ -16,6 +17,7 @@ mod stats;
 pub use auth::*;
 pub use cluster::*;
 pub use config_plan::*;
+pub use escalation::*;
 pub use incidents::*;
 pub use keys::*;
 pub use maintenance::*;

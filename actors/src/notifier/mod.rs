@@ -6,6 +6,7 @@
 //! certificates crossing an expiry threshold, are queued the same way; the jobs that run once
 //! per cluster (reminders, reconciliation, sweeps) are in `upkeep`.
 
+pub mod links;
 pub mod notice;
 mod outbox;
 pub mod providers;
@@ -50,6 +51,9 @@ pub struct NotifierConfig {
     pub node: String,
     /// How long a claim holds: a node that dies mid-send hands the delivery on after it.
     pub claim: Duration,
+    /// Links back to Flatline in messages (the monitor's page, acknowledgement); none
+    /// without them.
+    pub links: Option<links::Links>,
 }
 
 impl Default for NotifierConfig {
@@ -63,6 +67,7 @@ impl Default for NotifierConfig {
             reminder_poll: Duration::from_secs(15),
             node: "local".to_owned(),
             claim: Duration::from_secs(30),
+            links: None,
         }
     }
 }

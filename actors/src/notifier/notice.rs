@@ -30,6 +30,15 @@ pub struct Notice {
     pub maintenance: Option<MaintenanceNotice>,
     /// `probe_offline`/`probe_online`: the location's probe.
     pub probe: Option<ProbeNotice>,
+    /// UTC ms when this attempt is made (for signatures that carry a time).
+    pub sent_ms: i64,
+    /// A signed link that acknowledges the incident: down and reminder notices of an open,
+    /// unacknowledged incident, when Flatline's public URL is known.
+    pub ack_url: Option<String>,
+    /// The monitor's page in Flatline's dashboard.
+    pub page_url: Option<String>,
+    /// The monitor's kind (`http`, `tcp`, …), when known.
+    pub monitor_kind: Option<String>,
 }
 
 impl Notice {
@@ -50,6 +59,10 @@ impl Notice {
             certificate: None,
             maintenance: None,
             probe: None,
+            sent_ms: at_ms,
+            ack_url: None,
+            page_url: None,
+            monitor_kind: None,
         }
     }
 
@@ -183,6 +196,12 @@ impl Notice {
         if let Some(id) = self.incident_id {
             facts.push(("Incident", format!("#{id}")));
         }
+        if let Some(url) = self.ack_url.as_ref().filter(|_| self.event.is_bad()) {
+            facts.push(("Acknowledge", url.clone()));
+        }
+        if let Some(url) = &self.page_url {
+            facts.push(("Details", url.clone()));
+        }
         facts
     }
 
@@ -241,6 +260,10 @@ pub(crate) fn sample_down() -> Notice {
         certificate: None,
         maintenance: None,
         probe: None,
+        sent_ms: 1_764_000_001_000,
+        ack_url: Some("https://flatline.example.com/ack/abc".into()),
+        page_url: Some("https://flatline.example.com/monitors/3".into()),
+        monitor_kind: Some("http".into()),
     }
 }
 

@@ -9,6 +9,7 @@ use flatline_store::entities::deliveries;
 use flatline_store::{EventPayload, NewDelivery, Store, StoreResult, StoredChannel};
 use flatline_types::{DeliveryStatus, TestOutcome};
 
+use super::links::Links;
 use super::notice::{Event, Notice};
 use super::send::{self, Outcome};
 use super::NotifierConfig;
@@ -92,12 +93,18 @@ pub(super) fn up_event(payload: EventPayload) -> NewDelivery {
     }
 }
 
-/// What a stored delivery says, with its incident looked up.
-async fn notice_for(store: &Store, d: &deliveries::Model, channel: &StoredChannel) -> Notice {
+/// What a stored delivery says, with its incident looked up, and links back to Flatline.
+async fn notice_for(
+    store: &Store,
+    d: &deliveries::Model,
+    channel: &StoredChannel,
+    links: Option<&Links>,
+) -> Notice {
     let event = Event::parse(&d.event).unwrap_or(Event::Test);
     let Ok(p) = serde_json::from_str::<EventPayload>(&d.payload) else {
         return Notice::test(&channel.name, d.id, d.created_at);
     };
+    let now = now_ms();
     // A certificate's or a maintenance window's notice is about no incident.
     let incident = if matches!(
         event,
@@ -115,6 +122,21 @@ async fn notice_for(store: &Store, d: &deliveries::Model, channel: &StoredChanne
             .ok()
             .flatten()
     };
+    // An open incident nobody has taken yet can be acknowledged from the message.
+    let ack_url = match (&incident, links) {
+        (Some(i), Some(l))
+            if event.is_bad() && i.resolved_at.is_none() && i.acknowledged_at.is_none() =>
+        {
+            l.ack_url(i.id, Some(channel.id), now)
+        }
+        _ => None,
+    };
+    let monitor_kind = store
+        .get_monitor(p.monitor_id)
+        .await
+        .ok()
+        .flatten()
+        .map(|m| m.spec.kind().as_str().to_owned());
     Notice {
         event,
         delivery_id: d.id,
@@ -135,6 +157,30 @@ async fn notice_for(store: &Store, d: &deliveries::Model, channel: &StoredChanne
         certificate: p.certificate,
         maintenance: p.maintenance,
         probe: p.probe,
+        sent_ms: now,
+        ack_url,
+        page_url: links.map(|l| l.monitor_page(p.monitor_id)),
+        monitor_kind,
+    }
+}
+
+/// Whether a later escalation step is no longer needed: its incident was acknowledged or
+/// resolved (or is gone) before it came due.
+async fn step_unneeded(store: &Store, d: &deliveries::Model) -> bool {
+    if d.step.is_none() || d.attempts > 0 {
+        return false;
+    }
+    let Ok(p) = serde_json::from_str::<EventPayload>(&d.payload) else {
+        return false;
+    };
+    match store
+        .incident_for_event(p.monitor_id, p.incident_started_ms, p.at_ms)
+        .await
+    {
+        Ok(Some(i)) => i.resolved_at.is_some() || i.acknowledged_at.is_some(),
+        Ok(None) => true,
+        // Unknown: better sent than lost.
+        Err(_) => false,
     }
 }
 
@@ -147,7 +193,25 @@ pub(super) async fn attempt(
     delivery: deliveries::Model,
     channel: &StoredChannel,
 ) -> Option<&'static str> {
-    let notice = notice_for(store, &delivery, channel).await;
+    if step_unneeded(store, &delivery).await {
+        let record = AttemptRecord {
+            status: DeliveryStatus::Cancelled,
+            attempts: 0,
+            next_attempt_at_ms: now_ms(),
+            error: None,
+        };
+        tracing::info!(
+            delivery_id = delivery.id,
+            channel_id = channel.id,
+            "escalation step not needed: the incident was acknowledged or resolved"
+        );
+        return store
+            .record_attempt(delivery.id, &record, now_ms())
+            .await
+            .ok()
+            .map(|()| "cancelled");
+    }
+    let notice = notice_for(store, &delivery, channel, config.links.as_ref()).await;
     let outcome = send::deliver(client, &channel.config, &notice, config.timeout).await;
     let attempts = delivery.attempts.saturating_add(1);
     let now = now_ms();

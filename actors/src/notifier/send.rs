@@ -11,7 +11,7 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use super::notice::Notice;
-use super::providers::{provider, HttpCall, Mail, Provider, Request};
+use super::providers::{provider, Body, HttpCall, Mail, Method, Provider, Request};
 use crate::checks::http::describe_send_error;
 
 /// How one delivery attempt ended.
@@ -73,14 +73,18 @@ async fn post(
 ) -> Outcome {
     let timeout_ms = u32::try_from(timeout.as_millis()).unwrap_or(u32::MAX);
     let exchange = async {
-        let mut req = client.post(call.url.as_str());
+        let mut req = match call.method {
+            Method::Post => client.post(call.url.as_str()),
+            Method::Put => client.put(call.url.as_str()),
+        };
         for (name, value) in &call.headers {
             req = req.insert_header((name.as_str(), value.as_str()));
         }
-        let mut res = req
-            .send_json(&call.body)
-            .await
-            .map_err(|e| describe_send_error(&e, timeout_ms))?;
+        let sent = match &call.body {
+            Body::Json(body) => req.send_json(body).await,
+            Body::Form(fields) => req.send_form(fields).await,
+        };
+        let mut res = sent.map_err(|e| describe_send_error(&e, timeout_ms))?;
         // A little of the body says why a channel refused (Slack's `invalid_token`,
         // Telegram's `description`).
         let mut body = Vec::new();
@@ -109,7 +113,7 @@ async fn post(
             status: None,
             retry_after: None,
         },
-        Ok(Ok((status, _, _))) if provider.accepted(status.as_u16()) => Outcome::Sent {
+        Ok(Ok((status, body, _))) if provider.accepted(status.as_u16(), &body) => Outcome::Sent {
             status: Some(status.as_u16()),
         },
         Ok(Ok((status, body, retry_after))) => {

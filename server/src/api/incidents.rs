@@ -3,8 +3,9 @@
 
 use actix_web::{delete, get, post, web, HttpResponse};
 use flatline_store::clock::now_ms;
+use flatline_store::escalation::{Ack, AckOutcome};
 use flatline_store::Store;
-use flatline_types::{CreateIncidentUpdate, ErrorBody, Incident, IncidentUpdate};
+use flatline_types::{AckIncident, CreateIncidentUpdate, ErrorBody, Incident, IncidentUpdate};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -174,6 +175,59 @@ pub async fn delete_update(
     }
     pages.changed();
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Take an open incident: says someone is on it, stops its escalation (later steps of its
+/// monitor's escalation policy are not sent) and its reminders. Once: a second
+/// acknowledgement, or one of a resolved incident, is a 409. The body (`{"note": …}`) is
+/// optional.
+#[utoipa::path(
+    tag = "incidents",
+    params(("id" = i64, Path, description = "Incident id")),
+    request_body(content = Option<AckIncident>, description = "An optional note"),
+    responses(
+        (status = 200, description = "Acknowledged", body = Incident),
+        (status = 404, description = "No such incident", body = ErrorBody),
+        (status = 409, description = "Acknowledged already, or resolved", body = ErrorBody),
+    )
+)]
+#[post("/incidents/{id}/ack")]
+pub async fn acknowledge(
+    store: web::Data<Store>,
+    principal: Principal,
+    id: web::Path<i64>,
+    body: web::Bytes,
+) -> ApiResult<web::Json<Incident>> {
+    let id = id.into_inner();
+    let body: AckIncident = if body.iter().all(u8::is_ascii_whitespace) {
+        AckIncident::default()
+    } else {
+        crate::json::parse(&body)?
+    };
+    let ack = Ack {
+        by: principal.author(),
+        via: principal.ack_via(),
+        note: body.validated_note()?,
+    };
+    match store.acknowledge(id, &ack, now_ms()).await? {
+        AckOutcome::Acknowledged(i) => {
+            tracing::info!(
+                incident_id = id,
+                monitor_id = i.monitor_id,
+                via = ack.via,
+                "incident acknowledged"
+            );
+            Ok(web::Json(incident_to_api(&i)))
+        }
+        AckOutcome::Already(i) => Err(ApiError::Conflict(format!(
+            "incident {id} was acknowledged already by {}",
+            i.acknowledged_by.unwrap_or_default()
+        ))),
+        AckOutcome::Resolved(_) => Err(ApiError::Conflict(format!(
+            "incident {id} is resolved: there is nothing to acknowledge"
+        ))),
+        AckOutcome::NotFound => Err(no_incident(id)),
+    }
 }
 
 fn no_incident(id: i64) -> ApiError {

@@ -5,6 +5,7 @@ mod channels;
 mod checks;
 mod cluster;
 pub mod config;
+mod escalation;
 mod incidents;
 mod links;
 pub mod maintenance;
@@ -58,6 +59,12 @@ pub fn scope() -> scope_of_routes!() {
         .service(incidents::list_updates)
         .service(incidents::add_update)
         .service(incidents::delete_update)
+        .service(incidents::acknowledge)
+        .service(escalation::create)
+        .service(escalation::list)
+        .service(escalation::get)
+        .service(escalation::patch)
+        .service(escalation::delete)
         .service(tokens::create)
         .service(tokens::list)
         .service(tokens::delete)

@@ -101,7 +101,28 @@ pub fn incident_to_api(i: &incidents::Model) -> Incident {
         started_at: rfc3339(i.started_at),
         resolved_at: i.resolved_at.map(rfc3339),
         cause: i.cause.clone(),
+        acknowledged: i.acknowledged_at.map(|at| flatline_types::Acknowledgement {
+            at: rfc3339(at),
+            by: i.acknowledged_by.clone().unwrap_or_default(),
+            via: i.acknowledged_via.clone().unwrap_or_default(),
+            note: i.ack_note.clone(),
+        }),
         updates: None,
+    }
+}
+
+/// A stored escalation policy as the API shows it.
+pub fn policy_to_api(
+    p: &flatline_store::StoredPolicy,
+    monitor_ids: Vec<i64>,
+) -> flatline_types::EscalationPolicy {
+    flatline_types::EscalationPolicy {
+        id: p.id,
+        name: p.name.clone(),
+        steps: p.steps.clone(),
+        monitor_ids,
+        created_at: rfc3339(p.created_at_ms),
+        updated_at: rfc3339(p.updated_at_ms),
     }
 }
 
@@ -189,6 +210,7 @@ pub fn monitor_view(m: &StoredMonitor, live: &LiveStatus) -> Monitor {
         certificate: None,
         enabled: s.enabled,
         resend_interval_minutes: s.resend_interval_minutes,
+        escalation_policy_id: s.escalation_policy_id,
         public_badges: s.public_badges,
         locations: s.locations.clone(),
         confirm_locations: s.confirm(),

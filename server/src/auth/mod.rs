@@ -57,6 +57,15 @@ impl Principal {
         }
     }
 
+    /// How an acknowledgement by this principal was made: `ui` for a signed-in person (the
+    /// dashboard), `api` for a token.
+    pub fn ack_via(&self) -> &'static str {
+        match self {
+            Self::Session { .. } => "ui",
+            Self::Token { .. } => "api",
+        }
+    }
+
     pub fn author(&self) -> String {
         match self {
             Self::Session { user } => user.name.clone().unwrap_or_else(|| user.username.clone()),

@@ -75,6 +75,12 @@ impl Keys {
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
     }
 
+    /// A key derived from the JWT secret for other signatures (notifications' links derive
+    /// their own from it).
+    pub fn derived_secret(&self) -> &[u8] {
+        self.flow_key.signing()
+    }
+
     /// A signed session JWT.
     pub fn sign_session(&self, claims: &SessionClaims) -> Option<String> {
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &self.encoding).ok()

@@ -59,6 +59,7 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Taken(field) => Self::Taken(field),
+            StoreError::InUse(why) => Self::Conflict(why),
             e => Self::Store(e),
         }
     }

@@ -43,6 +43,7 @@ impl MonitorService {
             .map(|k| validate_key("key", &k))
             .transpose()?;
         let mut spec = body.into_spec()?;
+        self.check_policy(&spec).await?;
         let token = issue_push_token(&mut spec, false);
         let stored = match key {
             None => self.store.insert_monitor(&spec, now_ms()).await?,
@@ -76,6 +77,7 @@ impl MonitorService {
         let current = self.get(id).await?;
         let key = validate_key_change("key", patch.key.take())?;
         let mut spec = patch.apply(&current.spec)?;
+        self.check_policy(&spec).await?;
         let token = issue_push_token(&mut spec, false);
         if let Some(key) = key.filter(|k| *k != current.key) {
             self.store
@@ -85,6 +87,20 @@ impl MonitorService {
         let updated = self.store_and_run(id, &spec).await?;
         tracing::info!(monitor_id = id, enabled = spec.enabled, "monitor updated");
         Ok((updated, token))
+    }
+
+    /// A 422 if the monitor names an escalation policy that does not exist.
+    async fn check_policy(&self, spec: &MonitorSpec) -> ApiResult<()> {
+        if let Some(id) = spec.escalation_policy_id {
+            if self.store.get_policy(id).await?.is_none() {
+                return Err(flatline_types::FieldError::new(
+                    "escalation_policy_id",
+                    format!("no escalation policy has id {id}"),
+                )
+                .into());
+            }
+        }
+        Ok(())
     }
 
     /// Hands a call of a push URL to the monitor whose token it holds.

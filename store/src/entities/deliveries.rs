@@ -24,6 +24,9 @@ pub struct Model {
     /// hands the delivery on when the claim runs out).
     pub claimed_by: Option<String>,
     pub claimed_until: Option<i64>,
+    /// An escalation step after the first (1 = the second step): held until due, and
+    /// cancelled if the incident is acknowledged or resolved first.
+    pub step: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -11,6 +11,11 @@ pub struct Model {
     pub started_at: i64,
     pub resolved_at: Option<i64>,
     pub cause: String,
+    /// UTC ms, who (a user's name, `token NAME`, or `link`), and how (`api`, `ui`, `link`).
+    pub acknowledged_at: Option<i64>,
+    pub acknowledged_by: Option<String>,
+    pub acknowledged_via: Option<String>,
+    pub ack_note: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

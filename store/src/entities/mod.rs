@@ -3,6 +3,7 @@
 pub mod api_tokens;
 pub mod checks;
 pub mod deliveries;
+pub mod escalation_policies;
 pub mod incident_updates;
 pub mod incidents;
 pub mod maintenance_periods;

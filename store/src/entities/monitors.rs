@@ -50,6 +50,8 @@ pub struct Model {
     pub locations: String,
     /// How many locations must see it down; null: a majority.
     pub confirm_locations: Option<i32>,
+    /// Who hears of its incidents, and when (`None`: its linked channels, at once).
+    pub escalation_policy_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

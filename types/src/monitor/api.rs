@@ -114,6 +114,9 @@ pub struct Monitor {
     pub enabled: bool,
     /// Minutes between reminders while down; 0 = none.
     pub resend_interval_minutes: u32,
+    /// Its escalation policy, or null (its linked channels hear at once).
+    #[serde(default)]
+    pub escalation_policy_id: Option<i64>,
     /// Whether its badges are served to anyone (`/badge/<badge_key>/status.svg`, …).
     #[serde(default)]
     pub public_badges: bool,
@@ -172,6 +175,7 @@ impl Monitor {
             verify_tls: self.verify_tls,
             enabled: Some(self.enabled),
             resend_interval_minutes: Some(self.resend_interval_minutes),
+            escalation_policy_id: self.escalation_policy_id,
             host: self.host.clone(),
             port: self.port,
             tls: self.tls,
@@ -224,6 +228,9 @@ pub struct Incident {
     pub resolved_at: Option<String>,
     /// The failure reason of the check that opened the incident.
     pub cause: String,
+    /// Who took it, when and how; null while nobody has.
+    #[serde(default)]
+    pub acknowledged: Option<crate::Acknowledgement>,
     /// What its handlers told its readers, oldest first: in `GET /api/v1/incidents/{id}`
     /// only (absent from lists).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -160,6 +160,8 @@ pub struct MonitorSpec {
     pub enabled: bool,
     /// Minutes between reminders while the monitor stays down; 0 = no reminders.
     pub resend_interval_minutes: u32,
+    /// Who hears of its incidents, and when; `None`: its linked channels, at once.
+    pub escalation_policy_id: Option<i64>,
     /// Days before its TLS certificate expires that a `certificate_expiring` notification is
     /// sent, largest first; empty: none. Used by kinds that see certificates (`https`, `tcp`
     /// with `tls`).
@@ -253,6 +255,12 @@ impl MonitorSpec {
                     "must be between 0 and {}",
                     crate::RESEND_INTERVAL_MAX_MINUTES
                 ),
+            ));
+        }
+        if self.escalation_policy_id.is_some_and(|id| id < 1) {
+            return Err(FieldError::new(
+                "escalation_policy_id",
+                "must be an escalation policy's id",
             ));
         }
         validate_certificate_expiry_days(&self.certificate_expiry_days)?;

@@ -20,6 +20,7 @@ impl CreateMonitor {
             retry_interval_seconds: (!push).then_some(spec.retry_interval_seconds),
             enabled: Some(spec.enabled),
             resend_interval_minutes: Some(spec.resend_interval_minutes),
+            escalation_policy_id: spec.escalation_policy_id,
             assertions: Some(spec.assertions.clone()),
             public_badges: Some(spec.public_badges),
             locations: (!push).then(|| spec.locations.clone()),

@@ -33,6 +33,11 @@ macro_rules! monitor_bodies {
             /// `http`: request body, sent as-is.
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub body: Option<String>,
+            /// An escalation policy's id: who hears of its incidents, and when. Default none:
+            /// its linked channels hear at once.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            #[cfg_attr(feature = "openapi", schema(minimum = 1))]
+            pub escalation_policy_id: Option<i64>,
             $( $(#[$doc])* #[serde(default, skip_serializing_if = "Option::is_none")] pub $field: Option<$ty>, )*
         }
 
@@ -62,6 +67,14 @@ macro_rules! monitor_bodies {
             )]
             #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
             pub body: Option<Option<String>>,
+            /// `null` detaches the escalation policy.
+            #[serde(
+                default,
+                deserialize_with = "double_option",
+                skip_serializing_if = "Option::is_none"
+            )]
+            #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>, minimum = 1))]
+            pub escalation_policy_id: Option<Option<i64>>,
             $( $(#[$doc])* #[serde(default, skip_serializing_if = "Option::is_none")] pub $field: Option<$ty>, )*
         }
 
@@ -85,6 +98,9 @@ macro_rules! monitor_bodies {
                 }
                 if let Some(v) = self.body {
                     base.body = v;
+                }
+                if let Some(v) = self.escalation_policy_id {
+                    base.escalation_policy_id = v;
                 }
                 $( if let Some(v) = self.$field { base.$field = Some(v); } )*
             }
@@ -342,6 +358,7 @@ impl CreateMonitor {
                 .map(|l| l.iter().map(|l| l.trim().to_owned()).collect())
                 .unwrap_or_else(|| vec![super::LOCAL.to_owned()]),
             confirm_locations: self.confirm_locations,
+            escalation_policy_id: self.escalation_policy_id,
         };
         spec.validate()?;
         Ok(spec)

@@ -173,6 +173,9 @@ pub enum DeliveryStatus {
     Sent,
     /// Given up after the last attempt.
     Failed,
+    /// A later escalation step that was not needed: the incident was acknowledged or
+    /// resolved before it came due.
+    Cancelled,
 }
 
 impl DeliveryStatus {
@@ -183,6 +186,7 @@ impl DeliveryStatus {
             Self::Sending => "sending",
             Self::Sent => "sent",
             Self::Failed => "failed",
+            Self::Cancelled => "cancelled",
         }
     }
 
@@ -193,6 +197,7 @@ impl DeliveryStatus {
             "sending" => Self::Sending,
             "sent" => Self::Sent,
             "failed" => Self::Failed,
+            "cancelled" => Self::Cancelled,
             _ => return None,
         })
     }

@@ -62,7 +62,17 @@ impl ChannelKind for EmailConfig {
                 false,
                 "Empty: 587 (STARTTLS), 465 (TLS) or 25 (none)",
             ),
-            ConfigField::new("security", "Security", FieldInput::SmtpSecurity, false, ""),
+            ConfigField::new(
+                "security",
+                "Security",
+                FieldInput::Choice(&[
+                    ("starttls", "STARTTLS (587)"),
+                    ("tls", "TLS (465)"),
+                    ("none", "None (local relay only)"),
+                ]),
+                false,
+                "",
+            ),
             ConfigField::new("username", "Username", FieldInput::Text, false, "Optional"),
             ConfigField::new(
                 "password",

@@ -13,14 +13,14 @@ pub enum FieldInput {
     Text,
     /// Shown masked, kept when sent back masked.
     Secret,
-    /// A port number.
+    /// A whole number (a port, a priority).
     Number,
     /// Comma-separated values, sent as a JSON array.
     List,
     /// `Name: value` lines, sent as a JSON object.
     Headers,
-    /// One of [`super::SmtpSecurity`].
-    SmtpSecurity,
+    /// One of a few values, `(value, label)`; the first is the default.
+    Choice(&'static [(&'static str, &'static str)]),
 }
 
 /// One field of a channel type's config, as a form shows it.
@@ -119,4 +119,61 @@ pub fn mask_url(raw: &str) -> String {
 /// A secret as shown.
 pub(super) fn mask(secret: &mut String) {
     *secret = MASK.to_owned();
+}
+
+/// An optional value: when present, checked as [`required`].
+pub(super) fn optional(name: &str, value: &Option<String>) -> Result<(), FieldError> {
+    value.as_deref().map_or(Ok(()), |v| required(name, v))
+}
+
+/// A non-empty list of at most 50 values, each checked by `check` (errors name
+/// `config.<name>[i]`).
+pub(super) fn list(
+    name: &str,
+    values: &[String],
+    check: impl Fn(&str) -> Result<(), &'static str>,
+) -> Result<(), FieldError> {
+    if values.is_empty() {
+        return Err(field(name, "must list at least one"));
+    }
+    if values.len() > 50 {
+        return Err(field(name, "must list at most 50"));
+    }
+    for (i, v) in values.iter().enumerate() {
+        let item = format!("{name}[{i}]");
+        required(&item, v)?;
+        check(v).map_err(|m| field(&item, m))?;
+    }
+    Ok(())
+}
+
+/// An E.164 phone number: `+` and 8–15 digits.
+pub(super) fn phone(value: &str) -> Result<(), &'static str> {
+    let digits = value.strip_prefix('+').unwrap_or("");
+    if (8..=15).contains(&digits.len()) && digits.chars().all(|c| c.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err("must be a phone number in E.164 form, like +15551234567")
+    }
+}
+
+/// A name of letters, digits, `_`, `-` and `.` (at most 128): what goes into a URL path.
+pub(super) fn identifier(name: &str, value: &str) -> Result<(), FieldError> {
+    required(name, value)?;
+    if value.len() > 128
+        || !value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+    {
+        return Err(field(
+            name,
+            "must be 1–128 letters, digits, '_', '-' or '.'",
+        ));
+    }
+    Ok(())
+}
+
+/// An optional secret as shown.
+pub(super) fn mask_optional(secret: &mut Option<String>) {
+    secret.iter_mut().for_each(mask);
 }

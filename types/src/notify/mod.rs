@@ -5,29 +5,59 @@
 //! Adding a type: a file here with its config struct implementing [`ChannelKind`], and one
 //! line in the `channel_types!` list below.
 
+mod alertmanager;
 mod api;
+mod apprise;
+mod dingtalk;
 mod discord;
 mod email;
+mod feishu;
 mod fields;
+mod googlechat;
 mod gotify;
+mod homeassistant;
+mod matrix;
+mod mattermost;
 mod ntfy;
+mod opsgenie;
 mod pagerduty;
+mod pushover;
+mod rocketchat;
+mod signal;
 mod slack;
+mod splunk_oncall;
 mod teams;
 mod telegram;
+mod twilio;
 mod webhook;
+mod zulip;
 
+pub use alertmanager::{AlertmanagerConfig, ALERTMANAGER_OWN_LABELS};
 pub use api::*;
+pub use apprise::AppriseConfig;
+pub use dingtalk::DingtalkConfig;
 pub use discord::DiscordConfig;
 pub use email::{EmailConfig, SmtpSecurity};
+pub use feishu::FeishuConfig;
 pub use fields::{mask_url, ChannelKind, ChannelType, ConfigField, FieldInput, MASK};
+pub use googlechat::GooglechatConfig;
 pub use gotify::GotifyConfig;
+pub use homeassistant::HomeassistantConfig;
+pub use matrix::MatrixConfig;
+pub use mattermost::MattermostConfig;
 pub use ntfy::{NtfyConfig, NTFY_URL};
+pub use opsgenie::{OpsgenieConfig, OPSGENIE_URL};
 pub use pagerduty::{PagerdutyConfig, PAGERDUTY_EVENTS_URL};
+pub use pushover::{PushoverConfig, PUSHOVER_URL};
+pub use rocketchat::RocketchatConfig;
+pub use signal::SignalConfig;
 pub use slack::SlackConfig;
+pub use splunk_oncall::SplunkOncallConfig;
 pub use teams::TeamsConfig;
 pub use telegram::TelegramConfig;
+pub use twilio::{TwilioConfig, TWILIO_URL};
 pub use webhook::WebhookConfig;
+pub use zulip::ZulipConfig;
 
 use serde::{Deserialize, Serialize};
 
@@ -96,6 +126,37 @@ channel_types! {
     Pagerduty(PagerdutyConfig),
     /// Email over SMTP.
     Email(EmailConfig),
+    /// Pushover.
+    Pushover(PushoverConfig),
+    /// Matrix room.
+    Matrix(MatrixConfig),
+    /// Mattermost incoming webhook.
+    Mattermost(MattermostConfig),
+    /// Rocket.Chat incoming webhook.
+    Rocketchat(RocketchatConfig),
+    /// Google Chat space webhook.
+    Googlechat(GooglechatConfig),
+    /// Opsgenie Alert API.
+    Opsgenie(OpsgenieConfig),
+    /// Splunk On-Call (VictorOps) REST endpoint.
+    #[serde(rename = "splunk_oncall")]
+    SplunkOncall(SplunkOncallConfig),
+    /// Prometheus Alertmanager.
+    Alertmanager(AlertmanagerConfig),
+    /// Signal, through a signal-cli REST API.
+    Signal(SignalConfig),
+    /// Apprise API (100+ services).
+    Apprise(AppriseConfig),
+    /// Home Assistant notify service.
+    Homeassistant(HomeassistantConfig),
+    /// Zulip stream.
+    Zulip(ZulipConfig),
+    /// Twilio SMS.
+    Twilio(TwilioConfig),
+    /// DingTalk robot.
+    Dingtalk(DingtalkConfig),
+    /// Feishu / Lark bot.
+    Feishu(FeishuConfig),
 }
 
 impl ChannelConfig {

@@ -1,7 +1,9 @@
 //! One incident: its monitor, times and cause, and the updates its handlers wrote, with a
 //! form to post the next one.
 
-use flatline_types::{CreateIncidentUpdate, Incident, IncidentUpdate, IncidentUpdateState};
+use flatline_types::{
+    AckIncident, CreateIncidentUpdate, Incident, IncidentUpdate, IncidentUpdateState,
+};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -67,6 +69,28 @@ fn IncidentOf(id: i64) -> impl IntoView {
         });
     };
 
+    let ack_note = RwSignal::new(String::new());
+    let acknowledge = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body = AckIncident {
+            note: Some(ack_note.get_untracked()),
+        };
+        if let Err(e) = body.validated_note() {
+            errors.set(Some(local_error(e)));
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            let path = format!("/api/v1/incidents/{id}/ack");
+            match api::post::<_, Incident>(&path, &body).await {
+                Ok(_) => {
+                    error.set(None);
+                    load();
+                }
+                Err(e) => show_error(errors, error, e),
+            }
+        });
+    };
+
     view! {
         {move || match incident.get() {
             None => view! { <p class="muted">"Loading…"</p> }.into_any(),
@@ -74,6 +98,7 @@ fn IncidentOf(id: i64) -> impl IntoView {
             Some(Ok(i)) => {
                 let mid = i.monitor_id;
                 let open = i.resolved_at.is_none();
+                let unacked = i.acknowledged.is_none();
                 let updates = i.updates.clone().unwrap_or_default();
                 view! {
                     <div class="detail-head">
@@ -88,7 +113,23 @@ fn IncidentOf(id: i64) -> impl IntoView {
                         <dt>"Started"</dt><dd>{fmt::local(&i.started_at)}</dd>
                         <dt>"Resolved"</dt><dd>{i.resolved_at.as_deref().map(fmt::local).unwrap_or_else(|| "not yet".into())}</dd>
                         <dt>"Cause"</dt><dd class="err-text">{i.cause.clone()}</dd>
+                        <dt>"Acknowledged"</dt>
+                        <dd id="incident-ack">{match &i.acknowledged {
+                            Some(a) => format!("{} by {} (via {}){}", fmt::local(&a.at), a.by, a.via,
+                                a.note.as_deref().map(|n| format!(": {n}")).unwrap_or_default()),
+                            None => "not yet".to_owned(),
+                        }}</dd>
                     </dl>
+                    <Show when=move || open && unacked>
+                        <form class="panel ack" on:submit=acknowledge aria-label="Acknowledge" style="margin-bottom:1rem">
+                            <p class="muted small" style="margin-top:0">"Acknowledging stops the escalation and the reminders: say you are on it."</p>
+                            <div class="copy-row">
+                                <label class="sr-only" for="f-ack-note">"Note"</label>
+                                <input id="f-ack-note" type="text" placeholder="Note (optional)" bind:value=ack_note/>
+                                <button type="submit" id="acknowledge">"Acknowledge"</button>
+                            </div>
+                        </form>
+                    </Show>
                     <section class="panel" aria-labelledby="updates-h" style="margin-bottom:1rem">
                         <h2 id="updates-h" style="margin-top:0">"Updates"</h2>
                         {if updates.is_empty() {

@@ -5,15 +5,30 @@
 //! Adding a provider: its config in `flatline_types::notify`, one file here implementing
 //! [`Provider`] for it, and its arm in [`provider`].
 
+mod alertmanager;
+mod apprise;
+mod dingtalk;
 mod discord;
 mod email;
+mod feishu;
+mod googlechat;
 mod gotify;
+mod homeassistant;
+mod matrix;
+mod mattermost;
 mod ntfy;
+mod opsgenie;
 mod pagerduty;
+mod pushover;
+mod rocketchat;
+mod signal;
 mod slack;
+mod splunk_oncall;
 mod teams;
 mod telegram;
+mod twilio;
 mod webhook;
+mod zulip;
 
 use flatline_types::{ChannelConfig, EmailConfig};
 use serde_json::Value;
@@ -28,8 +43,10 @@ pub trait Provider {
     /// of them was accepted.
     fn requests(&self, notice: &Notice) -> Vec<Request>;
 
-    /// Whether an HTTP answer with `status` means the request was accepted. Default: any 2xx.
-    fn accepted(&self, status: u16) -> bool {
+    /// Whether an HTTP answer with `status` and (the start of) `body` means the request was
+    /// accepted. Default: any 2xx. Services that answer 200 to a refusal (DingTalk, Feishu)
+    /// look into the body.
+    fn accepted(&self, status: u16, _body: &[u8]) -> bool {
         (200..300).contains(&status)
     }
 }
@@ -46,6 +63,21 @@ pub fn provider(config: &ChannelConfig) -> &dyn Provider {
         ChannelConfig::Gotify(c) => c,
         ChannelConfig::Pagerduty(c) => c,
         ChannelConfig::Email(c) => c,
+        ChannelConfig::Pushover(c) => c,
+        ChannelConfig::Matrix(c) => c,
+        ChannelConfig::Mattermost(c) => c,
+        ChannelConfig::Rocketchat(c) => c,
+        ChannelConfig::Googlechat(c) => c,
+        ChannelConfig::Opsgenie(c) => c,
+        ChannelConfig::SplunkOncall(c) => c,
+        ChannelConfig::Alertmanager(c) => c,
+        ChannelConfig::Signal(c) => c,
+        ChannelConfig::Apprise(c) => c,
+        ChannelConfig::Homeassistant(c) => c,
+        ChannelConfig::Zulip(c) => c,
+        ChannelConfig::Twilio(c) => c,
+        ChannelConfig::Dingtalk(c) => c,
+        ChannelConfig::Feishu(c) => c,
     }
 }
 
@@ -58,21 +90,62 @@ pub enum Request {
     Email(Mail),
 }
 
-/// One HTTP `POST` of a JSON body.
+/// One HTTP request: a `POST` (or a `PUT`) of a JSON or form body.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HttpCall {
+    pub method: Method,
     pub url: String,
     pub headers: Vec<(String, String)>,
-    pub body: Value,
+    pub body: Body,
+}
+
+/// The HTTP methods providers use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    Post,
+    /// Matrix: an idempotent send under a transaction id.
+    Put,
+}
+
+/// What a request carries.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Body {
+    Json(Value),
+    /// `application/x-www-form-urlencoded` (Twilio, Zulip).
+    Form(Vec<(String, String)>),
 }
 
 impl HttpCall {
-    /// A `POST` of `body` to `url`.
+    /// A `POST` of JSON `body` to `url`.
     pub fn post(url: &str, body: Value) -> Self {
         Self {
+            method: Method::Post,
             url: url.to_owned(),
             headers: Vec::new(),
-            body,
+            body: Body::Json(body),
+        }
+    }
+
+    /// A `PUT` of JSON `body` to `url`.
+    pub fn put(url: &str, body: Value) -> Self {
+        Self {
+            method: Method::Put,
+            ..Self::post(url, body)
+        }
+    }
+
+    /// A `POST` of a form to `url`.
+    pub fn form(url: &str, fields: &[(&str, &str)]) -> Self {
+        Self {
+            method: Method::Post,
+            url: url.to_owned(),
+            headers: Vec::new(),
+            body: Body::Form(
+                fields
+                    .iter()
+                    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                    .collect(),
+            ),
         }
     }
 
@@ -81,6 +154,78 @@ impl HttpCall {
         self.headers.push((name.to_owned(), value.to_owned()));
         self
     }
+
+    /// The same call with HTTP Basic credentials.
+    pub fn basic_auth(self, user: &str, password: &str) -> Self {
+        use base64::Engine;
+        let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+        self.header("Authorization", &format!("Basic {token}"))
+    }
+
+    /// The JSON body (`Null` for a form): what unit tests look at.
+    pub fn json(&self) -> &Value {
+        match &self.body {
+            Body::Json(v) => v,
+            Body::Form(_) => &Value::Null,
+        }
+    }
+
+    /// A form field's value.
+    pub fn form_field(&self, name: &str) -> Option<&str> {
+        match &self.body {
+            Body::Form(f) => f.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()),
+            Body::Json(_) => None,
+        }
+    }
+}
+
+/// `url` with `path` appended: one `/` between them whatever either has.
+fn join(url: &str, path: &str) -> String {
+    format!(
+        "{}/{}",
+        url.trim_end_matches('/'),
+        path.trim_start_matches('/')
+    )
+}
+
+/// A path segment percent-encoded (Matrix room ids carry `!` and `:`; Twilio's account id
+/// goes into a path).
+fn segment(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
+}
+
+/// One key per incident (or per certificate, or per test notice), the same in the down and
+/// the up: what alerting services that open and close alerts (PagerDuty, Opsgenie, Splunk
+/// On-Call, Alertmanager) identify the alert by.
+fn incident_key(n: &Notice) -> String {
+    match (n.monitor_id, n.incident_started_ms, &n.certificate) {
+        // Every threshold of one certificate updates one alert.
+        (Some(m), _, Some(c)) => format!(
+            "flatline-{m}-certificate-{}",
+            &c.sha256[..16.min(c.sha256.len())]
+        ),
+        (Some(m), Some(started), None) => format!("flatline-{m}-{started}"),
+        (Some(m), None, None) => format!("flatline-{m}-{}", n.at_ms),
+        (None, _, _) => format!("flatline-test-{}", n.delivery_id),
+    }
+}
+
+/// `#RRGGBB`, as Mattermost's and Rocket.Chat's attachments want their colour.
+fn hex_colour(event: Event) -> String {
+    format!("#{:06X}", colour(event))
+}
+
+/// HMAC-SHA256 of `message` under `key`, base64: DingTalk's and Feishu's signatures.
+fn hmac_base64(key: &[u8], message: &[u8]) -> String {
+    use base64::Engine;
+    use hmac::Mac;
+    let Ok(mut mac) = hmac::Hmac::<sha2::Sha256>::new_from_slice(key) else {
+        return String::new();
+    };
+    mac.update(message);
+    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
 }
 
 impl From<HttpCall> for Request {
@@ -118,6 +263,35 @@ fn escape_html(s: &str) -> String {
         .replace('>', "&gt;")
 }
 
+/// Mattermost's and Rocket.Chat's attachment (the Slack legacy format both read): coloured
+/// by the event, the facts as fields, the title linking to the monitor's page.
+fn attachment(n: &Notice) -> Value {
+    let fields: Vec<Value> = n
+        .facts()
+        .into_iter()
+        .map(|(k, v)| serde_json::json!({"short": v.chars().count() <= 40, "title": k, "value": v}))
+        .collect();
+    let mut a = serde_json::json!({
+        "fallback": n.text(),
+        "color": hex_colour(n.event),
+        "title": n.title(),
+        "fields": fields,
+        "footer": "Flatline",
+    });
+    if let Some(url) = &n.page_url {
+        a["title_link"] = serde_json::json!(url);
+    }
+    a
+}
+
+/// Whether a JSON answer's `field` is absent or 0 (answers that are not JSON count as 0).
+fn zero_code(body: &[u8], field: &str) -> bool {
+    serde_json::from_slice::<Value>(body)
+        .ok()
+        .and_then(|v| v.get(field).cloned())
+        .is_none_or(|code| code.as_i64() == Some(0))
+}
+
 /// The facts as `Label: value` lines.
 fn fact_lines(n: &Notice) -> String {
     let lines: Vec<String> = n.facts().iter().map(|(k, v)| format!("{k}: {v}")).collect();
@@ -152,17 +326,17 @@ mod tests {
             }),
             &n,
         )[0];
-        assert!(slack.body["text"]
+        assert!(slack.json()["text"]
             .as_str()
             .is_some_and(|t| t.contains("&lt;prod&gt;")));
-        assert_eq!(slack.body["blocks"][0]["type"], "section");
+        assert_eq!(slack.json()["blocks"][0]["type"], "section");
         let discord = &calls(
             &ChannelConfig::Discord(DiscordConfig {
                 url: "http://d/".into(),
             }),
             &n,
         )[0];
-        assert_eq!(discord.body["embeds"][0]["color"], 0xE03E3E);
+        assert_eq!(discord.json()["embeds"][0]["color"], 0xE03E3E);
         let telegram = &calls(
             &ChannelConfig::Telegram(TelegramConfig {
                 url: "http://t/".into(),
@@ -170,8 +344,8 @@ mod tests {
             }),
             &n,
         )[0];
-        assert_eq!(telegram.body["chat_id"], -100);
-        assert_eq!(telegram.body["parse_mode"], "HTML");
+        assert_eq!(telegram.json()["chat_id"], -100);
+        assert_eq!(telegram.json()["parse_mode"], "HTML");
         let pd = |event| {
             let mut n = sample_down();
             n.event = event;
@@ -184,9 +358,9 @@ mod tests {
             )
         };
         let (trigger, resolve) = (&pd(Event::Down)[0], &pd(Event::Up)[0]);
-        assert_eq!(trigger.body["event_action"], "trigger");
-        assert_eq!(resolve.body["event_action"], "resolve");
-        assert_eq!(trigger.body["dedup_key"], resolve.body["dedup_key"]);
+        assert_eq!(trigger.json()["event_action"], "trigger");
+        assert_eq!(resolve.json()["event_action"], "resolve");
+        assert_eq!(trigger.json()["dedup_key"], resolve.json()["dedup_key"]);
         let gotify = &calls(
             &ChannelConfig::Gotify(GotifyConfig {
                 server_url: "http://g/".into(),

@@ -4,7 +4,7 @@
 use flatline_types::PagerdutyConfig;
 use serde_json::{json, Value};
 
-use super::{HttpCall, Provider, Request};
+use super::{incident_key, HttpCall, Provider, Request};
 use crate::notifier::notice::{rfc3339, Event, Notice};
 
 impl Provider for PagerdutyConfig {
@@ -19,16 +19,7 @@ impl Provider for PagerdutyConfig {
 /// PagerDuty Events API v2: trigger on down, resolve on up, with one dedup key per
 /// incident. A test triggers and at once resolves its own event.
 fn events(n: &Notice, routing_key: &str) -> Vec<Value> {
-    let dedup_key = match (n.monitor_id, n.incident_started_ms, &n.certificate) {
-        // Every threshold of one certificate updates one alert.
-        (Some(m), _, Some(c)) => format!(
-            "flatline-{m}-certificate-{}",
-            &c.sha256[..16.min(c.sha256.len())]
-        ),
-        (Some(m), Some(started), None) => format!("flatline-{m}-{started}"),
-        (Some(m), None, None) => format!("flatline-{m}-{}", n.at_ms),
-        (None, _, _) => format!("flatline-test-{}", n.delivery_id),
-    };
+    let dedup_key = incident_key(n);
     let trigger = || {
         let details: serde_json::Map<String, Value> = n
             .facts()

@@ -54,10 +54,9 @@ fn config_json(
             continue;
         }
         let v = match spec.input {
-            FieldInput::Number => json!(text.parse::<u16>().map_err(|_| (
-                spec.key.to_owned(),
-                "must be a port number (1–65535)".to_owned()
-            ))?),
+            FieldInput::Number => json!(text
+                .parse::<i64>()
+                .map_err(|_| (spec.key.to_owned(), "must be a whole number".to_owned()))?),
             FieldInput::List => json!(text
                 .split([',', ' ', '\n', ';'])
                 .filter(|s| !s.is_empty())
@@ -126,12 +125,12 @@ pub(super) fn ChannelForm(
                     .filter(|s| s["type"] == k)
                     .and_then(|s| s.get(spec.key))
                     .map(shown)
-                    .unwrap_or_else(|| {
-                        if spec.input == FieldInput::SmtpSecurity {
-                            "starttls".into()
-                        } else {
-                            String::new()
-                        }
+                    .unwrap_or_else(|| match spec.input {
+                        FieldInput::Choice(options) => options
+                            .first()
+                            .map(|(v, _)| (*v).to_owned())
+                            .unwrap_or_default(),
+                        _ => String::new(),
                     });
                 (spec.key, RwSignal::new(v))
             })
@@ -219,14 +218,13 @@ pub(super) fn ChannelForm(
             {move || {
                 let k = kind.get();
                 fields_of(&k).iter().zip(values.get()).map(|(spec, (_, value))| {
-                    if spec.input == FieldInput::SmtpSecurity {
+                    if let FieldInput::Choice(options) = spec.input {
+                        let id = format!("f-{}", spec.key);
                         view! {
                             <div class="field">
-                                <label for="f-security">{spec.label}</label>
-                                <select id="f-security" bind:value=value>
-                                    <option value="starttls">"STARTTLS (587)"</option>
-                                    <option value="tls">"TLS (465)"</option>
-                                    <option value="none">"None (local relay only)"</option>
+                                <label for=id.clone()>{spec.label}</label>
+                                <select id=id bind:value=value>
+                                    {options.iter().map(|(v, label)| view! { <option value=*v>{*label}</option> }).collect_view()}
                                 </select>
                             </div>
                         }.into_any()

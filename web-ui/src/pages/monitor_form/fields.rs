@@ -46,6 +46,8 @@ pub(super) struct Fields {
     /// How many locations must agree it is down; empty: a majority.
     pub(super) confirm: RwSignal<String>,
     pub(super) resend: RwSignal<String>,
+    /// An escalation policy's id, or empty.
+    pub(super) escalation: RwSignal<String>,
     /// Days before a certificate's expiry to warn, comma-separated.
     pub(super) cert_days: RwSignal<String>,
     pub(super) channels: RwSignal<BTreeSet<i64>>,
@@ -85,6 +87,7 @@ impl Fields {
             locations: RwSignal::new(flatline_types::LOCAL.into()),
             confirm: RwSignal::new(String::new()),
             resend: RwSignal::new("0".into()),
+            escalation: RwSignal::new(String::new()),
             cert_days: RwSignal::new(days_text(&limits::DEFAULT_CERTIFICATE_EXPIRY_DAYS)),
             channels: RwSignal::new(BTreeSet::new()),
         }
@@ -131,6 +134,11 @@ impl Fields {
             String::new()
         });
         self.resend.set(m.resend_interval_minutes.to_string());
+        self.escalation.set(
+            m.escalation_policy_id
+                .map(|id| id.to_string())
+                .unwrap_or_default(),
+        );
         self.host.set(m.host.clone().unwrap_or_default());
         self.port
             .set(m.port.map(|p| p.to_string()).unwrap_or_default());
@@ -219,6 +227,7 @@ impl Fields {
             enabled: Some(self.enabled.get_untracked()),
             public_badges: Some(self.public_badges.get_untracked()),
             resend_interval_minutes: num("resend_interval_minutes", self.resend)?,
+            escalation_policy_id: text(self.escalation).and_then(|s| s.parse().ok()),
             assertions: Some(assertions),
             ..Default::default()
         };
@@ -331,6 +340,7 @@ pub(super) fn to_patch(c: CreateMonitor) -> PatchMonitor {
         verify_tls: c.verify_tls,
         enabled: c.enabled,
         resend_interval_minutes: c.resend_interval_minutes,
+        escalation_policy_id: Some(c.escalation_policy_id),
         host: c.host,
         port: c.port,
         tls: c.tls,

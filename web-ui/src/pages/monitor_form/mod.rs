@@ -15,8 +15,8 @@ mod widgets;
 use crate::api::{self, ClientError};
 use crate::ui::{local_error, show_error, FieldErrors, TextField};
 use fields::{to_patch, Fields};
-use widgets::AssertionRows;
 pub use widgets::PushUrlPanel;
+use widgets::{AssertionRows, EscalationSelect};
 
 #[component]
 pub fn NewMonitor() -> impl IntoView {
@@ -273,6 +273,7 @@ where
                 </Show>
                 <TextField id="resend_interval_minutes" label="Remind every (minutes) while down" value=f.resend errors=errors kind="number"
                     hint="0: notify only when it goes down and comes back"/>
+                <EscalationSelect value=f.escalation/>
             </div>
             <Show when=move || is(MonitorKind::Http)>
                 <fieldset>

@@ -94,3 +94,28 @@ pub(super) fn AssertionRows(
         </fieldset>
     }
 }
+
+/// The escalation policy a monitor follows, chosen among those stored.
+#[component]
+pub fn EscalationSelect(value: RwSignal<String>) -> impl IntoView {
+    let policies = RwSignal::new(Vec::<flatline_types::EscalationPolicy>::new());
+    leptos::task::spawn_local(async move {
+        if let Ok(list) = crate::api::get("/api/v1/escalation-policies").await {
+            policies.set(list);
+        }
+    });
+    view! {
+        <div class="field">
+            <label for="f-escalation_policy_id">"Escalation policy"</label>
+            <select id="f-escalation_policy_id" on:change=move |ev| value.set(event_target_value(&ev))>
+                <option value="" selected=move || value.get().is_empty()>"None: its channels hear at once"</option>
+                {move || policies.get().into_iter().map(|p| {
+                    let id = p.id.to_string();
+                    let chosen = id.clone();
+                    view! { <option value=id selected=move || value.get() == chosen>{p.name}</option> }
+                }).collect_view()}
+            </select>
+            <span class="hint">"Steps of channels that hear of a down one after another until someone acknowledges"</span>
+        </div>
+    }
+}
