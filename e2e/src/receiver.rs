@@ -15,7 +15,12 @@ use serde_json::Value;
 /// One request as a receiver saw it.
 #[derive(Clone, Debug)]
 pub struct Received {
+    pub method: String,
     pub path: String,
+    /// The query string, without `?` (empty if none).
+    pub query: String,
+    /// The body as sent.
+    pub raw: String,
     /// Lowercase names.
     pub headers: HashMap<String, String>,
     /// The body as JSON (Null if it was not JSON).
@@ -42,6 +47,8 @@ struct Shared {
     script: Mutex<HashMap<String, VecDeque<Reply>>>,
     /// Paths that never answer.
     hang: Mutex<HashSet<String>>,
+    /// Scripted answers by path prefix (when no exact path is scripted).
+    prefix_script: Mutex<Vec<(String, VecDeque<Reply>)>>,
 }
 
 /// An HTTP receiver; `stop` and `start_again` take it down and bring it back on its port.
@@ -63,7 +70,16 @@ async fn record(
         .lock()
         .expect("lock")
         .get_mut(&path)
-        .and_then(VecDeque::pop_front);
+        .and_then(VecDeque::pop_front)
+        .or_else(|| {
+            shared
+                .prefix_script
+                .lock()
+                .expect("lock")
+                .iter_mut()
+                .find(|(prefix, _)| path.starts_with(prefix.as_str()))
+                .and_then(|(_, replies)| replies.pop_front())
+        });
     let status = match (hang, reply) {
         (true, _) => 0,
         (false, Some(Reply::Status(s))) => s,
@@ -73,7 +89,10 @@ async fn record(
     };
     shared.log.lock().expect("lock").push(Received {
         status,
+        method: req.method().to_string(),
         path: path.clone(),
+        query: req.query_string().to_owned(),
+        raw: String::from_utf8_lossy(&body).into_owned(),
         headers: req
             .headers()
             .iter()
@@ -167,6 +186,28 @@ impl Receiver {
             .lock()
             .expect("lock")
             .insert(path.to_owned(), replies.iter().copied().collect());
+    }
+
+    /// Answers the next requests to any path starting with `prefix` (and not scripted
+    /// exactly) with `replies`, in order; then 200 again.
+    pub fn script_prefix(&self, prefix: &str, replies: &[Reply]) {
+        self.shared
+            .prefix_script
+            .lock()
+            .expect("lock")
+            .push((prefix.to_owned(), replies.iter().copied().collect()));
+    }
+
+    /// Every request to a path starting with `prefix`, oldest first.
+    pub fn received_under(&self, prefix: &str) -> Vec<Received> {
+        self.shared
+            .log
+            .lock()
+            .expect("lock")
+            .iter()
+            .filter(|r| r.path.starts_with(prefix))
+            .cloned()
+            .collect()
     }
 
     /// Requests to `path` never get an answer.
