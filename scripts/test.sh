@@ -13,6 +13,8 @@ missing=()
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || missing+=(postgresql)
 command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+# The Alertmanager the alertmanager channel's test posts to.
+[ -x /usr/bin/prometheus-alertmanager ] || missing+=(prometheus-alertmanager)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 [ -x /usr/bin/chromium ] || missing+=(chromium)

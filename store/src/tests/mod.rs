@@ -4,6 +4,7 @@
 mod auth;
 mod batch;
 mod deliveries;
+mod escalation;
 mod probes;
 mod rollups;
 
