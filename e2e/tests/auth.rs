@@ -80,11 +80,12 @@ async fn every_protected_route_refuses_anonymous_callers() {
                     .any(|r| r.as_object().is_some_and(|o| o.is_empty()))
             });
             if public {
-                // Sign-in, the health check, push URLs (their token is the credential),
-                // badges and status pages (public by design).
+                // Sign-in, the health check, push URLs and acknowledgement links (their token
+                // is the credential), badges and status pages (public by design).
                 assert!(
                     path.starts_with("/auth/")
                         || path.starts_with("/push/")
+                        || path.starts_with("/ack/")
                         || path.starts_with("/badge/")
                         || path.starts_with("/status/")
                         || path == "/healthz",

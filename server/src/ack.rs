@@ -10,6 +10,7 @@ use flatline_store::clock::{now_ms, rfc3339};
 use flatline_store::entities::incidents;
 use flatline_store::escalation::{Ack, AckOutcome};
 use flatline_store::Store;
+use flatline_types::ErrorBody;
 use maud::{html, Markup, DOCTYPE};
 
 use crate::api::scope_of_routes;
@@ -197,6 +198,9 @@ pub enum AckPage {
     /// The link has expired
     #[response(status = 410, content_type = "text/html")]
     Expired(String),
+    /// Too many requests from this address
+    #[response(status = 429)]
+    TooMany(ErrorBody),
 }
 
 /// What `POST /ack/{token}` answers.
@@ -214,6 +218,9 @@ pub enum AckDone {
     /// The link has expired
     #[response(status = 410, content_type = "text/html")]
     Expired(String),
+    /// Too many requests from this address
+    #[response(status = 429)]
+    TooMany(ErrorBody),
 }
 
 /// The acknowledgement routes, under `/ack` (outside `/api`: the token is the credential).

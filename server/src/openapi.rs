@@ -357,6 +357,14 @@ fn name_patterns(doc: &mut Value) {
         ("CreateChannel", CHANNEL_NAME_MAX_CHARS),
         ("PatchChannel", CHANNEL_NAME_MAX_CHARS),
         ("CreateToken", TOKEN_NAME_MAX_CHARS),
+        (
+            "CreateEscalationPolicy",
+            flatline_types::ESCALATION_NAME_MAX_CHARS,
+        ),
+        (
+            "PatchEscalationPolicy",
+            flatline_types::ESCALATION_NAME_MAX_CHARS,
+        ),
     ] {
         if let Some(name) = doc
             .pointer_mut(&format!("/components/schemas/{schema}/properties/name"))
@@ -378,6 +386,10 @@ fn name_patterns(doc: &mut Value) {
         (
             "CreateIncidentUpdate/properties/message".into(),
             json!({"pattern": t::text_pattern(t::INCIDENT_UPDATE_MAX_CHARS, true)}),
+        ),
+        (
+            "AckIncident/properties/note".into(),
+            json!({"pattern": t::text_pattern(t::ACK_NOTE_MAX_CHARS, true)}),
         ),
         (
             "PageSection/properties/name".into(),

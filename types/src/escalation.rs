@@ -130,18 +130,18 @@ pub fn validate_steps(steps: &[EscalationStep]) -> Result<(), FieldError> {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AckIncident {
-    /// A word on what is being done (at most 1,000 characters).
+    /// A word on what is being done (1–1,000 characters; leave it out for none).
     #[serde(default)]
     pub note: Option<String>,
 }
 
 impl AckIncident {
-    /// The trimmed note (`None` if empty), or the error naming `note`.
+    /// The trimmed note, or the error naming `note` (a blank one is refused: leave it out).
     pub fn validated_note(&self) -> Result<Option<String>, FieldError> {
-        match self.note.as_deref().map(str::trim) {
-            None | Some("") => Ok(None),
-            Some(n) => crate::validate_text("note", n, ACK_NOTE_MAX_CHARS, true).map(Some),
-        }
+        self.note
+            .as_deref()
+            .map(|n| crate::validate_text("note", n, ACK_NOTE_MAX_CHARS, true))
+            .transpose()
     }
 }
 

@@ -199,7 +199,8 @@ pub async fn acknowledge(
     body: web::Bytes,
 ) -> ApiResult<web::Json<Incident>> {
     let id = id.into_inner();
-    let body: AckIncident = if body.iter().all(u8::is_ascii_whitespace) {
+    let text = std::str::from_utf8(&body).unwrap_or_default().trim();
+    let body: AckIncident = if body.iter().all(u8::is_ascii_whitespace) || text == "null" {
         AckIncident::default()
     } else {
         crate::json::parse(&body)?

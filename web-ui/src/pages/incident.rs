@@ -72,8 +72,9 @@ fn IncidentOf(id: i64) -> impl IntoView {
     let ack_note = RwSignal::new(String::new());
     let acknowledge = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        let note = ack_note.get_untracked();
         let body = AckIncident {
-            note: Some(ack_note.get_untracked()),
+            note: Some(note).filter(|n| !n.trim().is_empty()),
         };
         if let Err(e) = body.validated_note() {
             errors.set(Some(local_error(e)));
