@@ -466,6 +466,17 @@ async fn errors_point_into_the_file_and_variables_come_from_the_environment() {
         "{}",
         answer.body
     );
+    // A monitor following an escalation policy that does not exist.
+    let answer = fl
+        .send(
+            "POST",
+            "/api/v1/config/apply",
+            &[("Authorization", &format!("Bearer {}", fl.token.clone().unwrap_or_default())), ("Content-Type", "application/yaml")],
+            Some("monitors:\n  - key: y\n    name: Y\n    url: http://127.0.0.1:9/\n    escalation_policy_id: 999\n"),
+        )
+        .await;
+    assert_eq!(answer.status, 422, "{}", answer.body);
+    assert_eq!(answer.body["field"], "monitors[0].escalation_policy_id");
     // Without credentials: 401, like every /api route.
     let anonymous = fl
         .send("POST", "/api/v1/config/apply", &[], Some("{}"))

@@ -129,6 +129,15 @@ pub async fn plan(
     );
     for m in &doc.monitors {
         let mut spec = m.body.clone().into_spec().map_err(at(&m.path))?;
+        if let Some(id) = spec
+            .escalation_policy_id
+            .filter(|id| !state.policies.contains(id))
+        {
+            return Err(DocError::new(
+                format!("{}.escalation_policy_id", m.path),
+                format!("no escalation policy has id {id}"),
+            ));
+        }
         let current = state.monitor_by_key(&m.key);
         if let Some(s) = current {
             spec.keep_push_token(&s.spec);

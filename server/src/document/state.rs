@@ -21,6 +21,8 @@ pub struct State {
     pub links: HashMap<i64, Vec<i64>>,
     pub pages: Vec<StoredPage>,
     pub maintenance: Vec<StoredMaintenance>,
+    /// The escalation policies' ids (monitors refer to them by id).
+    pub policies: std::collections::BTreeSet<i64>,
     /// Positions in `monitors` and `channels`, by key and by id (plans look up thousands).
     index: Index,
 }
@@ -80,6 +82,7 @@ impl State {
             links,
             pages: store.list_pages().await?,
             maintenance: store.list_maintenance().await?,
+            policies: store.list_policies().await?.iter().map(|p| p.id).collect(),
             index,
         })
     }
