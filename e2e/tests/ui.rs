@@ -174,6 +174,20 @@ async fn a_person_creates_watches_edits_notifies_and_deletes_a_monitor() {
         .js("return document.querySelector('#updates .update-message strong')?.textContent")
         .await;
     assert_eq!(strong, json!("payment provider"));
+    // Acknowledged from the page, with a note: recorded as the signed-in person, via the UI.
+    b.until_text("#incident-ack", "not yet").await;
+    b.fill("#f-ack-note", "on it").await;
+    b.click("#acknowledge").await;
+    b.until_text("#incident-ack", "(via ui): on it").await;
+    let incident = fl.incidents(id).await[0].clone();
+    assert_eq!(incident["acknowledged"]["via"], "ui", "{incident}");
+    assert_eq!(incident["acknowledged"]["note"], "on it", "{incident}");
+    assert!(
+        b.js("return document.querySelector('#acknowledge') === null")
+            .await
+            == json!(true),
+        "the button is gone once acknowledged"
+    );
     b.screenshot("incident").await;
     b.click("#incident-monitor").await;
 

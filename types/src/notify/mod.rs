@@ -236,9 +236,29 @@ mod tests {
             r#"{"type":"teams","url":"https://x.logic.azure.com/workflows/1"}"#,
             r#"{"type":"pagerduty","routing_key":"k"}"#,
             r#"{"type":"email","host":"smtp.example.com","from":"a@b.c","to":["Ops <o@b.c>"]}"#,
+            r#"{"type":"pushover","token":"t","user_key":"u"}"#,
+            r#"{"type":"matrix","homeserver_url":"https://m.example","access_token":"t","room_id":"!r:m.example"}"#,
+            r#"{"type":"mattermost","url":"https://mm.example/hooks/x"}"#,
+            r#"{"type":"rocketchat","url":"https://rc.example/hooks/x/y"}"#,
+            r#"{"type":"googlechat","url":"https://chat.googleapis.com/v1/spaces/A/messages?key=k&token=t"}"#,
+            r#"{"type":"opsgenie","api_key":"k"}"#,
+            r#"{"type":"splunk_oncall","url":"https://alert.victorops.com/integrations/generic/20131114/alert/k","routing_key":"team"}"#,
+            r#"{"type":"alertmanager","url":"http://am:9093","labels":{"team":"web"}}"#,
+            r#"{"type":"signal","url":"http://signal:8080","number":"+15551234567","recipients":["+15557654321"]}"#,
+            r#"{"type":"apprise","url":"http://apprise:8000","urls":"mailto://u:p@example.com"}"#,
+            r#"{"type":"homeassistant","url":"http://ha:8123","token":"t","service":"mobile_app_x"}"#,
+            r#"{"type":"zulip","site":"https://z.example","bot_email":"b@z.example","api_key":"k","stream":"ops"}"#,
+            r#"{"type":"twilio","account_sid":"AC0123456789abcdef0123456789abcdef","auth_token":"t","from":"+15551234567","to":["+15557654321"]}"#,
+            r#"{"type":"dingtalk","url":"https://oapi.dingtalk.com/robot/send?access_token=t","secret":"SECx"}"#,
+            r#"{"type":"feishu","url":"https://open.feishu.cn/open-apis/bot/v2/hook/x"}"#,
         ] {
             parse(json).validate().expect(json);
         }
+        assert_eq!(
+            parse(r#"{"type":"splunk_oncall","url":"https://s/x","routing_key":"r"}"#).kind(),
+            "splunk_oncall"
+        );
+        assert_eq!(CHANNEL_TYPES.len(), 24);
         assert_eq!(
             parse(r#"{"type":"telegram","url":"http://t/x","chat_id":-100}"#),
             ChannelConfig::Telegram(TelegramConfig {
@@ -303,6 +323,58 @@ mod tests {
         assert!(!serde_json::to_string(&c.masked())
             .expect("json")
             .contains("pw"));
+    }
+
+    #[test]
+    fn the_new_types_mask_every_secret() {
+        for (json, secrets) in [
+            (
+                r#"{"type":"pushover","token":"s1","user_key":"s2"}"#,
+                &["s1", "s2"][..],
+            ),
+            (
+                r#"{"type":"matrix","homeserver_url":"https://m.example","access_token":"s1","room_id":"!r:m"}"#,
+                &["s1"],
+            ),
+            (r#"{"type":"opsgenie","api_key":"s1"}"#, &["s1"]),
+            (
+                r#"{"type":"apprise","url":"http://a","urls":"tgram://s1/s2"}"#,
+                &["s1", "s2"],
+            ),
+            (
+                r#"{"type":"homeassistant","url":"http://h","token":"s1","service":"x"}"#,
+                &["s1"],
+            ),
+            (
+                r#"{"type":"zulip","site":"https://z","bot_email":"b@z","api_key":"s1","stream":"o"}"#,
+                &["s1"],
+            ),
+            (
+                r#"{"type":"twilio","account_sid":"AC0123456789abcdef0123456789abcdef","auth_token":"s1","from":"+15551234567","to":["+15557654321"]}"#,
+                &["s1"],
+            ),
+            (
+                r#"{"type":"splunk_oncall","url":"https://s/alert/s1","routing_key":"r"}"#,
+                &["s1"],
+            ),
+            (
+                r#"{"type":"dingtalk","url":"https://d/robot/send?access_token=s1","secret":"s2"}"#,
+                &["s1", "s2"],
+            ),
+            (
+                r#"{"type":"feishu","url":"https://f/hook/s1","secret":"s2"}"#,
+                &["s1", "s2"],
+            ),
+            (
+                r#"{"type":"googlechat","url":"https://g/v1/spaces/A/messages?key=s1&token=s2"}"#,
+                &["s1", "s2"],
+            ),
+        ] {
+            let shown = serde_json::to_string(&parse(json).masked()).expect("json");
+            for secret in secrets {
+                assert!(!shown.contains(secret), "{json} shows {secret}: {shown}");
+            }
+        }
     }
 
     #[test]
