@@ -42,7 +42,7 @@ pub struct EngineMetrics {
     /// Per monitor: name and URL, value 1 (join on `monitor_id`).
     pub monitor_info: IntGaugeVec,
     /// Notification delivery attempts by channel type and outcome (`sent`, `retried`,
-    /// `failed`: gave up after the last attempt).
+    /// `failed`: gave up after the last attempt, `cancelled`: an escalation step not needed).
     pub deliveries: IntCounterVec,
     /// Nodes alive in the cluster (1 on SQLite).
     pub cluster_nodes: IntGauge,
@@ -141,14 +141,14 @@ fn build() -> Result<EngineMetrics, prometheus::Error> {
         Opts::new(
             "flatline_notification_deliveries_total",
             "Notification delivery attempts by channel type and outcome (sent; retried: failed, \
-             will try again; failed: gave up)",
+             will try again; failed: gave up; cancelled: an escalation step no longer needed)",
         ),
         &["type", "outcome"],
     )?;
     registry.register(Box::new(deliveries.clone()))?;
     // Every series from the start, so rates and alerts work before the first delivery.
     for kind in flatline_types::CHANNEL_TYPES.iter().map(|t| t.kind) {
-        for outcome in ["sent", "retried", "failed"] {
+        for outcome in ["sent", "retried", "failed", "cancelled"] {
             deliveries.with_label_values(&[kind, outcome]);
         }
     }

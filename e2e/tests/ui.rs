@@ -271,6 +271,32 @@ async fn a_person_creates_watches_edits_notifies_and_deletes_a_monitor() {
         "CSP violations"
     );
 
+    // Another type through the same per-type form: Opsgenie, with a choice and a list.
+    b.goto(&fl.url("/channels")).await;
+    b.click("#new-channel").await;
+    b.select("#f-type", "opsgenie").await;
+    b.fill("#f-name", "Genie").await;
+    b.fill("#f-api_key", "genie-key").await;
+    b.select("#f-priority", "P3").await;
+    b.fill("#f-tags", "web, api").await;
+    b.fill("#f-url", &receiver.url("/opsgenie")).await;
+    let unlabelled = b.unlabelled_controls().await;
+    assert!(
+        unlabelled.is_empty(),
+        "controls without a label: {unlabelled:?}"
+    );
+    b.click("#save-channel").await;
+    b.until_text("#channels", "Genie").await;
+    let channels = fl.get("/api/v1/notification-channels").await;
+    let genie = channels
+        .as_array()
+        .and_then(|l| l.iter().find(|c| c["name"] == "Genie"))
+        .cloned()
+        .expect("the Opsgenie channel");
+    assert_eq!(genie["config"]["priority"], "P3", "{genie}");
+    assert_eq!(genie["config"]["tags"], json!(["web", "api"]), "{genie}");
+    assert_eq!(genie["config"]["api_key"], "***", "{genie}");
+
     // Delete the monitor, after confirming.
     b.goto(&fl.url(&format!("/monitors/{id}"))).await;
     b.click("#delete").await;

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use flatline_types::{DeliveryStatus, NotificationEvent, CHANNEL_TYPES};
+use flatline_types::{DeliveryStatus, NotificationEvent};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
@@ -13,8 +13,8 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 
 use crate::channels::{decode_channel, StoredChannel};
-use crate::entities::{deliveries, monitor_channels, notification_channels};
-use crate::escalation::Target;
+use crate::entities::{deliveries, notification_channels};
+use crate::targets::{linked_targets, policy_targets};
 use crate::{Store, StoreError, StoreResult};
 
 /// What a notification says, captured when its event happened.
@@ -146,7 +146,7 @@ impl Store {
         if !crate::cluster::allowed(lease, held.as_ref()) {
             return Ok(None);
         }
-        let targets = match crate::escalation::policy_targets(&txn, event, now_ms).await? {
+        let targets = match policy_targets(&txn, event, now_ms).await? {
             Some(targets) => targets,
             None => linked_targets(&txn, event, linked_by_ms, now_ms).await?,
         };
@@ -398,43 +398,6 @@ impl Store {
 }
 
 /// A delivery row not yet attempted.
-/// The channels linked to the event's monitor (linked at or before `linked_by_ms`, when
-/// given), at once; reminders only to the types that take them.
-async fn linked_targets<C: sea_orm::ConnectionTrait>(
-    db: &C,
-    event: &NewDelivery,
-    linked_by_ms: Option<i64>,
-    now_ms: i64,
-) -> StoreResult<Vec<Target>> {
-    let mut linked = Query::select()
-        .column(monitor_channels::Column::ChannelId)
-        .from(monitor_channels::Entity)
-        .and_where(monitor_channels::Column::MonitorId.eq(event.payload.monitor_id))
-        .to_owned();
-    if let Some(by) = linked_by_ms {
-        linked.and_where(monitor_channels::Column::CreatedAt.lte(by));
-    }
-    let mut channels = notification_channels::Entity::find()
-        .filter(notification_channels::Column::Id.in_subquery(linked));
-    if event.event == NotificationEvent::Reminder {
-        let no_reminders = CHANNEL_TYPES
-            .iter()
-            .filter(|t| !t.reminders)
-            .map(|t| t.kind);
-        channels = channels.filter(notification_channels::Column::Kind.is_not_in(no_reminders));
-    }
-    Ok(channels
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|c| Target {
-            channel_id: c.id,
-            due_ms: now_ms,
-            step: None,
-        })
-        .collect())
-}
-
 fn new_row(
     channel_id: i64,
     monitor_id: Option<i64>,

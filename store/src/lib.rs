@@ -25,6 +25,7 @@ pub mod probes;
 pub mod rollups;
 pub mod stats;
 pub mod status_pages;
+mod targets;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
