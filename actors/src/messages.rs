@@ -83,6 +83,9 @@ pub struct Retire;
 pub struct Transition {
     pub monitor_id: i64,
     pub monitor_name: String,
+    pub kind: flatline_types::MonitorKind,
+    /// Its escalation policy, if it has one.
+    pub escalation_policy_id: Option<i64>,
     pub url: String,
     pub from: MonitorStatus,
     pub to: MonitorStatus,
@@ -125,6 +128,7 @@ pub struct RecordCertificate {
 pub struct CertificateExpiring {
     pub monitor_id: i64,
     pub monitor_name: String,
+    pub kind: flatline_types::MonitorKind,
     pub url: String,
     pub certificate: CertificateRecord,
     /// The threshold crossed, in days.

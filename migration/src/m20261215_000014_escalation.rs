@@ -41,6 +41,8 @@ enum Monitors {
 enum Deliveries {
     Table,
     Step,
+    MonitorId,
+    EventKey,
 }
 
 #[sea_orm_migration::async_trait::async_trait]
@@ -89,10 +91,29 @@ impl MigrationTrait for Migration {
                     .add_column(integer_null(Deliveries::Step))
                     .to_owned(),
             )
+            .await?;
+        // A policy's up and reminders look up the rows of one monitor's down.
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_deliveries_monitor_event")
+                    .table(Deliveries::Table)
+                    .col(Deliveries::MonitorId)
+                    .col(Deliveries::EventKey)
+                    .to_owned(),
+            )
             .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_index(
+                Index::drop()
+                    .name("idx_deliveries_monitor_event")
+                    .table(Deliveries::Table)
+                    .to_owned(),
+            )
+            .await?;
         manager
             .alter_table(
                 Table::alter()

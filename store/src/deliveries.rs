@@ -40,6 +40,13 @@ pub struct EventPayload {
     /// `probe_offline`/`probe_online` events: the location's probe.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub probe: Option<ProbeNotice>,
+    /// The monitor's kind (`http`, `tcp`, …) when the event happened, if known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub monitor_kind: Option<String>,
+    /// The monitor's escalation policy when the event happened (down, up, reminder): who
+    /// hears it is then the policy's matter, not the links'.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub escalation_policy_id: Option<i64>,
 }
 
 /// What a probe notification says of the probe.

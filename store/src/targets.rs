@@ -9,9 +9,7 @@ use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::deliveries::NewDelivery;
-use crate::entities::{
-    deliveries, escalation_policies, monitor_channels, monitors, notification_channels,
-};
+use crate::entities::{deliveries, escalation_policies, monitor_channels, notification_channels};
 use crate::escalation::{cancel_waiting_steps, decode, down_key};
 use crate::StoreResult;
 
@@ -39,11 +37,8 @@ pub(crate) async fn policy_targets<C: sea_orm::ConnectionTrait>(
         return Ok(None);
     }
     let monitor_id = event.payload.monitor_id;
-    let policy_id = monitors::Entity::find_by_id(monitor_id)
-        .one(db)
-        .await?
-        .and_then(|m| m.escalation_policy_id);
-    let Some(policy_id) = policy_id else {
+    // Known from the event, so that the many monitors without a policy cost no query here.
+    let Some(policy_id) = event.payload.escalation_policy_id else {
         return Ok(None);
     };
     let at_once = |channel_id| Target {

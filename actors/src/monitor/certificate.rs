@@ -82,6 +82,7 @@ impl MonitorActor {
             self.deps.expiring.do_send(CertificateExpiring {
                 monitor_id: self.id,
                 monitor_name: self.plan.spec.name.clone(),
+                kind: self.plan.spec.kind(),
                 url: self.plan.spec.label(),
                 certificate: record.clone(),
                 threshold_days,

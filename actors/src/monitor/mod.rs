@@ -293,6 +293,8 @@ impl MonitorActor {
         let transition = Transition {
             monitor_id: self.id,
             monitor_name: self.plan.spec.name.clone(),
+            kind: self.plan.spec.kind(),
+            escalation_policy_id: self.plan.spec.escalation_policy_id,
             url: self.plan.spec.label(),
             from,
             to,

@@ -317,6 +317,8 @@ impl Handler<Transition> for Notifier {
             certificate: None,
             maintenance: None,
             probe: None,
+            monitor_kind: Some(t.kind.as_str().to_owned()),
+            escalation_policy_id: t.escalation_policy_id,
         };
         let event = match (t.from, t.to) {
             (_, MonitorStatus::Down) => down_event(EventPayload {
@@ -352,6 +354,8 @@ impl Handler<CertificateExpiring> for Notifier {
             }),
             maintenance: None,
             probe: None,
+            monitor_kind: Some(e.kind.as_str().to_owned()),
+            escalation_policy_id: None,
         };
         if let Some(event) = certificate_event(payload) {
             self.incoming.push_back((event, None));
@@ -412,5 +416,7 @@ fn notice_about(
         certificate: None,
         maintenance: None,
         probe: None,
+        monitor_kind: None,
+        escalation_policy_id: None,
     }
 }

@@ -131,12 +131,17 @@ async fn notice_for(
         }
         _ => None,
     };
-    let monitor_kind = store
-        .get_monitor(p.monitor_id)
-        .await
-        .ok()
-        .flatten()
-        .map(|m| m.spec.kind().as_str().to_owned());
+    // Queued with the event; rows queued by an older version are looked up.
+    let monitor_kind = match p.monitor_kind.clone() {
+        Some(kind) => Some(kind),
+        None if event.is_bad() || event == Event::Up => store
+            .get_monitor(p.monitor_id)
+            .await
+            .ok()
+            .flatten()
+            .map(|m| m.spec.kind().as_str().to_owned()),
+        None => None,
+    };
     Notice {
         event,
         delivery_id: d.id,

@@ -51,6 +51,8 @@ impl Notifier {
                             certificate: None,
                             maintenance: None,
                             probe: None,
+                            monitor_kind: Some(monitor.kind.clone()),
+                            escalation_policy_id: monitor.escalation_policy_id,
                         },
                     };
                     queued += store.enqueue(&event, None, now).await?;
@@ -86,6 +88,8 @@ impl Notifier {
                         certificate: None,
                         maintenance: None,
                         probe: None,
+                        monitor_kind: Some(monitor.kind.clone()),
+                        escalation_policy_id: monitor.escalation_policy_id,
                     };
                     let mut events = Vec::new();
                     if incident.started_at >= now - RECONCILE_HORIZON_MS {

@@ -31,6 +31,8 @@ fn event(kind: &'static str, monitor_id: i64, at_ms: i64) -> NewDelivery {
             certificate: None,
             maintenance: None,
             probe: None,
+            monitor_kind: None,
+            escalation_policy_id: None,
         },
     }
 }

@@ -20,7 +20,14 @@ fn webhook(n: u16) -> ChannelConfig {
     })
 }
 
-fn event(kind: &'static str, monitor_id: i64, at_ms: i64, started: Option<i64>) -> NewDelivery {
+/// An event of a monitor following escalation policy `policy`.
+fn event(
+    kind: &'static str,
+    monitor_id: i64,
+    at_ms: i64,
+    started: Option<i64>,
+    policy: i64,
+) -> NewDelivery {
     NewDelivery {
         event: NotificationEvent::parse(kind).expect("event name"),
         event_key: format!("{kind}:{monitor_id}:{at_ms}"),
@@ -34,6 +41,8 @@ fn event(kind: &'static str, monitor_id: i64, at_ms: i64, started: Option<i64>) 
             certificate: None,
             maintenance: None,
             probe: None,
+            monitor_kind: None,
+            escalation_policy_id: Some(policy),
         },
     }
 }
@@ -81,7 +90,7 @@ async fn a_policy_holds_later_steps_until_due_and_an_acknowledgement_cancels_the
         s.apply_transition(m.id, MonitorStatus::Down, 1000, Some("down"))
             .await
             .expect("down");
-        let down = event("down", m.id, 1000, Some(1000));
+        let down = event("down", m.id, 1000, Some(1000), policy.id);
         assert_eq!(
             s.enqueue(&down, None, 1000).await.expect("queue"),
             2,
@@ -110,7 +119,7 @@ async fn a_policy_holds_later_steps_until_due_and_an_acknowledgement_cancels_the
         let cert = NewDelivery {
             event: NotificationEvent::CertificateExpiring,
             event_key: "certificate:x".into(),
-            ..event("down", m.id, 1600, None)
+            ..event("down", m.id, 1600, None, policy.id)
         };
         s.link_channel(m.id, b.id, 1600).await.expect("link b");
         s.enqueue(&cert, None, 1600).await.expect("cert");
@@ -187,7 +196,7 @@ async fn a_policy_holds_later_steps_until_due_and_an_acknowledgement_cancels_the
             .await
             .expect("up");
         assert_eq!(
-            s.enqueue(&event("up", m.id, 8000, None), None, 8000)
+            s.enqueue(&event("up", m.id, 8000, None, policy.id), None, 8000)
                 .await
                 .expect("up"),
             1,
@@ -235,20 +244,24 @@ async fn a_recovery_before_the_step_cancels_it_and_reminders_go_to_who_heard() {
             )
             .await
             .expect("monitor");
-        s.enqueue(&event("down", m.id, 1000, Some(1000)), None, 1000)
-            .await
-            .expect("down");
+        s.enqueue(
+            &event("down", m.id, 1000, Some(1000), policy.id),
+            None,
+            1000,
+        )
+        .await
+        .expect("down");
         // A reminder goes to the channels the down reached: none yet.
         let reminder = NewDelivery {
             event_key: "reminder:x".into(),
-            ..event("reminder", m.id, 2000, Some(1000))
+            ..event("reminder", m.id, 2000, Some(1000), policy.id)
         };
         assert_eq!(
             s.enqueue(&reminder, None, 2000).await.expect("reminder"),
             0,
             "{backend}"
         );
-        s.enqueue(&event("up", m.id, 3000, None), None, 3000)
+        s.enqueue(&event("up", m.id, 3000, None, policy.id), None, 3000)
             .await
             .expect("up");
         let b_rows = s.channel_deliveries(b.id, 10).await.expect("b");
