@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use flatline_types::EscalationStep;
+use flatline_types::{DeliveryStatus, EscalationStep};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
@@ -191,12 +191,15 @@ pub(crate) async fn cancel_waiting_steps<C: sea_orm::ConnectionTrait>(
     now_ms: i64,
 ) -> StoreResult<u64> {
     let done = deliveries::Entity::update_many()
-        .col_expr(deliveries::Column::Status, Expr::value("cancelled"))
+        .col_expr(
+            deliveries::Column::Status,
+            Expr::value(DeliveryStatus::Cancelled.as_str()),
+        )
         .col_expr(deliveries::Column::UpdatedAt, Expr::value(now_ms))
         .filter(deliveries::Column::MonitorId.eq(monitor_id))
         .filter(deliveries::Column::EventKey.eq(key))
         .filter(deliveries::Column::Step.is_not_null())
-        .filter(deliveries::Column::Status.eq("pending"))
+        .filter(deliveries::Column::Status.eq(DeliveryStatus::Pending.as_str()))
         .filter(deliveries::Column::Attempts.eq(0))
         .exec(db)
         .await?;

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use flatline_types::{NotificationEvent, CHANNEL_TYPES};
+use flatline_types::{DeliveryStatus, NotificationEvent, CHANNEL_TYPES};
 use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
@@ -133,9 +133,9 @@ async fn heard<C: sea_orm::ConnectionTrait>(
         .filter(deliveries::Column::MonitorId.eq(monitor_id))
         .filter(deliveries::Column::EventKey.eq(key));
     q = if sent_only {
-        q.filter(deliveries::Column::Status.eq("sent"))
+        q.filter(deliveries::Column::Status.eq(DeliveryStatus::Sent.as_str()))
     } else {
-        q.filter(deliveries::Column::Status.ne("cancelled"))
+        q.filter(deliveries::Column::Status.ne(DeliveryStatus::Cancelled.as_str()))
     };
     Ok(q.all(db).await?.into_iter().map(|d| d.channel_id).collect())
 }

@@ -68,11 +68,6 @@ impl Links {
         })
     }
 
-    /// Flatline's public URL.
-    pub fn base(&self) -> &str {
-        &self.base
-    }
-
     /// The dashboard's page of a monitor.
     pub fn monitor_page(&self, monitor_id: i64) -> String {
         format!("{}/monitors/{monitor_id}", self.base)

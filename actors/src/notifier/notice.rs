@@ -196,7 +196,7 @@ impl Notice {
         if let Some(id) = self.incident_id {
             facts.push(("Incident", format!("#{id}")));
         }
-        if let Some(url) = self.ack_url.as_ref().filter(|_| self.event.is_bad()) {
+        if let Some(url) = &self.ack_url {
             facts.push(("Acknowledge", url.clone()));
         }
         if let Some(url) = &self.page_url {

@@ -30,7 +30,7 @@ pub fn backoff(base: Duration, attempts: u32, retry_after: Option<Duration>) -> 
 pub(super) fn down_event(payload: EventPayload) -> NewDelivery {
     NewDelivery {
         event: Event::Down,
-        event_key: format!("down:{}:{}", payload.monitor_id, payload.at_ms),
+        event_key: flatline_store::escalation::down_key(payload.monitor_id, payload.at_ms),
         payload,
     }
 }

@@ -20,7 +20,7 @@ fn body(n: &Notice) -> Value {
         .map(|(k, v)| json!({"decoratedText": {"topLabel": k, "text": v, "wrapText": true}}))
         .collect();
     let mut buttons = Vec::new();
-    if let Some(url) = n.ack_url.as_ref().filter(|_| n.event.is_bad()) {
+    if let Some(url) = &n.ack_url {
         buttons.push(json!({"text": "Acknowledge", "onClick": {"openLink": {"url": url}}}));
     }
     if let Some(url) = &n.page_url {

@@ -35,7 +35,7 @@ fn body(c: &PushoverConfig, n: &Notice) -> Value {
     if let Some(sound) = &c.sound {
         body["sound"] = json!(sound);
     }
-    if let Some(url) = n.ack_url.as_ref().filter(|_| n.event.is_bad()) {
+    if let Some(url) = &n.ack_url {
         body["url"] = json!(url);
         body["url_title"] = json!("Acknowledge");
     } else if let Some(url) = &n.page_url {

@@ -69,7 +69,7 @@ pub fn document(n: &Notice) -> Value {
         "probe": probe,
         "title": n.title(),
         "message": n.text(),
-        "ack_url": n.ack_url.as_ref().filter(|_| n.event.is_bad()),
+        "ack_url": n.ack_url,
         "monitor_url": n.page_url,
     })
 }
